@@ -1,0 +1,3 @@
+import { baseConfig } from './base.mjs';
+
+export default baseConfig('a-plain');

@@ -1,0 +1,124 @@
+// Benchmarks leakwatch's overhead on a handle-heavy vitest suite against plain vitest and
+// vitest's own --detectAsyncLeaks. Usage (from the repo root):
+//   node bench/handles/run.mjs [--rounds N] [--warmup N]     (or BENCH_ROUNDS=N)
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { FILES, TOTAL_TESTS, generateSuite } from './generate-suite.mjs';
+import { measure } from './measure.mjs';
+import { formatReport, summarize } from './report.mjs';
+import { repoRoot } from './configs/base.mjs';
+import { resolveLeakwatchSetup } from './configs/leakwatch-setup.mjs';
+
+const handlesDir = path.dirname(fileURLToPath(import.meta.url));
+const vitestBin = path.join(repoRoot, 'node_modules/vitest/vitest.mjs');
+
+function fail(message, output) {
+  if (output) process.stderr.write(`${output}\n`);
+  console.error(`bench/handles: ${message}`);
+  process.exit(1);
+}
+
+function count(name, value, min) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}, got ${value}`);
+  return n;
+}
+
+let args;
+try {
+  ({ values: args } = parseArgs({ options: { rounds: { type: 'string' }, warmup: { type: 'string' } } }));
+} catch (err) {
+  fail(`${err.message}\nusage: node bench/handles/run.mjs [--rounds N] [--warmup N]`);
+}
+const rounds = count('rounds', args.rounds ?? process.env.BENCH_ROUNDS ?? 5, 1);
+// One unmeasured run per config: the first vitest run after a (re)generation or a cold
+// page cache is slower, and would otherwise be charged to whichever config goes first.
+const warmup = count('warmup', args.warmup ?? 1, 0);
+
+let leakwatch;
+try {
+  leakwatch = resolveLeakwatchSetup();
+} catch (err) {
+  fail(err.message);
+}
+if (!existsSync(vitestBin)) fail(`${vitestBin} not found: run \`npm install\` first.`);
+
+const configs = [
+  { id: 'A', label: 'plain vitest', file: 'a-plain.config.mjs' },
+  { id: 'B', label: leakwatch.stub ? 'leakwatch (STUB setup)' : 'leakwatch', file: 'b-leakwatch.config.mjs' },
+  { id: 'C', label: 'vitest detectAsyncLeaks', file: 'c-vitest-detect.config.mjs' },
+].map((c) => ({ ...c, file: path.join(handlesDir, 'configs', c.file) }));
+
+// Plain-text output, so the summary line and the leak banner can be matched.
+const childEnv = { ...process.env, NO_COLOR: '1', LEAKWATCH_BENCH_SETUP: leakwatch.file };
+delete childEnv.FORCE_COLOR;
+const logDir = mkdtempSync(path.join(os.tmpdir(), 'leakwatch-bench-'));
+// 'exit' also fires on fail()'s process.exit, so aborted runs leave no temp logs behind.
+process.on('exit', () => rmSync(logDir, { recursive: true, force: true }));
+
+async function runOnce(config) {
+  const argv = [process.execPath, vitestBin, 'run', '--config', config.file];
+  const r = await measure(argv, { cwd: repoRoot, env: childEnv, logFile: path.join(logDir, 'run.log') });
+  const where = `config ${config.id} (${config.label})`;
+  if (r.exitCode !== 0) fail(`${where} exited with ${r.exitCode}; its output is above.`, r.output);
+  // A misconfigured include would "pass" with fewer tests and look fast.
+  if (!r.output.includes(`Tests  ${TOTAL_TESTS} passed (${TOTAL_TESTS})`)) {
+    fail(`${where} did not report ${TOTAL_TESTS} passed tests; its output is above.`, r.output);
+  }
+  // detectAsyncLeaks reports leaks but still exits 0.
+  if (/Async Leaks \d+/.test(r.output)) fail(`${where} reported leaks: the suite must be leak-free.`, r.output);
+  return r;
+}
+
+generateSuite();
+const machine = {
+  nproc: os.availableParallelism(),
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  vitest: JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/vitest/package.json'), 'utf8')).version,
+  os: `${os.platform()} ${os.release()}`,
+};
+console.log(`leakwatch setup: ${path.relative(repoRoot, leakwatch.file)}${leakwatch.stub ? '  (STUB: not the real leakwatch)' : ''}`);
+
+for (let w = 0; w < warmup; w++) {
+  for (const c of configs) {
+    process.stdout.write(`warm-up ${c.id}... `);
+    console.log(`${(await runOnce(c)).wallS.toFixed(2)} s`);
+  }
+}
+
+const runs = [];
+for (let round = 1; round <= rounds; round++) {
+  // Rotate the order each round so no config always runs first or after the same neighbour.
+  const order = configs.map((_, i) => configs[(i + round - 1) % configs.length]);
+  for (const [position, c] of order.entries()) {
+    process.stdout.write(`round ${round}/${rounds} ${c.id}... `);
+    const r = await runOnce(c);
+    console.log(`wall ${r.wallS.toFixed(2)} s, CPU ${r.cpuS.toFixed(2)} s`);
+    runs.push({ round, position, config: c.id, wallS: r.wallS, cpuS: r.cpuS, userS: r.userS, sysS: r.sysS });
+  }
+}
+const summary = summarize(configs, runs);
+const suite = { files: FILES, tests: TOTAL_TESTS };
+console.log(`\n${formatReport({ machine, suite, rounds, configs, runs, summary })}`);
+
+const resultsDir = path.join(repoRoot, 'bench/results');
+mkdirSync(resultsDir, { recursive: true });
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const resultsFile = path.join(resultsDir, `handles-${stamp}.json`);
+const report = {
+  date: new Date().toISOString(),
+  machine,
+  suite,
+  rounds,
+  warmup,
+  leakwatchSetup: { file: path.relative(repoRoot, leakwatch.file), stub: leakwatch.stub },
+  configs: configs.map(({ id, label, file }) => ({ id, label, config: path.relative(repoRoot, file) })),
+  summary,
+  runs,
+};
+writeFileSync(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
+console.log(`\nresults: ${path.relative(repoRoot, resultsFile)}`);

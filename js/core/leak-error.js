@@ -1,0 +1,15 @@
+// The error a leaking test fails with.
+
+export class LeakError extends Error {
+  /**
+   * @param {string} message the rendered report
+   * @param {Array<object>} leaks the leaks, as serialisable objects
+   */
+  constructor(message, leaks) {
+    super(message)
+    this.name = 'LeakError'
+    this.leaks = leaks
+    // The stack would point into leakwatch; the report already points at the user's code.
+    this.stack = `${this.name}: ${message}`
+  }
+}

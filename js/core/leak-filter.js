@@ -1,0 +1,43 @@
+// Which leaks a user has accepted: the kinds they check, their ignore rules, and their baseline of known leaks.
+
+function matches(pattern, text) {
+  if (typeof text !== 'string') return false
+  return typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text)
+}
+
+function matchesIgnoreRule(rule, leak, stack) {
+  if (rule.kind !== undefined && !(Array.isArray(rule.kind) ? rule.kind : [rule.kind]).includes(leak.kind)) return false
+  if (rule.createdBy !== undefined && !matches(rule.createdBy, stack)) return false
+  if (rule.description !== undefined && !matches(rule.description, leak.description)) return false
+  return true
+}
+
+function sitePosition(leak) {
+  return leak.site ? `${leak.site.file}:${leak.site.line}:${leak.site.column}` : undefined
+}
+
+function matchesBaseline(entry, leak, testName) {
+  if (entry.kind !== undefined && entry.kind !== leak.kind) return false
+  if (entry.test !== undefined && entry.test !== testName) return false
+  if (entry.site !== undefined) {
+    const position = sitePosition(leak)
+    if (position === undefined || !(position === entry.site || position.startsWith(`${entry.site}:`))) return false
+  }
+  return true
+}
+
+/**
+ * The leaks the options do not accept.
+ * @param {Array<object>} leaks as analysed by the native side
+ * @param {(leak: object) => string} stackOf the creation stack text of a leak, for `createdBy` rules
+ * @param {object} options the options in force
+ * @param {string | undefined} testName the test's full name, for baseline entries naming a test
+ */
+export function unacceptedLeaks(leaks, stackOf, options, testName) {
+  return leaks.filter((leak) => {
+    if (options.kinds !== null && !options.kinds.includes(leak.kind)) return false
+    if (options.ignore.some((rule) => matchesIgnoreRule(rule, leak, stackOf(leak)))) return false
+    if (options.baseline.some((entry) => matchesBaseline(entry, leak, testName))) return false
+    return true
+  })
+}

@@ -1,0 +1,184 @@
+// LeakTracker: the runner-agnostic core. A runner adapter opens a scope when a test (or file) starts, and checks
+// it when it ends; this decides what is still open, has the native side describe and locate it, filters what the
+// user accepted, and renders the report.
+
+import { fileURLToPath } from 'node:url'
+import { native } from '../native.js'
+import { AsyncResourceTracker } from './async-tracker.js'
+import { unacceptedLeaks } from './leak-filter.js'
+import { LeakScope } from './leak-scope.js'
+import { detailsOf, ownerOf } from './liveness.js'
+import { DEFAULT_OPTIONS, mergeOptions } from './options.js'
+import { settleOpenResources } from './settle.js'
+
+const REPORTABLE_TYPES = JSON.parse(native.reportableTypes())
+
+/** Every kind name, in report order: what `kinds` and ignore rules accept. */
+export const KINDS = [...new Set(REPORTABLE_TYPES.map((entry) => entry.kind))]
+
+const KIND_OF_TYPE = new Map(REPORTABLE_TYPES.filter((entry) => !entry.repeats).map((entry) => [entry.type, entry.kind]))
+const INTERVAL_KIND = REPORTABLE_TYPES.find((entry) => entry.repeats)?.kind
+
+/** leakwatch's own JS: never a creation site. */
+const OWN_DIR = fileURLToPath(new URL('..', import.meta.url))
+
+const SERVER_TYPES = new Set(['TCPSERVERWRAP', 'PIPESERVERWRAP'])
+
+function kindOf(record) {
+  if (record.type === 'Timeout' && record.resource._repeat != null) return INTERVAL_KIND
+  return KIND_OF_TYPE.get(record.type)
+}
+
+function isMock(fn) {
+  return typeof fn === 'function' && (fn._isMockFunction === true || (typeof fn.mock === 'object' && fn.mock !== null))
+}
+
+function increment(counts, key) {
+  counts[key] = (counts[key] ?? 0) + 1
+}
+
+/**
+ * @typedef {object} CheckResult
+ * @property {Array<object>} leaks the leaks not accepted by the options, serialisable
+ * @property {string} text the report, empty when there are no leaks
+ */
+
+export class LeakTracker {
+  /** @param {object} [options] see `configure` */
+  constructor(options) {
+    this.options = mergeOptions(options, DEFAULT_OPTIONS, KINDS)
+    this.asyncTracker = new AsyncResourceTracker(KIND_OF_TYPE.keys())
+    this.root = process.cwd()
+    this.started = false
+  }
+
+  configure(options) {
+    this.options = mergeOptions(options, this.options, KINDS)
+  }
+
+  start() {
+    if (this.started) return
+    this.asyncTracker.enable()
+    this.started = true
+  }
+
+  stop() {
+    if (!this.started) return
+    this.asyncTracker.disable()
+    this.asyncTracker.activeScope = null
+    this.started = false
+  }
+
+  /** The scope resources are recorded in now, or null. */
+  get activeScope() {
+    return this.asyncTracker.activeScope
+  }
+
+  set activeScope(scope) {
+    this.asyncTracker.activeScope = scope
+  }
+
+  /** Opens a scope and makes it the active one. A nested scope records into its parent too. */
+  openScope(subject, parent = null) {
+    const scope = new LeakScope(subject, parent)
+    this.activeScope = scope
+    return scope
+  }
+
+  /**
+   * Waits for pending closes, then reports what `scope` left open that the options do not accept. The resources
+   * reported are marked, so that a later check of the same scope does not report them again.
+   * @param {LeakScope} scope
+   * @param {{ testName?: string, scopeHint?: string }} [context]
+   * @returns {Promise<CheckResult>}
+   */
+  async check(scope, context = {}) {
+    const includeUnref = this.options.reportUnref
+    const open = await settleOpenResources(
+      () => scope.openRecords({ includeUnref }),
+      this.options.settleMs,
+      (fn) => this.asyncTracker.untracked(fn),
+    )
+    if (open.length === 0) return { leaks: [], text: '' }
+    const resources = this.#describe(scope, open)
+    const input = { root: this.root, ownDirs: [OWN_DIR], resources }
+    const analysed = JSON.parse(native.analyzeOpenResources(JSON.stringify(input)))
+    const stacks = new Map(resources.map((resource) => [resource.asyncId, `${resource.stack}\n${resource.causeStack ?? ''}`]))
+    const leaks = unacceptedLeaks(analysed, (leak) => stacks.get(leak.asyncId), this.options, context.testName)
+    const reportedIds = new Set(leaks.map((leak) => leak.asyncId))
+    for (const { record } of open) if (reportedIds.has(record.asyncId)) scope.markReported(record)
+    if (leaks.length === 0) return { leaks: [], text: '' }
+    const text = native.renderLeakReport(
+      JSON.stringify({
+        subject: scope.subject,
+        leaks,
+        scopeHint: context.scopeHint,
+        attributionUncertain: scope.attributionUncertain,
+      }),
+    )
+    return { leaks, text }
+  }
+
+  /**
+   * Counts by kind of what `scope` created and of what is still open now (no settling: a snapshot).
+   * @returns {{ created: Record<string, number>, handles: Record<string, number> }}
+   */
+  delta(scope) {
+    const created = {}
+    const handles = {}
+    for (const record of scope.records) increment(created, kindOf(record))
+    for (const { record } of scope.openRecords({ includeUnref: this.options.reportUnref })) increment(handles, kindOf(record))
+    return { created, handles }
+  }
+
+  /** What JS knows of each open resource, for the native side to describe. */
+  #describe(scope, open) {
+    // A child's stdio pipes close with the child: the child is the leak, its pipes are not three more.
+    const childStdio = new Set()
+    for (const { record } of open) {
+      if (record.type === 'PROCESSWRAP') for (const stream of ownerOf(record.resource)?.stdio ?? []) childStdio.add(stream)
+    }
+    const described = []
+    for (const { record, liveness } of open) {
+      const owner = ownerOf(record.resource)
+      if (record.type === 'PIPEWRAP' && childStdio.has(owner)) continue
+      const details = detailsOf(record.type, record.resource)
+      const resource = { type: record.type, asyncId: record.asyncId, stack: record.stack, hasRef: liveness === 'ref', ...details }
+      Object.assign(resource, this.#cause(scope, record, owner))
+      if (SERVER_TYPES.has(record.type) && isMock(owner?.close)) {
+        resource.note = 'its close() is a mock (vi.fn / vi.spyOn): calling it closes nothing'
+      }
+      described.push(resource)
+    }
+    return described
+  }
+
+  /** Where to look when the creation stack has no user frame: the listen() call, or the resource that caused it. */
+  #cause(scope, record, owner) {
+    if (SERVER_TYPES.has(record.type)) {
+      const listenStack = owner && this.asyncTracker.listenStacks.get(owner)
+      return listenStack ? { causeStack: listenStack.stack } : {}
+    }
+    const trigger = scope.recordByAsyncId(record.triggerAsyncId)
+    if (!trigger) return {}
+    const triggerKind = kindOf(trigger)
+    const causeLabel = SERVER_TYPES.has(trigger.type)
+      ? `a connection accepted by the ${triggerKind} created there`
+      : `from a callback of the ${triggerKind} created there`
+    const triggerOwner = ownerOf(trigger.resource)
+    const listenStack = triggerOwner && this.asyncTracker.listenStacks.get(triggerOwner)
+    return { causeStack: listenStack?.stack ?? trigger.stack, causeLabel }
+  }
+}
+
+const TRACKER_KEY = Symbol.for('leakwatch.tracker')
+
+/**
+ * The tracker of this worker (one per Node env). Setup files run once per test file, and with `isolate: false` the
+ * module itself may be evaluated again: the tracker, and its async hook, must exist once.
+ * @returns {LeakTracker}
+ */
+export function workerTracker() {
+  globalThis[TRACKER_KEY] ??= new LeakTracker()
+  return globalThis[TRACKER_KEY]
+}

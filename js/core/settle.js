@@ -1,0 +1,33 @@
+// The settle window: pending closes get a bounded time to land before anything is called a leak.
+//
+// A socket's `close` arrives ticks after `end()`, a server's handle closes a loop turn after `close()`. When
+// nothing is open, this returns at once: a clean test waits not at all. Otherwise it waits two `setImmediate`
+// turns (closes land in the close-callbacks phase), then backs off 1, 2, 4, ... ms up to the window, like goleak.
+
+const FIRST_BACKOFF_MS = 1
+
+/**
+ * @param {() => Array} findOpen lists what is still open
+ * @param {number} windowMs the longest wait
+ * @param {(fn: () => void) => void} untracked runs leakwatch's own timer creation outside every scope
+ * @returns {Promise<Array>} what is still open when the window closes, or nothing
+ */
+export async function settleOpenResources(findOpen, windowMs, untracked) {
+  let open = findOpen()
+  if (open.length === 0 || windowMs === 0) return open
+  const deadline = performance.now() + windowMs
+  const nextImmediate = () => new Promise((resolve) => untracked(() => setImmediate(resolve)))
+  await nextImmediate()
+  await nextImmediate()
+  open = findOpen()
+  let backoffMs = FIRST_BACKOFF_MS
+  while (open.length > 0) {
+    const remainingMs = deadline - performance.now()
+    if (remainingMs <= 0) break
+    const delayMs = Math.min(backoffMs, remainingMs)
+    await new Promise((resolve) => untracked(() => setTimeout(resolve, delayMs)))
+    backoffMs *= 2
+    open = findOpen()
+  }
+  return open
+}

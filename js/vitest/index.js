@@ -1,0 +1,128 @@
+// leakwatch for vitest: a `setupFiles` entry that checks every test after it ends and fails the test that leaked.
+//
+// vitest evaluates setup files once per test file, before the file is imported, so this module's top level opens
+// the file's scope (module-level code and beforeAll belong to the file) and registers the hooks of that file. The
+// tracker and its async hook exist once per worker. A test's check runs in `onTestFinished`, which vitest calls
+// after every afterEach hook, so cleanup done there counts; a failure there fails that test.
+
+import { afterAll, beforeEach } from 'vitest'
+import { LeakError } from '../core/leak-error.js'
+import { workerTracker } from '../core/leak-tracker.js'
+
+const tracker = workerTracker()
+tracker.start()
+
+const FILE_SCOPE_HINT =
+  'Resources made at module level or in beforeAll belong to the file: close them in afterAll.'
+
+/** This file's state: its scope, and the test running now. Module state is per test file (see above). */
+const file = {
+  scope: tracker.openScope('file (module level and beforeAll)'),
+  /** @type {import('../core/leak-scope.js').LeakScope | null} */
+  testScope: null,
+  allowAll: false,
+  /** @type {string | undefined} the file's path as vitest names it, known once a test has run */
+  name: undefined,
+}
+
+/** `describe > test`, without the file. */
+function testName(task) {
+  const names = [task.name]
+  for (let suite = task.suite; suite && suite !== task.file; suite = suite.suite) names.unshift(suite.name)
+  return names.join(' > ')
+}
+
+function report(result) {
+  if (result.leaks.length === 0) return
+  if (tracker.options.onLeak === 'warn') {
+    console.warn(`[leakwatch] ${result.text}`)
+    return
+  }
+  throw new LeakError(result.text, result.leaks)
+}
+
+beforeEach((context) => {
+  if (!tracker.options.enabled || file.allowAll) return
+  const task = context.task
+  file.name ??= task.file?.name
+  const name = testName(task)
+  const scope = tracker.openScope(`test "${name}"`)
+  scope.attributionUncertain = task.concurrent === true
+  file.testScope = scope
+  context.onTestFinished(async () => {
+    if (file.testScope === scope) file.testScope = null
+    tracker.activeScope = file.scope
+    try {
+      const result = scope.allowed ? { leaks: [], text: '' } : await tracker.check(scope, { testName: name })
+      const delta = tracker.delta(scope)
+      task.meta.leakwatch = { ...delta, leaks: result.leaks, allowed: scope.allowed }
+      report(result)
+    } finally {
+      scope.release()
+    }
+  })
+})
+
+afterAll(async () => {
+  tracker.activeScope = null
+  const scope = file.scope
+  if (file.name) scope.subject = `file ${file.name} (module level and beforeAll)`
+  try {
+    if (!tracker.options.enabled || scope.allowed || file.allowAll) return
+    report(await tracker.check(scope, { scopeHint: FILE_SCOPE_HINT }))
+  } finally {
+    scope.release()
+  }
+})
+
+/**
+ * Sets options for this worker (settle window, kinds, unref handling, ignore rules, baseline, fail or warn).
+ * Unknown keys and wrong types throw a TypeError naming the key and what it accepts.
+ */
+export function configure(options) {
+  tracker.configure(options)
+}
+
+/**
+ * With a function: runs it, then fails (throws a LeakError) if it left resources open. Without: checks what the
+ * current test created so far. Resources reported here are not reported again at the end of the test.
+ * @param {() => unknown | Promise<unknown>} [fn]
+ */
+export async function expectNoLeaks(fn) {
+  const current = file.testScope ?? file.scope
+  if (fn === undefined) {
+    report(await tracker.check(current, { testName: current.subject }))
+    return
+  }
+  if (typeof fn !== 'function') {
+    throw new TypeError(`leakwatch: expectNoLeaks() takes a function (sync or async) or nothing; got ${typeof fn}`)
+  }
+  const parent = tracker.activeScope
+  const scope = tracker.openScope(`expectNoLeaks() in ${current.subject}: the function`, parent)
+  try {
+    await fn()
+  } finally {
+    tracker.activeScope = parent
+  }
+  try {
+    report(await tracker.check(scope))
+  } finally {
+    scope.release()
+  }
+}
+
+/** Opts the current test out of the leak check; called outside a test (module level, beforeAll), the whole file. */
+export function allowLeaks() {
+  if (file.testScope) file.testScope.allowed = true
+  else file.allowAll = file.scope.allowed = true
+}
+
+/**
+ * Counts by kind of the resources the current test created, and of those still open now.
+ * @returns {{ created: Record<string, number>, handles: Record<string, number> }}
+ */
+export function resourceDelta() {
+  return tracker.delta(file.testScope ?? file.scope)
+}
+
+export { LeakError }

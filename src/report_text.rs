@@ -1,0 +1,272 @@
+//! The text of a `LeakError`: what a person reads when a test fails for a leak.
+//!
+//! The bar (DESIGN section 2): name the test; each resource in words; the first frame in user code with a code
+//! frame; identical creation sites grouped with a count; a fix hint for each kind found.
+
+use crate::code_frame::CodeFrameRenderer;
+use crate::leak_report::Leak;
+use crate::resource_kind::ResourceKind;
+use crate::stack_frame::StackFrame;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+
+/// What to render.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportTextInput {
+    /// Who leaked, e.g. `test "accepts a message"` or `file tests/a.test.ts (beforeAll and module level)`.
+    pub subject: String,
+    pub leaks: Vec<Leak>,
+    /// A line to add to the fix hint for this scope (e.g. where beforeAll resources should be closed).
+    #[serde(default)]
+    pub scope_hint: Option<String>,
+    /// Tests ran concurrently, so a resource may belong to another test of the same file.
+    #[serde(default)]
+    pub attribution_uncertain: bool,
+}
+
+/// Code frames shown in one report; further groups show their position only, to keep a report readable.
+const MAX_CODE_FRAMES: usize = 3;
+
+/// A set of identical leaks: the same kind created at the same place.
+struct LeakGroup<'a> {
+    first: &'a Leak,
+    count: usize,
+}
+
+fn group_leaks(leaks: &[Leak]) -> Vec<LeakGroup<'_>> {
+    let mut groups: Vec<LeakGroup<'_>> = Vec::new();
+    for leak in leaks {
+        let same_place = groups.iter_mut().find(|group| {
+            group.first.kind == leak.kind
+                && group.first.site == leak.site
+                && (leak.site.is_some() || group.first.description == leak.description)
+        });
+        match same_place {
+            Some(group) => group.count += 1,
+            None => groups.push(LeakGroup {
+                first: leak,
+                count: 1,
+            }),
+        }
+    }
+    groups
+}
+
+/// Renders the report text (the `LeakError` message, without the `LeakError: ` prefix).
+pub fn render_report(input: &ReportTextInput) -> String {
+    let total = input.leaks.len();
+    let mut out = format!(
+        "{} left {total} resource{} open\n",
+        input.subject,
+        if total == 1 { "" } else { "s" }
+    );
+    if input.attribution_uncertain {
+        out.push_str(
+            "  (tests ran concurrently: some of these may belong to another test of this file)\n",
+        );
+    }
+    out.push('\n');
+    let mut code_frames = CodeFrameRenderer::default();
+    let mut frames_shown = 0;
+    for group in group_leaks(&input.leaks) {
+        render_group(&mut out, &group, &mut code_frames, &mut frames_shown);
+    }
+    render_fix(&mut out, &input.leaks, input.scope_hint.as_deref());
+    out
+}
+
+fn render_group(
+    out: &mut String,
+    group: &LeakGroup<'_>,
+    code_frames: &mut CodeFrameRenderer,
+    frames_shown: &mut usize,
+) {
+    let leak = group.first;
+    let count = if group.count > 1 {
+        format!("{} × ", group.count)
+    } else {
+        String::new()
+    };
+    let liveness = if leak.has_ref {
+        "keeps the process alive"
+    } else {
+        "unref'd: does not keep the process alive"
+    };
+    out.push_str(&format!("  ● {count}{}  ({liveness})\n", leak.description));
+    match &leak.site {
+        Some(site) => {
+            let via = leak
+                .cause
+                .as_deref()
+                .map(|cause| format!(" ({cause})"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "    created at {}{via}\n",
+                frame_text(site.function.as_deref(), &site.position())
+            ));
+            if *frames_shown < MAX_CODE_FRAMES {
+                if let Some(frame) = code_frames.render(&site.absolute_file, site.line, "      ") {
+                    out.push_str(&frame);
+                    *frames_shown += 1;
+                }
+            }
+            for caller in &leak.user_frames {
+                out.push_str(&format!("      called from {}\n", stack_frame_text(caller)));
+            }
+        }
+        None => {
+            out.push_str("    created by Node or a dependency, with no frame in your code; its stack begins:\n");
+            for frame in &leak.top_frames {
+                out.push_str(&format!("      at {}\n", stack_frame_text(frame)));
+            }
+        }
+    }
+    if let Some(note) = &leak.note {
+        out.push_str(&format!("    note: {note}\n"));
+    }
+}
+
+fn frame_text(function: Option<&str>, position: &str) -> String {
+    match function {
+        Some(function) => format!("{function} ({position})"),
+        None => position.to_owned(),
+    }
+}
+
+fn stack_frame_text(frame: &StackFrame) -> String {
+    frame_text(
+        frame.function.as_deref(),
+        &format!("{}:{}:{}", frame.file, frame.line, frame.column),
+    )
+}
+
+fn render_fix(out: &mut String, leaks: &[Leak], scope_hint: Option<&str>) {
+    let kinds: BTreeSet<ResourceKind> = leaks.iter().map(|leak| leak.kind).collect();
+    out.push_str("\n  Fix: close what was opened before the test ends, e.g. in a finally block or an afterEach:\n");
+    for kind in kinds {
+        out.push_str(&format!("    - {}: {}\n", kind.name(), kind.fix_hint()));
+    }
+    if let Some(hint) = scope_hint {
+        out.push_str(&format!("    {hint}\n"));
+    }
+    out.push_str("    To accept a resource on purpose: allowLeaks() in the test, or an ignore rule in configure().\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::leak_report::CreationSite;
+    use std::io::Write;
+
+    fn leak(kind: ResourceKind, description: &str, site: Option<CreationSite>) -> Leak {
+        Leak {
+            async_id: 0,
+            kind,
+            async_type: String::new(),
+            description: description.into(),
+            has_ref: true,
+            site,
+            user_frames: Vec::new(),
+            top_frames: Vec::new(),
+            cause: None,
+            note: None,
+        }
+    }
+
+    fn site(file: &str, absolute_file: &str, line: u32) -> CreationSite {
+        CreationSite {
+            function: Some("start".into()),
+            file: file.into(),
+            absolute_file: absolute_file.into(),
+            line,
+            column: 3,
+        }
+    }
+
+    #[test]
+    fn renders_heading_code_frame_group_count_and_fix() {
+        let dir =
+            std::env::temp_dir().join(format!("leakwatch-report-text-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("server.ts");
+        let mut file = std::fs::File::create(&path).expect("temp file");
+        writeln!(file, "const a = 1\nconst b = 2\napp.listen({{ port: 0 }})").expect("write");
+        let absolute = path.to_string_lossy().into_owned();
+        let server_site = site("src/server.ts", &absolute, 3);
+        let timer_site = site("src/hub.ts", "/nonexistent/hub.ts", 41);
+        let input = ReportTextInput {
+            subject: "test \"accepts a message\"".into(),
+            leaks: vec![
+                leak(
+                    ResourceKind::TcpServer,
+                    "TCP server listening on 127.0.0.1:1",
+                    Some(server_site),
+                ),
+                leak(
+                    ResourceKind::Interval,
+                    "Interval every 30000 ms",
+                    Some(timer_site.clone()),
+                ),
+                leak(
+                    ResourceKind::Interval,
+                    "Interval every 30000 ms",
+                    Some(timer_site),
+                ),
+            ],
+            scope_hint: None,
+            attribution_uncertain: false,
+        };
+        let text = render_report(&input);
+        assert!(
+            text.starts_with("test \"accepts a message\" left 3 resources open\n\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  ● TCP server listening on 127.0.0.1:1  (keeps the process alive)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    created at start (src/server.ts:3:3)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("      > 3 | app.listen({ port: 0 })\n"),
+            "{text}"
+        );
+        assert!(text.contains("  ● 2 × Interval every 30000 ms"), "{text}");
+        assert!(
+            text.contains("    - TCP server: close the server"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    - Interval: clear the interval"),
+            "{text}"
+        );
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn unknown_sites_show_the_top_of_the_stack_and_singular_heading() {
+        let mut orphan = leak(ResourceKind::Immediate, "Immediate (setImmediate)", None);
+        orphan.top_frames = crate::stack_frame::parse_stack("    at x (node:timers:1:2)");
+        orphan.has_ref = false;
+        let input = ReportTextInput {
+            subject: "test \"t\"".into(),
+            leaks: vec![orphan],
+            scope_hint: Some(
+                "Resources made in beforeAll belong to the file: close them in afterAll.".into(),
+            ),
+            attribution_uncertain: true,
+        };
+        let text = render_report(&input);
+        assert!(
+            text.starts_with("test \"t\" left 1 resource open\n"),
+            "{text}"
+        );
+        assert!(text.contains("unref'd"), "{text}");
+        assert!(text.contains("      at x (node:timers:1:2)\n"), "{text}");
+        assert!(text.contains("close them in afterAll"), "{text}");
+        assert!(text.contains("tests ran concurrently"), "{text}");
+    }
+}

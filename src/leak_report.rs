@@ -7,7 +7,7 @@
 //! Handles that libuv shows closing are dropped: they are on their way out, not leaks.
 
 use crate::resource_kind::ResourceKind;
-use crate::stack_frame::{parse_stack, FrameClassifier, StackFrame};
+use crate::stack_frame::{parse_stack, FrameClassifier, FrameOrigin, StackFrame};
 use crate::uv_handles::UvHandleInfo;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -51,6 +51,9 @@ pub struct LeakCheckInput {
     /// Directories of leakwatch's own code, never a creation site.
     #[serde(default)]
     pub own_dirs: Vec<String>,
+    /// Path fragments of the test runner's code: what it made, with no user frame, is not a leak.
+    #[serde(default)]
+    pub runner_dirs: Vec<String>,
     pub resources: Vec<OpenResource>,
 }
 
@@ -101,6 +104,7 @@ const TOP_FRAMES_WITHOUT_SITE: usize = 3;
 pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> Vec<Leak> {
     let classifier = FrameClassifier {
         own_dirs: input.own_dirs.clone(),
+        runner_dirs: input.runner_dirs.clone(),
     };
     let handles_by_fd: HashMap<i32, &UvHandleInfo> = loop_handles
         .iter()
@@ -120,6 +124,9 @@ pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> V
             handle.has_ref && resource.has_ref
         });
         let (site, user_frames, top_frames, cause) = locate(&classifier, &input.root, resource);
+        if site.is_none() && made_by_test_runner(&classifier, &resource.stack) {
+            continue;
+        }
         leaks.push(Leak {
             async_id: resource.async_id,
             kind,
@@ -134,6 +141,15 @@ pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> V
         });
     }
     leaks
+}
+
+/// The first frame outside Node is the test runner's: a hook's timeout timer, the runner's RPC.
+fn made_by_test_runner(classifier: &FrameClassifier, stack: &str) -> bool {
+    parse_stack(stack)
+        .iter()
+        .map(|frame| classifier.origin(frame))
+        .find(|origin| *origin != FrameOrigin::NodeInternal)
+        == Some(FrameOrigin::TestRunner)
 }
 
 type Location = (
@@ -161,12 +177,23 @@ fn locate(classifier: &FrameClassifier, root: &str, resource: &OpenResource) -> 
         (own_user_frames, None)
     };
     let site = user_frames.first().map(|frame| creation_site(root, frame));
+    // Without a user frame, the first frames outside Node say most: which dependency made it.
     let top_frames = if site.is_none() {
-        frames
+        let outside_node: Vec<StackFrame> = frames
             .iter()
+            .filter(|frame| classifier.origin(frame) != FrameOrigin::NodeInternal)
             .take(TOP_FRAMES_WITHOUT_SITE)
             .cloned()
-            .collect()
+            .collect();
+        if outside_node.is_empty() {
+            frames
+                .iter()
+                .take(TOP_FRAMES_WITHOUT_SITE)
+                .cloned()
+                .collect()
+        } else {
+            outside_node
+        }
     } else {
         Vec::new()
     };
@@ -321,6 +348,7 @@ mod tests {
         LeakCheckInput {
             root: "/app".into(),
             own_dirs: vec!["/lw/js/".into()],
+            runner_dirs: vec!["/node_modules/vitest/".into()],
             resources,
         }
     }
@@ -418,7 +446,18 @@ mod tests {
             &[],
         );
         assert!(leaks[0].site.is_none());
-        assert_eq!(leaks[0].top_frames.len(), 2);
+        assert_eq!(
+            leaks[0].top_frames.len(),
+            1,
+            "Node's frames give way to the first outside it"
+        );
+        assert_eq!(leaks[0].top_frames[0].file, "/lw/js/t.js");
+        let only_node = analyze_leaks(
+            &input(vec![resource("Immediate", "    at a (node:x:1:1)")]),
+            &[],
+        );
+        assert_eq!(only_node[0].top_frames.len(), 1);
+        assert_eq!(only_node[0].top_frames[0].file, "node:x");
     }
 
     #[test]
@@ -446,6 +485,15 @@ mod tests {
         with_signal.signal = Some("SIGTERM".into());
         let leaks = analyze_leaks(&input(vec![with_signal]), &[]);
         assert_eq!(leaks[0].description, "Signal handler for SIGTERM");
+    }
+
+    #[test]
+    fn the_test_runners_own_resources_are_dropped() {
+        let hook_timer = resource("Timeout", "Error\n    at setTimeout (node:timers:1:1)\n    at run (/app/node_modules/vitest/dist/r.js:9:9)");
+        let user_timer = resource("Timeout", "Error\n    at t (/app/test/a.test.ts:3:5)\n    at run (/app/node_modules/vitest/dist/r.js:9:9)");
+        let leaks = analyze_leaks(&input(vec![hook_timer, user_timer]), &[]);
+        assert_eq!(leaks.len(), 1);
+        assert!(leaks[0].site.is_some());
     }
 
     #[test]

@@ -88,10 +88,10 @@ fn render_group(
     } else {
         String::new()
     };
-    let liveness = if leak.has_ref {
-        "keeps the process alive"
-    } else {
-        "unref'd: does not keep the process alive"
+    let liveness = match (leak.kind, leak.has_ref) {
+        (ResourceKind::FileHandle, _) => "holds an open file descriptor",
+        (_, true) => "keeps the process alive",
+        (_, false) => "unref'd: does not keep the process alive",
     };
     out.push_str(&format!("  ● {count}{}  ({liveness})\n", leak.description));
     match &leak.site {

@@ -36,6 +36,12 @@ export class AsyncResourceTracker {
     /** Stacks of `listen()` calls, for servers whose handle is created a tick or a DNS lookup later. */
     this.listenStacks = new WeakMap()
     this.lastFileRequestStack = undefined
+    /**
+     * Resources a closed scope left open, by async id, as { type, resource: WeakRef }. What they create later (a
+     * leaked interval's callbacks, a self-rescheduling immediate) is theirs, not the running test's: a leak fails
+     * the test that made it, never the next one.
+     */
+    this.leftOpen = new Map()
     this.hook = createHook({ init: this.#init.bind(this) })
     this.originalListen = undefined
   }
@@ -43,6 +49,10 @@ export class AsyncResourceTracker {
   #init(asyncId, type, triggerAsyncId, resource) {
     const scope = this.activeScope
     if (scope === null) return
+    if (this.leftOpen.size !== 0 && this.leftOpen.has(triggerAsyncId)) {
+      if (this.reportable[type] === true) this.leftOpen.set(asyncId, { type, resource: new WeakRef(resource) })
+      return
+    }
     if (this.reportable[type] !== true) {
       // fs.promises.open's FileHandle is created with no JS frame on the stack; the request that opened it was
       // created just before, with the user's frame. Only the last one is kept.
@@ -62,6 +72,19 @@ export class AsyncResourceTracker {
     this.hook.disable()
     if (this.originalListen) net.Server.prototype.listen = this.originalListen
     this.originalListen = undefined
+  }
+
+  /**
+   * Remembers what a closing scope leaves open (weakly), and forgets what has closed since.
+   * @param {Array<import('./leak-scope.js').ResourceRecord>} records the scope's records still open
+   * @param {(type: string, resource: object) => string} livenessOf
+   */
+  rememberLeftOpen(records, livenessOf) {
+    for (const [asyncId, entry] of this.leftOpen) {
+      const resource = entry.resource.deref()
+      if (resource === undefined || livenessOf(entry.type, resource) === 'closed') this.leftOpen.delete(asyncId)
+    }
+    for (const record of records) this.leftOpen.set(record.asyncId, { type: record.type, resource: new WeakRef(record.resource) })
   }
 
   /** Runs `fn` with no scope active, so that leakwatch's own timers are never recorded. */

@@ -5,7 +5,7 @@
 // strongly is safe while the scope is open; `release()` drops them when it ends, so tracking never keeps a
 // resource alive past its scope.
 
-import { livenessOf } from './liveness.js'
+import { livenessOrClosed } from './liveness.js'
 
 export class ResourceRecord {
   constructor(asyncId, type, triggerAsyncId, resource, stackHolder) {
@@ -49,11 +49,11 @@ export class LeakScope {
   }
 
   /** The records whose resource is still open, with their liveness ('ref' or, when asked for, 'unref'). */
-  openRecords({ includeUnref = false } = {}) {
+  openRecords({ includeUnref = false, includeReported = false } = {}) {
     const open = []
     for (const record of this.records) {
-      if (this.reported.has(record)) continue
-      const liveness = safeLiveness(record)
+      if (!includeReported && this.reported.has(record)) continue
+      const liveness = livenessOrClosed(record.type, record.resource)
       if (liveness === 'ref' || (includeUnref && liveness === 'unref')) open.push({ record, liveness })
     }
     return open
@@ -63,17 +63,13 @@ export class LeakScope {
     return this.records.find((record) => record.asyncId === asyncId)
   }
 
+  /** The records whose resource is not closed, whatever their ref state. */
+  notClosedRecords() {
+    return this.records.filter((record) => livenessOrClosed(record.type, record.resource) !== 'closed')
+  }
+
   release() {
     this.records = []
     this.reported.clear()
-  }
-}
-
-/** A resource that throws when asked (a half-torn-down handle) is not open: leakwatch never throws into a test. */
-export function safeLiveness(record) {
-  try {
-    return livenessOf(record.type, record.resource)
-  } catch {
-    return 'closed'
   }
 }

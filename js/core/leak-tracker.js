@@ -7,7 +7,7 @@ import { native } from '../native.js'
 import { AsyncResourceTracker } from './async-tracker.js'
 import { unacceptedLeaks } from './leak-filter.js'
 import { LeakScope } from './leak-scope.js'
-import { detailsOf, ownerOf } from './liveness.js'
+import { detailsOf, livenessOrClosed, ownerOf } from './liveness.js'
 import { DEFAULT_OPTIONS, mergeOptions } from './options.js'
 import { settleOpenResources } from './settle.js'
 
@@ -23,6 +23,8 @@ const INTERVAL_KIND = REPORTABLE_TYPES.find((entry) => entry.repeats)?.kind
 const OWN_DIR = fileURLToPath(new URL('..', import.meta.url))
 
 const SERVER_TYPES = new Set(['TCPSERVERWRAP', 'PIPESERVERWRAP'])
+/** Socket types a server can accept a connection as. */
+const ACCEPTING_TYPES = new Set(['TCPWRAP', 'PIPEWRAP'])
 
 function kindOf(record) {
   if (record.type === 'Timeout' && record.resource._repeat != null) return INTERVAL_KIND
@@ -49,6 +51,8 @@ export class LeakTracker {
     this.options = mergeOptions(options, DEFAULT_OPTIONS, KINDS)
     this.asyncTracker = new AsyncResourceTracker(KIND_OF_TYPE.keys())
     this.root = process.cwd()
+    /** Path fragments of the test runner's code, set by its adapter: what the runner makes is not a leak. */
+    this.runnerDirs = []
     this.started = false
   }
 
@@ -95,13 +99,13 @@ export class LeakTracker {
   async check(scope, context = {}) {
     const includeUnref = this.options.reportUnref
     const open = await settleOpenResources(
-      () => scope.openRecords({ includeUnref }),
+      () => this.#openRecords(scope, includeUnref),
       this.options.settleMs,
       (fn) => this.asyncTracker.untracked(fn),
     )
     if (open.length === 0) return { leaks: [], text: '' }
     const resources = this.#describe(scope, open)
-    const input = { root: this.root, ownDirs: [OWN_DIR], resources }
+    const input = { root: this.root, ownDirs: [OWN_DIR], runnerDirs: this.runnerDirs, resources }
     const analysed = JSON.parse(native.analyzeOpenResources(JSON.stringify(input)))
     const stacks = new Map(resources.map((resource) => [resource.asyncId, `${resource.stack}\n${resource.causeStack ?? ''}`]))
     const leaks = unacceptedLeaks(analysed, (leak) => stacks.get(leak.asyncId), this.options, context.testName)
@@ -119,6 +123,12 @@ export class LeakTracker {
     return { leaks, text }
   }
 
+  /** Ends a scope: drops its resources, remembering weakly those still open so later tests are not blamed. */
+  release(scope) {
+    if (scope.parent === null) this.asyncTracker.rememberLeftOpen(scope.notClosedRecords(), livenessOrClosed)
+    scope.release()
+  }
+
   /**
    * Counts by kind of what `scope` created and of what is still open now (no settling: a snapshot).
    * @returns {{ created: Record<string, number>, handles: Record<string, number> }}
@@ -127,8 +137,24 @@ export class LeakTracker {
     const created = {}
     const handles = {}
     for (const record of scope.records) increment(created, kindOf(record))
-    for (const { record } of scope.openRecords({ includeUnref: this.options.reportUnref })) increment(handles, kindOf(record))
+    for (const { record } of this.#openRecords(scope, this.options.reportUnref, true)) increment(handles, kindOf(record))
     return { created, handles }
+  }
+
+  /**
+   * What `scope` left open that is its own. A connection a server accepted belongs to the server: when the server
+   * outlives the scope (a shared server from beforeAll, with keep-alive clients), closing it is the server's job.
+   */
+  #openRecords(scope, includeUnref, includeReported = false) {
+    const open = scope.openRecords({ includeUnref, includeReported })
+    if (!open.some(({ record }) => ACCEPTING_TYPES.has(record.type))) return open
+    const scopeServers = new Set()
+    for (const record of scope.records) if (SERVER_TYPES.has(record.type)) scopeServers.add(ownerOf(record.resource))
+    return open.filter(({ record }) => {
+      if (!ACCEPTING_TYPES.has(record.type)) return true
+      const server = ownerOf(record.resource)?.server
+      return !server || scopeServers.has(server)
+    })
   }
 
   /** What JS knows of each open resource, for the native side to describe. */

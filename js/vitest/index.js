@@ -10,6 +10,7 @@ import { LeakError } from '../core/leak-error.js'
 import { workerTracker } from '../core/leak-tracker.js'
 
 const tracker = workerTracker()
+tracker.runnerDirs = ['/node_modules/vitest/', '/node_modules/@vitest/', '/node_modules/tinypool/']
 tracker.start()
 
 const FILE_SCOPE_HINT =
@@ -50,15 +51,16 @@ beforeEach((context) => {
   scope.attributionUncertain = task.concurrent === true
   file.testScope = scope
   context.onTestFinished(async () => {
-    if (file.testScope === scope) file.testScope = null
-    tracker.activeScope = file.scope
+    // The scope stays active while it settles: what the test's own callbacks create meanwhile is still the test's.
     try {
       const result = scope.allowed ? { leaks: [], text: '' } : await tracker.check(scope, { testName: name })
       const delta = tracker.delta(scope)
       task.meta.leakwatch = { ...delta, leaks: result.leaks, allowed: scope.allowed }
       report(result)
     } finally {
-      scope.release()
+      if (file.testScope === scope) file.testScope = null
+      tracker.activeScope = file.scope
+      tracker.release(scope)
     }
   })
 })
@@ -71,7 +73,7 @@ afterAll(async () => {
     if (!tracker.options.enabled || scope.allowed || file.allowAll) return
     report(await tracker.check(scope, { scopeHint: FILE_SCOPE_HINT }))
   } finally {
-    scope.release()
+    tracker.release(scope)
   }
 })
 
@@ -107,7 +109,7 @@ export async function expectNoLeaks(fn) {
   try {
     report(await tracker.check(scope))
   } finally {
-    scope.release()
+    tracker.release(scope)
   }
 }
 

@@ -1,0 +1,71 @@
+// Runs vitest itself on a fixture folder, as a user would, and returns what happened to each test.
+//
+// The fixtures are real suites: their tests open real servers, sockets, timers and processes. Each run goes through
+// vitest's JSON reporter, so assertions are on the outcome (which test failed, with which message), not on logs.
+
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
+export const FIXTURES = path.join(REPO_ROOT, '__test__', 'fixtures')
+const VITEST = path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs')
+
+/** Strips ANSI colours, so assertions read the text a person reads. */
+export function plain(text) {
+  return text.replace(/\u001b\[[0-9;]*m/g, '')
+}
+
+/**
+ * @param {string} fixture folder name under __test__/fixtures
+ * @param {{ args?: string[], env?: Record<string, string>, timeoutMs?: number }} [options]
+ * @returns {Promise<{ exitCode: number | null, output: string, tests: Map<string, { status: string, message: string }>, report: any }>}
+ */
+export async function runVitest(fixture, options = {}) {
+  const root = path.join(FIXTURES, fixture)
+  const outDir = mkdtempSync(path.join(tmpdir(), 'leakwatch-fixture-'))
+  const outputFile = path.join(outDir, 'report.json')
+  const args = [VITEST, 'run', '--root', root, '--reporter=json', `--outputFile=${outputFile}`, '--reporter=default', ...(options.args ?? [])]
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...options.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  const timeoutMs = options.timeoutMs ?? 120_000
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  const exitCode = await new Promise((resolve) => child.on('close', (code) => resolve(code)))
+  clearTimeout(timer)
+  let report
+  try {
+    report = JSON.parse(readFileSync(outputFile, 'utf8'))
+  } catch (error) {
+    throw new Error(`vitest wrote no JSON report for ${fixture} (exit ${exitCode}): ${error.message}\n${plain(output)}`)
+  } finally {
+    rmSync(outDir, { recursive: true, force: true })
+  }
+  const tests = new Map()
+  for (const file of report.testResults) {
+    const fileName = path.relative(root, file.name)
+    for (const test of file.assertionResults) {
+      tests.set(`${fileName} > ${test.fullName}`, {
+        status: test.status,
+        message: plain((test.failureMessages ?? []).join('\n')),
+        meta: test.meta,
+      })
+    }
+  }
+  return { exitCode, output: plain(output), tests, report }
+}
+
+/** The 1-based line of `marker` (a comment such as `// leak:tcp-server`) in a fixture file. */
+export function lineOf(fixture, file, marker) {
+  const lines = readFileSync(path.join(FIXTURES, fixture, file), 'utf8').split('\n')
+  const index = lines.findIndex((line) => line.includes(marker))
+  if (index < 0) throw new Error(`marker ${marker} not found in ${fixture}/${file}`)
+  return index + 1
+}

@@ -119,9 +119,9 @@ describe('options', () => {
     )
   })
 
-  // Fails on the current leakwatch: with reportUnref, vitest's own unref'd hook-timeout timer (10000 ms, created by
-  // runWithTimeout for the onTestFinished / afterAll hook while the scope is active, still pending during the check)
-  // is reported as the test's leak, and as the file's.
+  // Regression: vitest's own unref'd hook-timeout timer (10000 ms, made by runWithTimeout for the onTestFinished and
+  // afterAll hooks while the scope is active, still pending during the check) was reported as the test's leak, and as
+  // the file's, so that reportUnref failed every test.
   test("reportUnref: true reports only the test's own resources (not vitest's hook timers)", () => {
     const leaky = result('report-unref.test.js', "unref'd interval reported")
     assert.match(leaky.message, /left 1 resource open/, leaky.message)

@@ -26,6 +26,13 @@ const file = {
   name: undefined,
 }
 
+/** Learns the file's name, and the run's root: creation sites are shown relative to the root, as vitest shows files. */
+function setFileAndRoot(fileTask) {
+  file.name = fileTask?.name
+  const filepath = fileTask?.filepath
+  if (file.name && filepath?.endsWith(file.name)) tracker.root = filepath.slice(0, -file.name.length)
+}
+
 /** `describe > test`, without the file. */
 function testName(task) {
   const names = [task.name]
@@ -45,7 +52,7 @@ function report(result) {
 beforeEach((context) => {
   if (!tracker.options.enabled || file.allowAll) return
   const task = context.task
-  file.name ??= task.file?.name
+  if (file.name === undefined) setFileAndRoot(task.file)
   const name = testName(task)
   const scope = tracker.openScope(`test "${name}"`)
   scope.attributionUncertain = task.concurrent === true

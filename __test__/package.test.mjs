@@ -1,0 +1,66 @@
+// The package as a user gets it: the generated binding matches a fresh build, the public types compile, the
+// native calls answer, and a missing binary says what to do.
+
+import assert from 'node:assert/strict'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { test } from 'node:test'
+import { REPO_ROOT } from './helpers/run-vitest.mjs'
+
+test('index.js and index.d.ts are what a fresh build generates (npm test builds first)', () => {
+  const diff = spawnSync('git', ['diff', '--exit-code', '--stat', '--', 'index.js', 'index.d.ts'], { cwd: REPO_ROOT, encoding: 'utf8' })
+  assert.equal(diff.error, undefined, 'git must be available to compare the generated files')
+  assert.equal(diff.status, 0, `the generated binding drifted from the committed one; commit it:\n${diff.stdout}`)
+})
+
+test('the public types compile against a usage file, with tsc', () => {
+  const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
+  const result = spawnSync(process.execPath, [tsc, '-p', path.join(REPO_ROOT, '__test__', 'types', 'tsconfig.json')], { encoding: 'utf8' })
+  assert.equal(result.status, 0, result.stdout + result.stderr)
+})
+
+test('the native side walks the libuv loop and sees a listening server with its address', async () => {
+  const { native } = await import('../js/native.js')
+  const net = await import('node:net')
+  const server = net.createServer()
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const handles = JSON.parse(native.listLoopHandles())
+    const tcp = handles.find((handle) => handle.handleType === 'tcp' && handle.localAddress === `127.0.0.1:${server.address().port}`)
+    assert.ok(tcp, `no tcp handle for the server among ${JSON.stringify(handles)}`)
+    assert.equal(tcp.hasRef, true)
+    assert.equal(typeof tcp.fd, 'number')
+  } finally {
+    await new Promise((resolve) => server.close(resolve))
+  }
+})
+
+test('bad input to the native side is a clear error, not a crash', async () => {
+  const { native } = await import('../js/native.js')
+  assert.throws(() => native.analyzeOpenResources('{'), /leakwatch: the leak check input is not valid: EOF while parsing/)
+  assert.throws(() => native.renderLeakReport('{"subject": 1}'), /leakwatch: the report input is not valid: invalid type: integer `1`, expected a string/)
+})
+
+test('a missing native binary names the platform, the package looked for, and how to build', () => {
+  const copy = mkdtempSync(path.join(tmpdir(), 'leakwatch-nobinary-'))
+  try {
+    for (const entry of ['package.json', 'index.js', 'js']) cpSync(path.join(REPO_ROOT, entry), path.join(copy, entry), { recursive: true })
+    const result = spawnSync(process.execPath, ['-e', "import('leakwatch').catch((e) => { console.error(e.code + ': ' + e.message); process.exit(3) })"], {
+      cwd: copy,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_PATH: '' },
+    })
+    assert.equal(result.status, 3, result.stderr)
+    assert.match(result.stderr, /LEAKWATCH_NO_BINARY: leakwatch: no native binary for linux-x64/)
+    assert.match(result.stderr, /leakwatch-linux-x64\*/)
+    assert.match(result.stderr, /npm run build/)
+  } finally {
+    rmSync(copy, { recursive: true, force: true })
+  }
+})
+
+test('cargo fmt leaves the Rust sources as they are', () => {
+  execFileSync('cargo', ['fmt', '--check'], { cwd: REPO_ROOT, stdio: 'pipe' })
+})

@@ -1,0 +1,49 @@
+// Type test: compiled by tsc (never run). It fails to compile when the public types drift from their use.
+import { KINDS, LeakError, LeakTracker, workerTracker, type Leak, type ResourceKind } from 'leakwatch'
+import { listLoopHandles, reportableTypes } from 'leakwatch/binding'
+import { allowLeaks, configure, expectNoLeaks, resourceDelta } from 'leakwatch/vitest'
+import type { TaskMeta } from 'vitest'
+
+configure({ settleMs: 50, ignore: [{ kind: 'Timeout', createdBy: /node_modules\/pino/ }], onLeak: 'warn' })
+configure({ kinds: ['TCP server', 'Interval'], reportUnref: true, baseline: [{ site: 'src/a.ts:3', kind: 'TCP socket' }] })
+configure({ baseline: './leak-baseline.json', enabled: true })
+// @ts-expect-error: an unknown kind is a type error
+configure({ kinds: ['tcp server'] })
+// @ts-expect-error: onLeak takes 'fail' or 'warn'
+configure({ onLeak: 'throw' })
+
+async function usage(): Promise<void> {
+  await expectNoLeaks(async () => {})
+  await expectNoLeaks()
+  allowLeaks()
+  const delta = resourceDelta()
+  const servers: number | undefined = delta.handles['TCP server']
+  const created: number | undefined = delta.created.Interval
+  void servers
+  void created
+  try {
+    await expectNoLeaks(() => {})
+  } catch (error) {
+    if (error instanceof LeakError) {
+      const first: Leak | undefined = error.leaks[0]
+      const line: number | undefined = first?.site?.line
+      void line
+    }
+  }
+  const tracker: LeakTracker = workerTracker()
+  const scope = tracker.openScope('block')
+  const result = await tracker.check(scope)
+  const text: string = result.text
+  void text
+  tracker.release(scope)
+  const kind: ResourceKind = KINDS[0]
+  void kind
+  const meta: TaskMeta = {}
+  const leaks: Leak[] | undefined = meta.leakwatch?.leaks
+  void leaks
+  const handles: string = listLoopHandles()
+  const types: string = reportableTypes()
+  void handles
+  void types
+}
+void usage

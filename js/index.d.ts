@@ -1,0 +1,159 @@
+/** A kind of resource leakwatch reports, as reports and options name it. */
+export type ResourceKind =
+  | 'TCP server'
+  | 'TCP socket'
+  | 'TLS socket'
+  | 'Pipe server'
+  | 'Pipe'
+  | 'UDP socket'
+  | 'Child process'
+  | 'FS watcher'
+  | 'Stat watcher'
+  | 'Timeout'
+  | 'Interval'
+  | 'Immediate'
+  | 'Worker'
+  | 'MessagePort'
+  | 'Signal handler'
+  | 'File handle'
+
+/** A resource left open is accepted when every field given matches. */
+export interface IgnoreRule {
+  /** The kind, or kinds, the rule applies to. */
+  kind?: ResourceKind | ResourceKind[]
+  /** Matched against the creation stack (every frame): a substring, or a RegExp. */
+  createdBy?: string | RegExp
+  /** Matched against the description, e.g. `TCP socket 127.0.0.1:5000 -> 127.0.0.1:6379`. */
+  description?: string | RegExp
+}
+
+/** A known leak, accepted until it is fixed. */
+export interface BaselineEntry {
+  kind?: ResourceKind
+  /** The creation site as reports show it, `file:line` or `file:line:column`, relative to the root. */
+  site?: string
+  /** The test's full name, `describe > test`. */
+  test?: string
+}
+
+export interface LeakwatchOptions {
+  /** Check tests at all. Default `true`. */
+  enabled?: boolean
+  /** How long pending closes may take to land before a resource is a leak, in ms (0 to 60000). Default `100`. */
+  settleMs?: number
+  /** The kinds to report; `null` for all. Default `null`. */
+  kinds?: ResourceKind[] | null
+  /** Report unref'd handles and timers too (they do not keep the process alive). Default `false`. */
+  reportUnref?: boolean
+  /** Resources to accept. Default `[]`. */
+  ignore?: IgnoreRule[]
+  /** Known leaks to accept, or the path of a JSON file holding them. Default `[]`. */
+  baseline?: BaselineEntry[] | string
+  /** Fail the test, or only print the report. Default `'fail'`. */
+  onLeak?: 'fail' | 'warn'
+}
+
+/** Where a leaked resource was created: the first frame in user code. */
+export interface CreationSite {
+  function: string | null
+  /** Relative to the root when under it. */
+  file: string
+  absoluteFile: string
+  line: number
+  column: number
+}
+
+export interface StackFrame {
+  function: string | null
+  file: string
+  line: number
+  column: number
+  isAsync: boolean
+}
+
+/** One leaked resource, as `LeakError.leaks` and `task.meta.leakwatch.leaks` hold it. */
+export interface Leak {
+  asyncId: number
+  kind: ResourceKind
+  /** The async_hooks type, e.g. `TCPSERVERWRAP`. */
+  type: string
+  description: string
+  /** It keeps the process alive. */
+  hasRef: boolean
+  site: CreationSite | null
+  /** User frames below the site, innermost first. */
+  userFrames: StackFrame[]
+  /** The top of the stack when no frame is in user code. */
+  topFrames: StackFrame[]
+  /** Why the site is another resource's (e.g. a connection accepted by a server). */
+  cause: string | null
+  note: string | null
+}
+
+/** Counts by kind. */
+export type KindCounts = Partial<Record<ResourceKind, number>>
+
+export interface ResourceDelta {
+  /** What the test created, the test runner's own timers included. */
+  created: KindCounts
+  /** What is open now (ref'd; with `reportUnref`, unref'd too). */
+  handles: KindCounts
+}
+
+/** What `task.meta.leakwatch` holds for each test. */
+export interface LeakwatchTaskMeta extends ResourceDelta {
+  leaks: Leak[]
+  /** The test opted out with `allowLeaks()`. */
+  allowed: boolean
+}
+
+/** The error a leaking test fails with; its message is the report. */
+export declare class LeakError extends Error {
+  name: 'LeakError'
+  leaks: Leak[]
+  constructor(message: string, leaks: Leak[])
+}
+
+export interface CheckResult {
+  leaks: Leak[]
+  /** The report, empty when there are no leaks. */
+  text: string
+}
+
+/** A scope resources are attributed to: a test, a file, a block. */
+export interface LeakScope {
+  subject: string
+  allowed: boolean
+  attributionUncertain: boolean
+}
+
+/** The runner-agnostic tracker that runner adapters are built on. One per Node env: see `workerTracker()`. */
+export declare class LeakTracker {
+  constructor(options?: LeakwatchOptions)
+  readonly options: Readonly<Required<Omit<LeakwatchOptions, 'baseline'>>> & { baseline: BaselineEntry[] }
+  /** Creation sites are shown relative to this directory. Default: the working directory. */
+  root: string
+  /** Path fragments of the test runner's code: what it makes, with no frame in user code, is not a leak. */
+  runnerDirs: string[]
+  configure(options: LeakwatchOptions): void
+  /** Installs the async hook (idempotent). */
+  start(): void
+  stop(): void
+  activeScope: LeakScope | null
+  /** Opens a scope and makes it active; a nested scope records into its parent too. */
+  openScope(subject: string, parent?: LeakScope | null): LeakScope
+  /** Waits for pending closes, then reports what the scope left open. */
+  check(scope: LeakScope, context?: { testName?: string; scopeHint?: string }): Promise<CheckResult>
+  /** Counts of what the scope created and of what is open now. */
+  delta(scope: LeakScope): ResourceDelta
+  /** Ends a scope, remembering weakly what it left open so later scopes are not blamed for it. */
+  release(scope: LeakScope): void
+}
+
+/** The tracker of this Node env, created on first use. */
+export declare function workerTracker(): LeakTracker
+
+/** Every kind name, in report order. */
+export declare const KINDS: ResourceKind[]
+
+export declare const DEFAULT_OPTIONS: Readonly<Required<Omit<LeakwatchOptions, 'baseline'>>> & { baseline: BaselineEntry[] }

@@ -1,0 +1,25 @@
+import type { LeakwatchOptions, LeakwatchTaskMeta, ResourceDelta } from '../index.js'
+
+export type { Leak, LeakwatchOptions, LeakwatchTaskMeta, ResourceDelta, ResourceKind } from '../index.js'
+export { LeakError } from '../index.js'
+
+/** Sets options for this worker. Unknown keys and wrong types throw a TypeError naming the key. */
+export declare function configure(options: LeakwatchOptions): void
+
+/**
+ * With a function: runs it, then throws a `LeakError` if it left resources open. Without: checks what the current
+ * test created so far. Resources reported here are not reported again at the end of the test.
+ */
+export declare function expectNoLeaks(fn?: () => unknown): Promise<void>
+
+/** Opts the current test out of the leak check; called outside a test, the whole file. */
+export declare function allowLeaks(): void
+
+/** Counts by kind of what the current test created, and of what is still open now. */
+export declare function resourceDelta(): ResourceDelta
+
+declare module 'vitest' {
+  interface TaskMeta {
+    leakwatch?: LeakwatchTaskMeta
+  }
+}

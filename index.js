@@ -773,9 +773,10 @@ if (
   }
 }
 
-const { analyzeOpenResources, listLoopHandles, renderLeakReport, reportableTypes } = nativeBinding
+const { analyzeOpenResources, listLoopHandles, renderLeakReport, reportableTypes, runnerMade } = nativeBinding
 export { analyzeOpenResources }
 export { listLoopHandles }
 export { renderLeakReport }
 export { reportableTypes }
+export { runnerMade }
 export const __napiBindingTarget = __napiLoadedBindingTarget

@@ -233,3 +233,21 @@ describe('options', () => {
     }
   })
 })
+
+describe('options with isolate off: one worker runs several files', () => {
+  let noIsolate
+  before(async () => {
+    noIsolate = await runVitest(FIXTURE, {
+      args: ['--config', path.join(FIXTURES, FIXTURE, 'vitest.no-isolate.config.mjs')],
+    })
+  })
+
+  test("a file's configure() does not carry over to the next file in the same worker", () => {
+    const order = noIsolate.report.testResults.map((file) => path.basename(file.name))
+    assert.deepEqual(order.slice().sort().reverse(), ['kinds.test.js', 'defaults.test.js'])
+    const get = (file, name) => noIsolate.tests.get(`${file} > ${name}`)
+    assert.equal(get('kinds.test.js', 'interval leak outside the checked kinds')?.status, 'passed', noIsolate.output)
+    assert.equal(get('defaults.test.js', 'interval leak with default options')?.status, 'failed', noIsolate.output)
+    assert.equal(get('defaults.test.js', 'timeout leak with default options')?.status, 'failed', noIsolate.output)
+  })
+})

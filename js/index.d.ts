@@ -136,6 +136,8 @@ export declare class LeakTracker {
   /** Path fragments of the test runner's code: what it makes, with no frame in user code, is not a leak. */
   runnerDirs: string[]
   configure(options: LeakwatchOptions): void
+  /** Back to the default options. */
+  resetOptions(): void
   /** Installs the async hook (idempotent). */
   start(): void
   stop(): void

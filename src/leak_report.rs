@@ -51,9 +51,6 @@ pub struct LeakCheckInput {
     /// Directories of leakwatch's own code, never a creation site.
     #[serde(default)]
     pub own_dirs: Vec<String>,
-    /// Path fragments of the test runner's code: what it made, with no user frame, is not a leak.
-    #[serde(default)]
-    pub runner_dirs: Vec<String>,
     pub resources: Vec<OpenResource>,
 }
 
@@ -104,7 +101,7 @@ const TOP_FRAMES_WITHOUT_SITE: usize = 3;
 pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> Vec<Leak> {
     let classifier = FrameClassifier {
         own_dirs: input.own_dirs.clone(),
-        runner_dirs: input.runner_dirs.clone(),
+        runner_dirs: Vec::new(),
     };
     let handles_by_fd: HashMap<i32, &UvHandleInfo> = loop_handles
         .iter()
@@ -124,9 +121,6 @@ pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> V
             handle.has_ref && resource.has_ref
         });
         let (site, user_frames, top_frames, cause) = locate(&classifier, &input.root, resource);
-        if site.is_none() && made_by_test_runner(&classifier, &resource.stack) {
-            continue;
-        }
         leaks.push(Leak {
             async_id: resource.async_id,
             kind,
@@ -143,13 +137,34 @@ pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> V
     leaks
 }
 
-/// The first frame outside Node is the test runner's: a hook's timeout timer, the runner's RPC.
-fn made_by_test_runner(classifier: &FrameClassifier, stack: &str) -> bool {
+/// Whether the test runner made a resource: its first frame outside Node is the runner's (a hook's timeout timer,
+/// the runner's RPC) and no frame is in user code. Such a resource is never a test's leak.
+pub fn made_by_test_runner(classifier: &FrameClassifier, stack: &str) -> bool {
     parse_stack(stack)
         .iter()
         .map(|frame| classifier.origin(frame))
         .find(|origin| *origin != FrameOrigin::NodeInternal)
         == Some(FrameOrigin::TestRunner)
+}
+
+/// Which of `stacks` the test runner made, for the JS side to set them aside before the settle window.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunnerMadeInput {
+    pub runner_dirs: Vec<String>,
+    pub stacks: Vec<String>,
+}
+
+pub fn runner_made_flags(input: &RunnerMadeInput) -> Vec<bool> {
+    let classifier = FrameClassifier {
+        own_dirs: Vec::new(),
+        runner_dirs: input.runner_dirs.clone(),
+    };
+    input
+        .stacks
+        .iter()
+        .map(|stack| made_by_test_runner(&classifier, stack))
+        .collect()
 }
 
 type Location = (
@@ -348,7 +363,6 @@ mod tests {
         LeakCheckInput {
             root: "/app".into(),
             own_dirs: vec!["/lw/js/".into()],
-            runner_dirs: vec!["/node_modules/vitest/".into()],
             resources,
         }
     }
@@ -488,12 +502,17 @@ mod tests {
     }
 
     #[test]
-    fn the_test_runners_own_resources_are_dropped() {
-        let hook_timer = resource("Timeout", "Error\n    at setTimeout (node:timers:1:1)\n    at run (/app/node_modules/vitest/dist/r.js:9:9)");
-        let user_timer = resource("Timeout", "Error\n    at t (/app/test/a.test.ts:3:5)\n    at run (/app/node_modules/vitest/dist/r.js:9:9)");
-        let leaks = analyze_leaks(&input(vec![hook_timer, user_timer]), &[]);
-        assert_eq!(leaks.len(), 1);
-        assert!(leaks[0].site.is_some());
+    fn the_test_runners_own_resources_are_told_apart() {
+        let input = RunnerMadeInput {
+            runner_dirs: vec!["/node_modules/vitest/".into()],
+            stacks: vec![
+                "Error\n    at setTimeout (node:timers:1:1)\n    at run (/app/node_modules/vitest/dist/r.js:9:9)".into(),
+                "Error\n    at t (/app/test/a.test.ts:3:5)\n    at run (/app/node_modules/vitest/dist/r.js:9:9)".into(),
+                "Error\n    at c (/app/node_modules/ioredis/c.js:1:1)\n    at run (/app/node_modules/vitest/dist/r.js:9:9)".into(),
+                String::new(),
+            ],
+        };
+        assert_eq!(runner_made_flags(&input), vec![true, false, false, false]);
     }
 
     #[test]

@@ -14,6 +14,8 @@ export class ResourceRecord {
     this.triggerAsyncId = triggerAsyncId
     this.resource = resource
     this.stackHolder = stackHolder
+    /** @type {boolean | undefined} the test runner made it (known once the record was found open) */
+    this.runnerMade = undefined
   }
 
   /** The creation stack, formatted now (through the runner's source maps when it installed them). */

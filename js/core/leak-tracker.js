@@ -60,6 +60,11 @@ export class LeakTracker {
     this.options = mergeOptions(options, this.options, KINDS)
   }
 
+  /** Back to the defaults: a runner adapter does this when a new test file starts, so files configure themselves. */
+  resetOptions() {
+    this.options = mergeOptions({}, DEFAULT_OPTIONS, KINDS)
+  }
+
   start() {
     if (this.started) return
     this.asyncTracker.enable()
@@ -105,7 +110,7 @@ export class LeakTracker {
     )
     if (open.length === 0) return { leaks: [], text: '' }
     const resources = this.#describe(scope, open)
-    const input = { root: this.root, ownDirs: [OWN_DIR], runnerDirs: this.runnerDirs, resources }
+    const input = { root: this.root, ownDirs: [OWN_DIR], resources }
     const analysed = JSON.parse(native.analyzeOpenResources(JSON.stringify(input)))
     const stacks = new Map(resources.map((resource) => [resource.asyncId, `${resource.stack}\n${resource.causeStack ?? ''}`]))
     const leaks = unacceptedLeaks(analysed, (leak) => stacks.get(leak.asyncId), this.options, context.testName)
@@ -146,7 +151,11 @@ export class LeakTracker {
    * outlives the scope (a shared server from beforeAll, with keep-alive clients), closing it is the server's job.
    */
   #openRecords(scope, includeUnref, includeReported = false) {
-    const open = scope.openRecords({ includeUnref, includeReported })
+    let open = scope.openRecords({ includeUnref, includeReported })
+    if (open.length === 0) return open
+    const kinds = this.options.kinds
+    if (kinds !== null) open = open.filter(({ record }) => kinds.includes(kindOf(record)))
+    open = this.#withoutRunnerMade(open)
     if (!open.some(({ record }) => ACCEPTING_TYPES.has(record.type))) return open
     const scopeServers = new Set()
     for (const record of scope.records) if (SERVER_TYPES.has(record.type)) scopeServers.add(ownerOf(record.resource))
@@ -155,6 +164,20 @@ export class LeakTracker {
       const server = ownerOf(record.resource)?.server
       return !server || scopeServers.has(server)
     })
+  }
+
+  /**
+   * Sets aside what the test runner made (a hook's timeout timer): never a test's leak, and not worth a settle
+   * window either. Told from the stack, so each open record is asked once, in one native call.
+   */
+  #withoutRunnerMade(open) {
+    const unknown = open.filter(({ record }) => record.runnerMade === undefined)
+    if (unknown.length > 0) {
+      const stacks = unknown.map(({ record }) => record.stack)
+      const flags = JSON.parse(native.runnerMade(JSON.stringify({ runnerDirs: this.runnerDirs, stacks })))
+      unknown.forEach(({ record }, index) => (record.runnerMade = flags[index] === true))
+    }
+    return open.filter(({ record }) => !record.runnerMade)
   }
 
   /** What JS knows of each open resource, for the native side to describe. */

@@ -24,7 +24,8 @@ function describeValue(value) {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
   if (value instanceof RegExp) return `the RegExp ${value}`
-  return typeof value === 'string' ? `the string ${JSON.stringify(value)}` : `${typeof value} ${String(value)}`
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
+  return `the ${typeof value} ${String(value)}`
 }
 
 function fail(key, accepted, value) {

@@ -12,6 +12,9 @@ import { workerTracker } from '../core/leak-tracker.js'
 const tracker = workerTracker()
 tracker.runnerDirs = ['/node_modules/vitest/', '/node_modules/@vitest/', '/node_modules/tinypool/']
 tracker.start()
+// With `isolate: false` a worker runs several files: options set by one file's configure() must not carry over.
+// Setup files run again for every file, so a user's own setup file listed after this one configures each file anew.
+tracker.resetOptions()
 
 const FILE_SCOPE_HINT =
   'Resources made at module level or in beforeAll belong to the file: close them in afterAll.'

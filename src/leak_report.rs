@@ -140,11 +140,15 @@ pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> V
 /// Whether the test runner made a resource: its first frame outside Node is the runner's (a hook's timeout timer,
 /// the runner's RPC) and no frame is in user code. Such a resource is never a test's leak.
 pub fn made_by_test_runner(classifier: &FrameClassifier, stack: &str) -> bool {
-    parse_stack(stack)
+    let origins: Vec<FrameOrigin> = parse_stack(stack)
         .iter()
         .map(|frame| classifier.origin(frame))
-        .find(|origin| *origin != FrameOrigin::NodeInternal)
-        == Some(FrameOrigin::TestRunner)
+        .collect();
+    // vitest wraps `process.emit`: a user's `process.on('SIGTERM')` passes through the runner's frame first.
+    let first_outside_node = origins
+        .iter()
+        .find(|origin| **origin != FrameOrigin::NodeInternal);
+    first_outside_node == Some(&FrameOrigin::TestRunner) && !origins.contains(&FrameOrigin::User)
 }
 
 /// Which of `stacks` the test runner made, for the JS side to set them aside before the settle window.
@@ -152,12 +156,14 @@ pub fn made_by_test_runner(classifier: &FrameClassifier, stack: &str) -> bool {
 #[serde(rename_all = "camelCase")]
 pub struct RunnerMadeInput {
     pub runner_dirs: Vec<String>,
+    #[serde(default)]
+    pub own_dirs: Vec<String>,
     pub stacks: Vec<String>,
 }
 
 pub fn runner_made_flags(input: &RunnerMadeInput) -> Vec<bool> {
     let classifier = FrameClassifier {
-        own_dirs: Vec::new(),
+        own_dirs: input.own_dirs.clone(),
         runner_dirs: input.runner_dirs.clone(),
     };
     input
@@ -510,9 +516,14 @@ mod tests {
                 "Error\n    at t (/app/test/a.test.ts:3:5)\n    at run (/app/node_modules/vitest/dist/r.js:9:9)".into(),
                 "Error\n    at c (/app/node_modules/ioredis/c.js:1:1)\n    at run (/app/node_modules/vitest/dist/r.js:9:9)".into(),
                 String::new(),
+                "Error\n    at emit (/app/node_modules/vitest/s.cjs:2:2)\n    at t (/app/test/a.test.ts:6:11)".into(),
             ],
+            own_dirs: Vec::new(),
         };
-        assert_eq!(runner_made_flags(&input), vec![true, false, false, false]);
+        assert_eq!(
+            runner_made_flags(&input),
+            vec![true, false, false, false, false]
+        );
     }
 
     #[test]

@@ -174,7 +174,7 @@ export class LeakTracker {
     const unknown = open.filter(({ record }) => record.runnerMade === undefined)
     if (unknown.length > 0) {
       const stacks = unknown.map(({ record }) => record.stack)
-      const flags = JSON.parse(native.runnerMade(JSON.stringify({ runnerDirs: this.runnerDirs, stacks })))
+      const flags = JSON.parse(native.runnerMade(JSON.stringify({ runnerDirs: this.runnerDirs, ownDirs: [OWN_DIR], stacks })))
       unknown.forEach(({ record }, index) => (record.runnerMade = flags[index] === true))
     }
     return open.filter(({ record }) => !record.runnerMade)

@@ -30,6 +30,3 @@ export declare function renderLeakReport(inputJson: string): string
  * the list of kinds lives in one place.
  */
 export declare function reportableTypes(): string
-
-/** For `{ runnerDirs, stacks }` as JSON, which stacks are the test runner's own resources (a JSON array of booleans). */
-export declare function runnerMade(inputJson: string): string

@@ -773,10 +773,9 @@ if (
   }
 }
 
-const { analyzeOpenResources, listLoopHandles, renderLeakReport, reportableTypes, runnerMade } = nativeBinding
+const { analyzeOpenResources, listLoopHandles, renderLeakReport, reportableTypes } = nativeBinding
 export { analyzeOpenResources }
 export { listLoopHandles }
 export { renderLeakReport }
 export { reportableTypes }
-export { runnerMade }
 export const __napiBindingTarget = __napiLoadedBindingTarget

@@ -22,7 +22,7 @@ test('the public types compile against a usage file, with tsc', () => {
 })
 
 test('the native side walks the libuv loop and sees a listening server with its address', async () => {
-  const { native } = await import('../js/native.js')
+  const native = await (await import('../js/native.js')).loadNative()
   const net = await import('node:net')
   const server = net.createServer()
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -37,8 +37,20 @@ test('the native side walks the libuv loop and sees a listening server with its 
   }
 })
 
+test("the JS table of kinds is the Rust one (src/resource_kind.rs)", async () => {
+  const native = await (await import('../js/native.js')).loadNative()
+  const { KINDS, KIND_OF_TYPE, kindOf } = await import('../js/core/kinds.js')
+  const rust = JSON.parse(native.reportableTypes())
+  assert.deepEqual(KINDS, [...new Set(rust.map((entry) => entry.kind))])
+  for (const entry of rust) {
+    const resource = entry.type === 'Timeout' ? { _repeat: entry.repeats ? 1000 : null } : {}
+    assert.equal(kindOf(entry.type, resource), entry.kind, entry.type)
+  }
+  assert.deepEqual([...KIND_OF_TYPE.keys()], [...new Set(rust.map((entry) => entry.type))])
+})
+
 test('bad input to the native side is a clear error, not a crash', async () => {
-  const { native } = await import('../js/native.js')
+  const native = await (await import('../js/native.js')).loadNative()
   assert.throws(() => native.analyzeOpenResources('{'), /leakwatch: the leak check input is not valid: EOF while parsing/)
   assert.throws(() => native.renderLeakReport('{"subject": 1}'), /leakwatch: the report input is not valid: invalid type: integer `1`, expected a string/)
 })
@@ -47,7 +59,8 @@ test('a missing native binary names the platform, the package looked for, and ho
   const copy = mkdtempSync(path.join(tmpdir(), 'leakwatch-nobinary-'))
   try {
     for (const entry of ['package.json', 'index.js', 'js']) cpSync(path.join(REPO_ROOT, entry), path.join(copy, entry), { recursive: true })
-    const result = spawnSync(process.execPath, ['-e', "import('leakwatch').catch((e) => { console.error(e.code + ': ' + e.message); process.exit(3) })"], {
+    const script = "import('leakwatch').then((m) => m.loadNative()).catch((e) => { console.error(e.code + ': ' + e.message); process.exit(3) })"
+    const result = spawnSync(process.execPath, ['-e', script], {
       cwd: copy,
       encoding: 'utf8',
       env: { ...process.env, NODE_PATH: '' },

@@ -159,3 +159,7 @@ export declare function workerTracker(): LeakTracker
 export declare const KINDS: ResourceKind[]
 
 export declare const DEFAULT_OPTIONS: Readonly<Required<Omit<LeakwatchOptions, 'baseline'>>> & { baseline: BaselineEntry[] }
+
+/** Loads the native addon (once); it is needed only to describe and render leaks. Throws a clear error when the
+ * binary for this platform is missing. */
+export declare function loadNative(): Promise<typeof import('../index.js')>

@@ -5,7 +5,7 @@
 //! here: each call gets everything it needs, which keeps Node envs sharing a process (vitest's `threads` pool)
 //! apart by construction. Every export catches panics, so a bug here becomes a JS error, never a dead worker.
 
-use crate::leak_report::{analyze_leaks, runner_made_flags, LeakCheckInput, RunnerMadeInput};
+use crate::leak_report::{analyze_leaks, LeakCheckInput};
 use crate::report_text::{render_report, ReportTextInput};
 use crate::resource_kind::ResourceKind;
 use crate::uv_handles::{walk_loop, UvHandleInfo};
@@ -73,12 +73,4 @@ pub fn reportable_types() -> Result<String> {
         })
         .collect();
     to_json(&table)
-}
-
-/// For `{ runnerDirs, stacks }` as JSON, which stacks are the test runner's own resources (a JSON array of booleans).
-#[napi(catch_unwind)]
-pub fn runner_made(input_json: String) -> Result<String> {
-    let input: RunnerMadeInput = serde_json::from_str(&input_json)
-        .map_err(|error| invalid_json("the runner check input", &error))?;
-    to_json(&runner_made_flags(&input))
 }

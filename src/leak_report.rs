@@ -101,7 +101,6 @@ const TOP_FRAMES_WITHOUT_SITE: usize = 3;
 pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> Vec<Leak> {
     let classifier = FrameClassifier {
         own_dirs: input.own_dirs.clone(),
-        runner_dirs: Vec::new(),
     };
     let handles_by_fd: HashMap<i32, &UvHandleInfo> = loop_handles
         .iter()
@@ -135,42 +134,6 @@ pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> V
         });
     }
     leaks
-}
-
-/// Whether the test runner made a resource: its first frame outside Node is the runner's (a hook's timeout timer,
-/// the runner's RPC) and no frame is in user code. Such a resource is never a test's leak.
-pub fn made_by_test_runner(classifier: &FrameClassifier, stack: &str) -> bool {
-    let origins: Vec<FrameOrigin> = parse_stack(stack)
-        .iter()
-        .map(|frame| classifier.origin(frame))
-        .collect();
-    // vitest wraps `process.emit`: a user's `process.on('SIGTERM')` passes through the runner's frame first.
-    let first_outside_node = origins
-        .iter()
-        .find(|origin| **origin != FrameOrigin::NodeInternal);
-    first_outside_node == Some(&FrameOrigin::TestRunner) && !origins.contains(&FrameOrigin::User)
-}
-
-/// Which of `stacks` the test runner made, for the JS side to set them aside before the settle window.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RunnerMadeInput {
-    pub runner_dirs: Vec<String>,
-    #[serde(default)]
-    pub own_dirs: Vec<String>,
-    pub stacks: Vec<String>,
-}
-
-pub fn runner_made_flags(input: &RunnerMadeInput) -> Vec<bool> {
-    let classifier = FrameClassifier {
-        own_dirs: input.own_dirs.clone(),
-        runner_dirs: input.runner_dirs.clone(),
-    };
-    input
-        .stacks
-        .iter()
-        .map(|stack| made_by_test_runner(&classifier, stack))
-        .collect()
 }
 
 type Location = (
@@ -505,25 +468,6 @@ mod tests {
         with_signal.signal = Some("SIGTERM".into());
         let leaks = analyze_leaks(&input(vec![with_signal]), &[]);
         assert_eq!(leaks[0].description, "Signal handler for SIGTERM");
-    }
-
-    #[test]
-    fn the_test_runners_own_resources_are_told_apart() {
-        let input = RunnerMadeInput {
-            runner_dirs: vec!["/node_modules/vitest/".into()],
-            stacks: vec![
-                "Error\n    at setTimeout (node:timers:1:1)\n    at run (/app/node_modules/vitest/dist/r.js:9:9)".into(),
-                "Error\n    at t (/app/test/a.test.ts:3:5)\n    at run (/app/node_modules/vitest/dist/r.js:9:9)".into(),
-                "Error\n    at c (/app/node_modules/ioredis/c.js:1:1)\n    at run (/app/node_modules/vitest/dist/r.js:9:9)".into(),
-                String::new(),
-                "Error\n    at emit (/app/node_modules/vitest/s.cjs:2:2)\n    at t (/app/test/a.test.ts:6:11)".into(),
-            ],
-            own_dirs: Vec::new(),
-        };
-        assert_eq!(
-            runner_made_flags(&input),
-            vec![true, false, false, false, false]
-        );
     }
 
     #[test]

@@ -26,8 +26,6 @@ pub struct StackFrame {
 pub enum FrameOrigin {
     NodeInternal,
     Dependency,
-    /// The test runner's own code: a resource it made (a hook's timeout timer) is never a test's leak.
-    TestRunner,
     Leakwatch,
     User,
 }
@@ -138,8 +136,6 @@ fn percent_decode(text: &str) -> String {
 pub struct FrameClassifier {
     /// Directories holding leakwatch's own JS; frames there are never a creation site.
     pub own_dirs: Vec<String>,
-    /// Path fragments of the test runner's code (`/node_modules/vitest/`), checked before other dependencies.
-    pub runner_dirs: Vec<String>,
 }
 
 impl FrameClassifier {
@@ -152,12 +148,6 @@ impl FrameClassifier {
             || !file.contains('/')
         {
             FrameOrigin::NodeInternal
-        } else if self
-            .runner_dirs
-            .iter()
-            .any(|dir| !dir.is_empty() && file.contains(dir.as_str()))
-        {
-            FrameOrigin::TestRunner
         } else if file.contains("/node_modules/") {
             FrameOrigin::Dependency
         } else if self
@@ -235,7 +225,6 @@ mod tests {
     fn first_user_frame_skips_node_dependencies_and_leakwatch() {
         let classifier = FrameClassifier {
             own_dirs: vec!["/lw/js/".into()],
-            runner_dirs: vec!["/node_modules/vitest/".into()],
         };
         let stack = "    at a (node:net:1:1)\n    at b (/lw/js/tracker.js:2:2)\n    at c (/app/node_modules/ioredis/x.js:3:3)\n    at d (/app/src/redis.ts:8:10)\n    at e (/app/test/x.test.ts:4:4)";
         let frames = parse_stack(stack);
@@ -244,8 +233,6 @@ mod tests {
         assert_eq!(classifier.user_frames(&frames).len(), 2);
         assert_eq!(classifier.origin(&frames[1]), FrameOrigin::Leakwatch);
         assert_eq!(classifier.origin(&frames[2]), FrameOrigin::Dependency);
-        let runner = parse_stack("    at r (/app/node_modules/vitest/dist/x.js:1:1)");
-        assert_eq!(classifier.origin(&runner[0]), FrameOrigin::TestRunner);
     }
 
     #[test]

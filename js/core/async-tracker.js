@@ -42,25 +42,33 @@ export class AsyncResourceTracker {
      * the test that made it, never the next one.
      */
     this.leftOpen = new Map()
-    this.hook = createHook({ init: this.#init.bind(this) })
+    this.hook = createHook({ init: this.#createInitHook() })
     this.originalListen = undefined
   }
 
-  #init(asyncId, type, triggerAsyncId, resource) {
-    const scope = this.activeScope
-    if (scope === null) return
-    if (this.leftOpen.size !== 0 && this.leftOpen.has(triggerAsyncId)) {
-      if (this.reportable[type] === true) this.leftOpen.set(asyncId, { type, resource: new WeakRef(resource) })
-      return
+  // A closure over locals rather than a bound method: this runs for every promise of the process.
+  #createInitHook() {
+    const tracker = this
+    const reportable = this.reportable
+    const leftOpen = this.leftOpen
+    function init(asyncId, type, triggerAsyncId, resource) {
+      if (type === 'PROMISE') return
+      const scope = tracker.activeScope
+      if (scope === null) return
+      if (leftOpen.size !== 0 && leftOpen.has(triggerAsyncId)) {
+        if (reportable[type] === true) leftOpen.set(asyncId, { type, resource: new WeakRef(resource) })
+        return
+      }
+      if (reportable[type] !== true) {
+        // fs.promises.open's FileHandle is created with no JS frame on the stack; the request that opened it was
+        // created just before, with the user's frame. Only the last one is kept.
+        if (type === FILE_REQUEST) tracker.lastFileRequestStack = captureStack(init)
+        return
+      }
+      const stackHolder = type === FILE_HANDLE ? tracker.lastFileRequestStack : captureStack(init)
+      scope.add(new ResourceRecord(asyncId, type, triggerAsyncId, resource, stackHolder))
     }
-    if (this.reportable[type] !== true) {
-      // fs.promises.open's FileHandle is created with no JS frame on the stack; the request that opened it was
-      // created just before, with the user's frame. Only the last one is kept.
-      if (type === FILE_REQUEST) this.lastFileRequestStack = captureStack(this.#init)
-      return
-    }
-    const stackHolder = type === FILE_HANDLE ? this.lastFileRequestStack : captureStack(this.#init)
-    scope.add(new ResourceRecord(asyncId, type, triggerAsyncId, resource, stackHolder))
+    return init
   }
 
   enable() {

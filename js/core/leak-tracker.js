@@ -3,7 +3,7 @@
 // user accepted, and renders the report.
 
 import { fileURLToPath } from 'node:url'
-import { native } from '../native.js'
+import { loadNative } from '../native.js'
 import { AsyncResourceTracker } from './async-tracker.js'
 import { unacceptedLeaks } from './leak-filter.js'
 import { LeakScope } from './leak-scope.js'
@@ -11,24 +11,41 @@ import { detailsOf, livenessOrClosed, ownerOf } from './liveness.js'
 import { DEFAULT_OPTIONS, mergeOptions } from './options.js'
 import { settleOpenResources } from './settle.js'
 
-const REPORTABLE_TYPES = JSON.parse(native.reportableTypes())
+import { KIND_OF_TYPE, KINDS, kindOf as kindOfResource } from './kinds.js'
 
-/** Every kind name, in report order: what `kinds` and ignore rules accept. */
-export const KINDS = [...new Set(REPORTABLE_TYPES.map((entry) => entry.kind))]
-
-const KIND_OF_TYPE = new Map(REPORTABLE_TYPES.filter((entry) => !entry.repeats).map((entry) => [entry.type, entry.kind]))
-const INTERVAL_KIND = REPORTABLE_TYPES.find((entry) => entry.repeats)?.kind
+export { KINDS }
 
 /** leakwatch's own JS: never a creation site. */
 const OWN_DIR = fileURLToPath(new URL('..', import.meta.url))
+
+/** The location of a V8 stack frame line: `at f (location)` or `at location`. */
+const FRAME_LOCATION = /^\s+at (?:async )?(?:.* \()?([^()]+?)\)?$/
 
 const SERVER_TYPES = new Set(['TCPSERVERWRAP', 'PIPESERVERWRAP'])
 /** Socket types a server can accept a connection as. */
 const ACCEPTING_TYPES = new Set(['TCPWRAP', 'PIPEWRAP'])
 
 function kindOf(record) {
-  if (record.type === 'Timeout' && record.resource._repeat != null) return INTERVAL_KIND
-  return KIND_OF_TYPE.get(record.type)
+  return kindOfResource(record.type, record.resource)
+}
+
+/**
+ * The test runner made it (a hook's timeout timer): its first frame outside Node is the runner's and no frame is
+ * in user code. Such a resource is never a test's leak.
+ */
+function madeByRunner(stack, runnerDirs) {
+  let framesOutsideNode = 0
+  for (const line of stack.split('\n')) {
+    const location = FRAME_LOCATION.exec(line)?.[1]
+    // Node's own frames (`node:`), native and anonymous ones say nothing about who made it.
+    if (location === undefined || location.startsWith('node:') || !location.includes('/')) continue
+    const isRunner = runnerDirs.some((dir) => location.includes(dir))
+    if (framesOutsideNode === 0 && !isRunner) return false
+    const isUser = !isRunner && !location.includes('/node_modules/') && !location.includes(OWN_DIR)
+    if (isUser) return false
+    framesOutsideNode++
+  }
+  return framesOutsideNode > 0
 }
 
 function isMock(fn) {
@@ -111,6 +128,7 @@ export class LeakTracker {
     if (open.length === 0) return { leaks: [], text: '' }
     const resources = this.#describe(scope, open)
     const input = { root: this.root, ownDirs: [OWN_DIR], resources }
+    const native = await loadNative()
     const analysed = JSON.parse(native.analyzeOpenResources(JSON.stringify(input)))
     const stacks = new Map(resources.map((resource) => [resource.asyncId, `${resource.stack}\n${resource.causeStack ?? ''}`]))
     const leaks = unacceptedLeaks(analysed, (leak) => stacks.get(leak.asyncId), this.options, context.testName)
@@ -168,15 +186,10 @@ export class LeakTracker {
 
   /**
    * Sets aside what the test runner made (a hook's timeout timer): never a test's leak, and not worth a settle
-   * window either. Told from the stack, so each open record is asked once, in one native call.
+   * window either. Told from the stack, so each record is asked once, and only when found open.
    */
   #withoutRunnerMade(open) {
-    const unknown = open.filter(({ record }) => record.runnerMade === undefined)
-    if (unknown.length > 0) {
-      const stacks = unknown.map(({ record }) => record.stack)
-      const flags = JSON.parse(native.runnerMade(JSON.stringify({ runnerDirs: this.runnerDirs, ownDirs: [OWN_DIR], stacks })))
-      unknown.forEach(({ record }, index) => (record.runnerMade = flags[index] === true))
-    }
+    for (const { record } of open) record.runnerMade ??= madeByRunner(record.stack, this.runnerDirs)
     return open.filter(({ record }) => !record.runnerMade)
   }
 

@@ -1,0 +1,34 @@
+// The async_hooks types leakwatch reports and the kind each is reported as. The Rust side has the same table
+// (src/resource_kind.rs); a test checks that the two agree. It lives here too so that a clean test file never has
+// to load the native addon: the addon is needed only to describe and render leaks.
+
+/** [async_hooks type, kind]; a repeating `Timeout` is an `Interval`. */
+const REPORTABLE = [
+  ['TCPSERVERWRAP', 'TCP server'],
+  ['TCPWRAP', 'TCP socket'],
+  ['TLSWRAP', 'TLS socket'],
+  ['PIPESERVERWRAP', 'Pipe server'],
+  ['PIPEWRAP', 'Pipe'],
+  ['UDPWRAP', 'UDP socket'],
+  ['PROCESSWRAP', 'Child process'],
+  ['FSEVENTWRAP', 'FS watcher'],
+  ['STATWATCHER', 'Stat watcher'],
+  ['Timeout', 'Timeout'],
+  ['Immediate', 'Immediate'],
+  ['WORKER', 'Worker'],
+  ['MESSAGEPORT', 'MessagePort'],
+  ['SIGNALWRAP', 'Signal handler'],
+  ['FILEHANDLE', 'File handle'],
+]
+const INTERVAL = 'Interval'
+
+export const KIND_OF_TYPE = new Map(REPORTABLE)
+
+/** Every kind name, in report order: what `kinds` and ignore rules accept. */
+export const KINDS = [...REPORTABLE.slice(0, 10).map(([, kind]) => kind), INTERVAL, ...REPORTABLE.slice(10).map(([, kind]) => kind)]
+
+/** The kind of a recorded resource; a Timeout's `_repeat` tells an interval. */
+export function kindOf(type, resource) {
+  if (type === 'Timeout' && resource._repeat != null) return INTERVAL
+  return KIND_OF_TYPE.get(type)
+}

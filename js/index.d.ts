@@ -150,6 +150,8 @@ export declare class LeakTracker {
   delta(scope: LeakScope): ResourceDelta
   /** Ends a scope, remembering weakly what it left open so later scopes are not blamed for it. */
   release(scope: LeakScope): void
+  /** Drops the records of a long-lived scope whose resources have closed. */
+  compact(scope: LeakScope): void
 }
 
 /** The tracker of this Node env, created on first use. */

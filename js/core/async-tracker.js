@@ -16,6 +16,8 @@ const STACK_DEPTH = 40
 /** Types whose stack at `init` has no JS frame of its own; they borrow one captured just before (see below). */
 const FILE_HANDLE = 'FILEHANDLE'
 const FILE_REQUEST = 'FSREQPROMISE'
+const SERVER_TYPES = { TCPSERVERWRAP: true, PIPESERVERWRAP: true }
+const ACCEPTED_TYPES = { TCPWRAP: true, PIPEWRAP: true }
 
 function captureStack(skipAbove) {
   const holder = {}
@@ -42,6 +44,8 @@ export class AsyncResourceTracker {
      * the test that made it, never the next one.
      */
     this.leftOpen = new Map()
+    /** Async ids of the servers recorded in open scopes, to know a connection they accepted when it is created. */
+    this.serverIds = new Set()
     this.hook = createHook({ init: this.#createInitHook() })
     this.originalListen = undefined
   }
@@ -51,6 +55,7 @@ export class AsyncResourceTracker {
     const tracker = this
     const reportable = this.reportable
     const leftOpen = this.leftOpen
+    const serverIds = this.serverIds
     function init(asyncId, type, triggerAsyncId, resource) {
       if (type === 'PROMISE') return
       const scope = tracker.activeScope
@@ -65,7 +70,12 @@ export class AsyncResourceTracker {
         if (type === FILE_REQUEST) tracker.lastFileRequestStack = captureStack(init)
         return
       }
-      const stackHolder = type === FILE_HANDLE ? tracker.lastFileRequestStack : captureStack(init)
+      let stackHolder
+      if (type === FILE_HANDLE) stackHolder = tracker.lastFileRequestStack
+      // A connection a server accepted has no user frame; its report points at the server: no stack to capture.
+      else if (!(ACCEPTED_TYPES[type] === true && serverIds.has(triggerAsyncId))) stackHolder = captureStack(init)
+      else stackHolder = null
+      if (SERVER_TYPES[type] === true) serverIds.add(asyncId)
       scope.add(new ResourceRecord(asyncId, type, triggerAsyncId, resource, stackHolder))
     }
     return init
@@ -87,6 +97,11 @@ export class AsyncResourceTracker {
    * @param {Array<import('./leak-scope.js').ResourceRecord>} records the scope's records still open
    * @param {(type: string, resource: object) => string} livenessOf
    */
+  /** Forgets the servers of a scope that ends: their ids are only needed while connections may be accepted in it. */
+  forgetServers(records) {
+    for (const record of records) if (SERVER_TYPES[record.type] === true) this.serverIds.delete(record.asyncId)
+  }
+
   rememberLeftOpen(records, livenessOf) {
     for (const [asyncId, entry] of this.leftOpen) {
       const resource = entry.resource.deref()

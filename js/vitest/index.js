@@ -71,6 +71,7 @@ beforeEach((context) => {
       if (file.testScope === scope) file.testScope = null
       tracker.activeScope = file.scope
       tracker.release(scope)
+      tracker.compact(file.scope)
     }
   })
 })

@@ -5,4 +5,10 @@ import { resolveLeakwatchSetup } from './leakwatch-setup.mjs';
 // cannot mix stub and real runs; standalone use resolves it here.
 const setupFile = process.env.LEAKWATCH_BENCH_SETUP ?? resolveLeakwatchSetup().file;
 
-export default baseConfig('b-leakwatch', { setupFiles: [setupFile] });
+// An installed leakwatch lives in node_modules, which vitest loads with Node's own loader (externalized), not
+// through vite's transform. The repository's copy is not under node_modules: say it is external, to load it the
+// way users do.
+export default baseConfig('b-leakwatch', {
+  setupFiles: [setupFile],
+  server: { deps: { external: [/\/js\/(core|vitest)\/[^/]+\.js$/, /\/js\/native\.js$/, /\/index\.js$/] } },
+});

@@ -58,6 +58,17 @@ describe('every reportable kind, leaky and clean', () => {
     })
   }
 
+  test('TypeScript: the creation line is the line of the .ts source, with its caller below', () => {
+    const result = run.tests.get('typescript.test.ts > leaky server started from a TypeScript helper')
+    assert.equal(result?.status, 'failed')
+    const line = lineOf(FIXTURE, 'typescript.test.ts', 'leak:ts-server')
+    const callerLine = lineOf(FIXTURE, 'typescript.test.ts', 'leak:ts-caller')
+    assert.match(result.message, new RegExp(`created at typescript\\.test\\.ts:${line}:\\d+`))
+    assert.match(result.message, new RegExp(`> ${line} \\|.*leak:ts-server`))
+    assert.match(result.message, new RegExp(`called from startServer|called from typescript\\.test\\.ts:${callerLine}:`))
+    assert.equal(run.tests.get('typescript.test.ts > clean server started from a TypeScript helper')?.status, 'passed')
+  })
+
   test('leak records reach task.meta as JSON', () => {
     const meta = run.tests.get('net.test.js > leaky TCP server').meta.leakwatch
     assert.equal(meta.leaks.length, 1)

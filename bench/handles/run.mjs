@@ -1,5 +1,5 @@
 // Benchmarks leakwatch's overhead on a handle-heavy vitest suite against plain vitest and
-// vitest's own --detectAsyncLeaks. Usage (from the repo root):
+// vitest's own --detectAsyncLeaks, with a do-nothing async_hooks init hook as the floor. Usage (from the repo root):
 //   node bench/handles/run.mjs [--rounds N] [--warmup N]     (or BENCH_ROUNDS=N)
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -50,6 +50,7 @@ const configs = [
   { id: 'A', label: 'plain vitest', file: 'a-plain.config.mjs' },
   { id: 'B', label: leakwatch.stub ? 'leakwatch (STUB setup)' : 'leakwatch', file: 'b-leakwatch.config.mjs' },
   { id: 'C', label: 'vitest detectAsyncLeaks', file: 'c-vitest-detect.config.mjs' },
+  { id: 'D', label: 'bare init hook (the floor)', file: 'd-bare-hook.config.mjs' },
 ].map((c) => ({ ...c, file: path.join(handlesDir, 'configs', c.file) }));
 
 // Plain-text output, so the summary line and the leak banner can be matched.

@@ -22,8 +22,10 @@ const FILE_SCOPE_HINT =
 /** This file's state: its scope, and the test running now. Module state is per test file (see above). */
 const file = {
   scope: tracker.openScope('file (module level and beforeAll)'),
-  /** @type {import('../core/leak-scope.js').LeakScope | null} */
+  /** @type {import('../core/leak-scope.js').LeakScope | null} the test running now, the latest started */
   testScope: null,
+  /** Tests running now: more than one when they run concurrently (`test.concurrent`). */
+  running: [],
   allowAll: false,
   /** @type {string | undefined} the file's path as vitest names it, known once a test has run */
   name: undefined,
@@ -58,8 +60,10 @@ beforeEach((context) => {
   if (file.name === undefined) setFileAndRoot(task.file)
   const name = testName(task)
   const scope = tracker.openScope(`test "${name}"`)
-  scope.attributionUncertain = task.concurrent === true
+  file.running.push(scope)
   file.testScope = scope
+  // Concurrent tests share one process and one hook: what runs while several are open is recorded in the latest.
+  if (file.running.length > 1) for (const running of file.running) running.attributionUncertain = true
   context.onTestFinished(async () => {
     // The scope stays active while it settles: what the test's own callbacks create meanwhile is still the test's.
     try {
@@ -68,10 +72,11 @@ beforeEach((context) => {
       task.meta.leakwatch = { ...delta, leaks: result.leaks, allowed: scope.allowed }
       report(result)
     } finally {
-      if (file.testScope === scope) file.testScope = null
-      tracker.activeScope = file.scope
+      file.running = file.running.filter((running) => running !== scope)
+      file.testScope = file.running.at(-1) ?? null
+      tracker.activeScope = file.testScope ?? file.scope
       tracker.release(scope)
-      tracker.compact(file.scope)
+      if (file.running.length === 0) tracker.compact(file.scope)
     }
   })
 })

@@ -31,6 +31,8 @@ export class LeakScope {
    */
   constructor(subject, parent = null) {
     this.subject = subject
+    /** @type {string | undefined} the full name of the test the scope is (or is in), for baseline entries */
+    this.testName = parent?.testName
     this.parent = parent
     /** @type {ResourceRecord[]} */
     this.records = []

@@ -60,6 +60,7 @@ beforeEach((context) => {
   if (file.name === undefined) setFileAndRoot(task.file)
   const name = testName(task)
   const scope = tracker.openScope(`test "${name}"`)
+  scope.testName = name
   file.running.push(scope)
   file.testScope = scope
   // Concurrent tests share one process and one hook: what runs while several are open is recorded in the latest.
@@ -109,7 +110,7 @@ export function configure(options) {
 export async function expectNoLeaks(fn) {
   const current = file.testScope ?? file.scope
   if (fn === undefined) {
-    report(await tracker.check(current, { testName: current.subject }))
+    report(await tracker.check(current, { testName: current.testName }))
     return
   }
   if (typeof fn !== 'function') {
@@ -123,7 +124,7 @@ export async function expectNoLeaks(fn) {
     tracker.activeScope = parent
   }
   try {
-    report(await tracker.check(scope))
+    report(await tracker.check(scope, { testName: current.testName }))
   } finally {
     tracker.release(scope)
   }

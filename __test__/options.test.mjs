@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import path from 'node:path'
 import { before, describe, test } from 'node:test'
 import { KINDS } from '../js/index.js'
-import { FIXTURES, lineOf, plain, runVitest } from './helpers/run-vitest.mjs'
+import { FIXTURES, fixtureAssertions, lineOf, plain, runVitest } from './helpers/run-vitest.mjs'
 
 const FIXTURE = 'options'
 
@@ -17,31 +17,7 @@ before(async () => {
   run = await runVitest(FIXTURE)
 })
 
-function result(file, name) {
-  const key = `${file} > ${name}`
-  const found = run.tests.get(key)
-  assert.ok(found, `no result for ${key}; have:\n${[...run.tests.keys()].join('\n')}`)
-  return found
-}
-
-function assertPassed(file, name) {
-  const { status, message } = result(file, name)
-  assert.equal(status, 'passed', `${file} > ${name} should pass; it ${status}:\n${message}`)
-}
-
-/** Asserts the test failed for a leak described as `description`, created at the line of `marker` in `file`. */
-function assertLeaked(file, name, { description, marker, count = 1 }) {
-  const { status, message } = result(file, name)
-  assert.equal(status, 'failed', `${file} > ${name} should fail; it ${status}`)
-  assert.ok(
-    message.includes(`LeakError: test "${name}" left ${count} resource${count === 1 ? '' : 's'} open`),
-    `no leak header for ${count} resource(s) in:\n${message}`,
-  )
-  assert.ok(message.includes(description), `no "${description}" in:\n${message}`)
-  const line = lineOf(FIXTURE, file, marker)
-  assert.match(message, new RegExp(`created at (?:\\S+ \\()?${file.replace(/\./g, '\\.')}:${line}:\\d+`), message)
-  return message
-}
+const { result, assertPassed, assertLeaked } = fixtureAssertions(FIXTURE, () => run)
 
 function fileResult(file) {
   const found = run.report.testResults.find((entry) => path.relative(path.join(FIXTURES, FIXTURE), entry.name) === file)

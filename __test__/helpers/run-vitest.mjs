@@ -3,6 +3,7 @@
 // The fixtures are real suites: their tests open real servers, sockets, timers and processes. Each run goes through
 // vitest's JSON reporter, so assertions are on the outcome (which test failed, with which message), not on logs.
 
+import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -68,4 +69,39 @@ export function lineOf(fixture, file, marker) {
   const index = lines.findIndex((line) => line.includes(marker))
   if (index < 0) throw new Error(`marker ${marker} not found in ${fixture}/${file}`)
   return index + 1
+}
+
+/**
+ * Assertions on the outcome of one fixture's run, shared by the test files.
+ * @param {string} fixture folder name under __test__/fixtures
+ * @param {() => Awaited<ReturnType<typeof runVitest>>} getRun the run, once it happened
+ */
+export function fixtureAssertions(fixture, getRun) {
+  function result(file, name) {
+    const key = `${file} > ${name}`
+    const found = getRun().tests.get(key)
+    assert.ok(found, `no result for ${key}; have:\n${[...getRun().tests.keys()].join('\n')}`)
+    return found
+  }
+
+  function assertPassed(file, name) {
+    const { status, message } = result(file, name)
+    assert.equal(status, 'passed', `${file} > ${name} should pass; it ${status}:\n${message}`)
+  }
+
+  /** Asserts the test failed for a leak described as `description`, created at the line of `marker` in `file`. */
+  function assertLeaked(file, name, { description, marker, count = 1 }) {
+    const { status, message } = result(file, name)
+    assert.equal(status, 'failed', `${file} > ${name} should fail; it ${status}`)
+    assert.ok(
+      message.includes(`LeakError: test "${name}" left ${count} resource${count === 1 ? '' : 's'} open`),
+      `no leak header for ${count} resource(s) in:\n${message}`,
+    )
+    assert.ok(message.includes(description), `no "${description}" in:\n${message}`)
+    const line = lineOf(fixture, file, marker)
+    assert.match(message, new RegExp(`created at (?:\\S+ \\()?${file.replace(/\./g, '\\.')}:${line}:\\d+`), message)
+    return message
+  }
+
+  return { result, assertPassed, assertLeaked }
 }

@@ -155,7 +155,7 @@ describe('options', () => {
   test('bad options: unknown key', () => {
     assert.equal(
       thrownBy('unknown key'),
-      'leakwatch: unknown option "settle"; accepted options are enabled, settleMs, kinds, reportUnref, ignore, baseline, onLeak',
+      'leakwatch: unknown option "settle"; accepted options are enabled, settleMs, kinds, reportUnref, listeners, ignore, baseline, onLeak',
     )
   })
 
@@ -186,7 +186,7 @@ describe('options', () => {
   test('bad options: an ignore rule key that does not exist', () => {
     assert.equal(
       thrownBy('bad ignore rule key'),
-      'leakwatch: unknown key "ignore[0].kinds"; an ignore rule accepts kind, createdBy, description',
+      'leakwatch: unknown key "ignore[0].kinds"; an ignore rule accepts kind, createdBy, description, emitter, event',
     )
   })
 

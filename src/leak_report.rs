@@ -19,7 +19,7 @@ pub struct OpenResource {
     /// The async_hooks type (`TCPWRAP`, `Timeout`, ...).
     #[serde(rename = "type")]
     pub async_type: String,
-    pub async_id: u64,
+    pub async_id: i64,
     /// The stack captured at the resource's `init`, formatted.
     pub stack: String,
     /// A stack to use when `stack` has no user frame: that of the call that caused the creation (`listen()`, or
@@ -38,6 +38,10 @@ pub struct OpenResource {
     pub command: Option<String>,
     pub signal: Option<String>,
     pub thread_id: Option<i64>,
+    /// A listener's emitter, in words (`process`, `Redis (127.0.0.1:6379)`).
+    pub emitter: Option<String>,
+    /// A listener's event.
+    pub event: Option<String>,
     /// Something the JS side noticed about the owner, e.g. that its `close` is a mock.
     pub note: Option<String>,
 }
@@ -78,8 +82,8 @@ impl CreationSite {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Leak {
-    /// The async id the resource had, to match the leak with what the JS side holds of it.
-    pub async_id: u64,
+    /// The async id the resource had (negative for a listener), to match the leak with what the JS side holds.
+    pub async_id: i64,
     pub kind: ResourceKind,
     #[serde(rename = "type")]
     pub async_type: String,
@@ -92,6 +96,9 @@ pub struct Leak {
     pub top_frames: Vec<StackFrame>,
     pub cause: Option<String>,
     pub note: Option<String>,
+    /// For a listener: its emitter in words, and its event.
+    pub emitter: Option<String>,
+    pub event: Option<String>,
 }
 
 const CALL_CHAIN_FRAMES: usize = 4;
@@ -131,6 +138,8 @@ pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> V
             top_frames,
             cause,
             note: resource.note.clone(),
+            emitter: resource.emitter.clone(),
+            event: resource.event.clone(),
         });
     }
     leaks
@@ -294,6 +303,11 @@ fn describe(kind: ResourceKind, resource: &OpenResource, handle: Option<&UvHandl
             }
             text
         }
+        ResourceKind::Listener => format!(
+            "listener for \"{}\" on {}",
+            resource.event.as_deref().unwrap_or("?"),
+            resource.emitter.as_deref().unwrap_or("an emitter")
+        ),
     }
 }
 
@@ -468,6 +482,17 @@ mod tests {
         with_signal.signal = Some("SIGTERM".into());
         let leaks = analyze_leaks(&input(vec![with_signal]), &[]);
         assert_eq!(leaks[0].description, "Signal handler for SIGTERM");
+    }
+
+    #[test]
+    fn listeners_in_words() {
+        let mut listener = resource("LISTENER", SERVER_STACK);
+        listener.emitter = Some("process".into());
+        listener.event = Some("SIGTERM".into());
+        let leaks = analyze_leaks(&input(vec![listener]), &[]);
+        assert_eq!(leaks[0].kind, ResourceKind::Listener);
+        assert_eq!(leaks[0].description, "listener for \"SIGTERM\" on process");
+        assert_eq!(leaks[0].emitter.as_deref(), Some("process"));
     }
 
     #[test]

@@ -55,12 +55,7 @@ fn group_leaks(leaks: &[Leak]) -> Vec<LeakGroup<'_>> {
 
 /// Renders the report text (the `LeakError` message, without the `LeakError: ` prefix).
 pub fn render_report(input: &ReportTextInput) -> String {
-    let total = input.leaks.len();
-    let mut out = format!(
-        "{} left {total} resource{} open\n",
-        input.subject,
-        if total == 1 { "" } else { "s" }
-    );
+    let mut out = format!("{} left {}\n", input.subject, what_was_left(&input.leaks));
     if input.attribution_uncertain {
         out.push_str(
             "  (tests ran concurrently: some of these may belong to another test of this file)\n",
@@ -74,6 +69,26 @@ pub fn render_report(input: &ReportTextInput) -> String {
     }
     render_fix(&mut out, &input.leaks, input.scope_hint.as_deref());
     out
+}
+
+/// `3 resources open`, `1 listener attached`, `2 resources open and 1 listener attached`.
+fn what_was_left(leaks: &[Leak]) -> String {
+    let plural =
+        |count: usize, word: &str| format!("{count} {word}{}", if count == 1 { "" } else { "s" });
+    let listeners = leaks
+        .iter()
+        .filter(|leak| leak.kind == ResourceKind::Listener)
+        .count();
+    let resources = leaks.len() - listeners;
+    match (resources, listeners) {
+        (_, 0) => format!("{} open", plural(resources, "resource")),
+        (0, _) => format!("{} attached", plural(listeners, "listener")),
+        _ => format!(
+            "{} open and {} attached",
+            plural(resources, "resource"),
+            plural(listeners, "listener")
+        ),
+    }
 }
 
 fn render_group(
@@ -90,6 +105,7 @@ fn render_group(
     };
     let liveness = match (leak.kind, leak.has_ref) {
         (ResourceKind::FileHandle, _) => "holds an open file descriptor",
+        (ResourceKind::Listener, _) => "still attached: the emitter outlives the test",
         (_, true) => "keeps the process alive",
         (_, false) => "unref'd: does not keep the process alive",
     };
@@ -171,6 +187,8 @@ mod tests {
             top_frames: Vec::new(),
             cause: None,
             note: None,
+            emitter: None,
+            event: None,
         }
     }
 
@@ -244,6 +262,28 @@ mod tests {
             "{text}"
         );
         std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn headings_count_resources_and_listeners_apart() {
+        let timer = leak(ResourceKind::Timeout, "Timeout after 1 ms", None);
+        let listener = leak(
+            ResourceKind::Listener,
+            "listener for \"SIGTERM\" on process",
+            None,
+        );
+        assert_eq!(
+            what_was_left(std::slice::from_ref(&listener)),
+            "1 listener attached"
+        );
+        assert_eq!(
+            what_was_left(&[timer.clone(), timer.clone()]),
+            "2 resources open"
+        );
+        assert_eq!(
+            what_was_left(&[timer, listener.clone(), listener]),
+            "1 resource open and 2 listeners attached"
+        );
     }
 
     #[test]

@@ -6,8 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The async_hooks types that are reportable, in the order of [`ResourceKind::ALL`].
-pub const REPORTABLE_ASYNC_TYPES: [&str; 15] = [
+/// The types that are reportable, in the order of [`ResourceKind::ALL`]: async_hooks types, then `LISTENER`, the
+/// pseudo-type of event listeners (not async resources; the JS side tracks them apart).
+pub const REPORTABLE_ASYNC_TYPES: [&str; 16] = [
     "TCPSERVERWRAP",
     "TCPWRAP",
     "TLSWRAP",
@@ -23,6 +24,7 @@ pub const REPORTABLE_ASYNC_TYPES: [&str; 15] = [
     "MESSAGEPORT",
     "SIGNALWRAP",
     "FILEHANDLE",
+    "LISTENER",
 ];
 
 /// A reportable resource kind. The serialised name is the one users write in `kinds` and ignore rules.
@@ -60,11 +62,13 @@ pub enum ResourceKind {
     SignalHandler,
     #[serde(rename = "File handle")]
     FileHandle,
+    #[serde(rename = "Listener")]
+    Listener,
 }
 
 impl ResourceKind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [ResourceKind; 16] = [
+    pub const ALL: [ResourceKind; 17] = [
         ResourceKind::TcpServer,
         ResourceKind::TcpSocket,
         ResourceKind::TlsSocket,
@@ -81,6 +85,7 @@ impl ResourceKind {
         ResourceKind::MessagePort,
         ResourceKind::SignalHandler,
         ResourceKind::FileHandle,
+        ResourceKind::Listener,
     ];
 
     /// The kind of an async resource, from the `type` async_hooks gives it. A `Timeout` that repeats is an
@@ -103,6 +108,7 @@ impl ResourceKind {
             "MESSAGEPORT" => ResourceKind::MessagePort,
             "SIGNALWRAP" => ResourceKind::SignalHandler,
             "FILEHANDLE" => ResourceKind::FileHandle,
+            "LISTENER" => ResourceKind::Listener,
             _ => return None,
         })
     }
@@ -126,6 +132,7 @@ impl ResourceKind {
             ResourceKind::MessagePort => "MessagePort",
             ResourceKind::SignalHandler => "Signal handler",
             ResourceKind::FileHandle => "File handle",
+            ResourceKind::Listener => "Listener",
         }
     }
 
@@ -165,6 +172,10 @@ impl ResourceKind {
                 "remove the handler: `process.off('SIGTERM', handler)` in stop()/close()."
             }
             ResourceKind::FileHandle => "close the file: `await fileHandle.close()`, in a finally block.",
+            ResourceKind::Listener => {
+                "remove it when done: `emitter.off(event, handler)` in stop()/close() (keep a reference to the \
+                 function), `removeEventListener` for an EventTarget, or add it with `{ signal }` and abort."
+            }
         }
     }
 }

@@ -89,14 +89,14 @@ export function fixtureAssertions(fixture, getRun) {
     assert.equal(status, 'passed', `${file} > ${name} should pass; it ${status}:\n${message}`)
   }
 
-  /** Asserts the test failed for a leak described as `description`, created at the line of `marker` in `file`. */
-  function assertLeaked(file, name, { description, marker, count = 1 }) {
+  /**
+   * Asserts the test failed for a leak described as `description`, created at the line of `marker` in `file`;
+   * `left` is what the heading says was left (`2 resources open`, `1 listener attached`).
+   */
+  function assertLeaked(file, name, { description, marker, count = 1, left = `${count} resource${count === 1 ? '' : 's'} open` }) {
     const { status, message } = result(file, name)
     assert.equal(status, 'failed', `${file} > ${name} should fail; it ${status}`)
-    assert.ok(
-      message.includes(`LeakError: test "${name}" left ${count} resource${count === 1 ? '' : 's'} open`),
-      `no leak header for ${count} resource(s) in:\n${message}`,
-    )
+    assert.ok(message.includes(`LeakError: test "${name}" left ${left}`), `no "left ${left}" header in:\n${message}`)
     assert.ok(message.includes(description), `no "${description}" in:\n${message}`)
     const line = lineOf(fixture, file, marker)
     assert.match(message, new RegExp(`created at (?:\\S+ \\()?${file.replace(/\./g, '\\.')}:${line}:\\d+`), message)

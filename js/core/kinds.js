@@ -1,4 +1,4 @@
-// The async_hooks types leakwatch reports and the kind each is reported as. The Rust side has the same table
+// The async_hooks types leakwatch reports and the kind each is reported as, and the pseudo-type of listeners. The Rust side has the same table
 // (src/resource_kind.rs); a test checks that the two agree. It lives here too so that a clean test file never has
 // to load the native addon: the addon is needed only to describe and render leaks.
 
@@ -21,11 +21,22 @@ const REPORTABLE = [
   ['FILEHANDLE', 'File handle'],
 ]
 const INTERVAL = 'Interval'
+/** Listeners are not async resources; they are reported under this pseudo-type. */
+export const LISTENER_TYPE = 'LISTENER'
+const LISTENER = 'Listener'
 
-export const KIND_OF_TYPE = new Map(REPORTABLE)
+export const KIND_OF_TYPE = new Map([...REPORTABLE, [LISTENER_TYPE, LISTENER]])
+
+/** The async_hooks types the async hook records. */
+export const ASYNC_TYPES = REPORTABLE.map(([type]) => type)
 
 /** Every kind name, in report order: what `kinds` and ignore rules accept. */
-export const KINDS = [...REPORTABLE.slice(0, 10).map(([, kind]) => kind), INTERVAL, ...REPORTABLE.slice(10).map(([, kind]) => kind)]
+export const KINDS = [
+  ...REPORTABLE.slice(0, 10).map(([, kind]) => kind),
+  INTERVAL,
+  ...REPORTABLE.slice(10).map(([, kind]) => kind),
+  LISTENER,
+]
 
 /** The kind of a recorded resource; a Timeout's `_repeat` tells an interval. */
 export function kindOf(type, resource) {

@@ -9,6 +9,8 @@ function matchesIgnoreRule(rule, leak, stack) {
   if (rule.kind !== undefined && !(Array.isArray(rule.kind) ? rule.kind : [rule.kind]).includes(leak.kind)) return false
   if (rule.createdBy !== undefined && !matches(rule.createdBy, stack)) return false
   if (rule.description !== undefined && !matches(rule.description, leak.description)) return false
+  if (rule.emitter !== undefined && !matches(rule.emitter, leak.emitter)) return false
+  if (rule.event !== undefined && !matches(rule.event, leak.event)) return false
   return true
 }
 

@@ -36,6 +36,10 @@ export class LeakScope {
     this.parent = parent
     /** @type {ResourceRecord[]} */
     this.records = []
+    /** @type {import('./listener-tracker.js').ListenerRecord[]} listeners added to emitters born before the scope */
+    this.listenerRecords = []
+    /** @type {import('./listener-tracker.js').MaxListenersRecord[]} */
+    this.maxListenersRecords = []
     this.allowed = false
     /** Resources already reported (by an explicit expectNoLeaks()), not to be reported twice. */
     this.reported = new Set()
@@ -50,6 +54,24 @@ export class LeakScope {
 
   add(record) {
     for (let scope = this; scope !== null; scope = scope.parent) scope.records.push(record)
+  }
+
+  addListenerRecord(record) {
+    for (let scope = this; scope !== null; scope = scope.parent) scope.listenerRecords.push(record)
+  }
+
+  addMaxListenersRecord(record) {
+    for (let scope = this; scope !== null; scope = scope.parent) scope.maxListenersRecords.push(record)
+  }
+
+  /**
+   * The listeners the scope added that are still on their emitters.
+   * @param {{ includeReported?: boolean, bornInScope: (emitter: object, scope: LeakScope) => boolean }} filter
+   */
+  attachedListeners({ includeReported = false, bornInScope }) {
+    return this.listenerRecords.filter(
+      (record) => (includeReported || !this.reported.has(record)) && record.isAttached() && !bornInScope(record.emitter, this),
+    )
   }
 
   /** The records whose resource is still open, with their liveness ('ref' or, when asked for, 'unref'). */
@@ -74,6 +96,8 @@ export class LeakScope {
 
   release() {
     this.records = []
+    this.listenerRecords = []
+    this.maxListenersRecords = []
     this.reported.clear()
   }
 }

@@ -2,55 +2,19 @@
 // it when it ends; this decides what is still open, has the native side describe and locate it, filters what the
 // user accepted, and renders the report.
 
-import { fileURLToPath } from 'node:url'
 import { loadNative } from '../native.js'
 import { AsyncResourceTracker } from './async-tracker.js'
+import { describeOpen } from './describe-open.js'
+import { ASYNC_TYPES, kindOf, KINDS } from './kinds.js'
 import { unacceptedLeaks } from './leak-filter.js'
 import { LeakScope } from './leak-scope.js'
-import { detailsOf, livenessOrClosed, ownerOf } from './liveness.js'
+import { describeEmitter, ListenerTracker } from './listener-tracker.js'
+import { livenessOrClosed } from './liveness.js'
+import { findOpen, madeByRunner, OWN_DIR } from './open-entries.js'
 import { DEFAULT_OPTIONS, mergeOptions } from './options.js'
 import { settleOpenResources } from './settle.js'
 
-import { KIND_OF_TYPE, KINDS, kindOf as kindOfResource } from './kinds.js'
-
 export { KINDS }
-
-/** leakwatch's own JS: never a creation site. */
-const OWN_DIR = fileURLToPath(new URL('..', import.meta.url))
-
-/** The location of a V8 stack frame line: `at f (location)` or `at location`. */
-const FRAME_LOCATION = /^\s+at (?:async )?(?:.* \()?([^()]+?)\)?$/
-
-const SERVER_TYPES = new Set(['TCPSERVERWRAP', 'PIPESERVERWRAP'])
-/** Socket types a server can accept a connection as. */
-const ACCEPTING_TYPES = new Set(['TCPWRAP', 'PIPEWRAP'])
-
-function kindOf(record) {
-  return kindOfResource(record.type, record.resource)
-}
-
-/**
- * The test runner made it (a hook's timeout timer): its first frame outside Node is the runner's and no frame is
- * in user code. Such a resource is never a test's leak.
- */
-function madeByRunner(stack, runnerDirs) {
-  let framesOutsideNode = 0
-  for (const line of stack.split('\n')) {
-    const location = FRAME_LOCATION.exec(line)?.[1]
-    // Node's own frames (`node:`), native and anonymous ones say nothing about who made it.
-    if (location === undefined || location.startsWith('node:') || !location.includes('/')) continue
-    const isRunner = runnerDirs.some((dir) => location.includes(dir))
-    if (framesOutsideNode === 0 && !isRunner) return false
-    const isUser = !isRunner && !location.includes('/node_modules/') && !location.includes(OWN_DIR)
-    if (isUser) return false
-    framesOutsideNode++
-  }
-  return framesOutsideNode > 0
-}
-
-function isMock(fn) {
-  return typeof fn === 'function' && (fn._isMockFunction === true || (typeof fn.mock === 'object' && fn.mock !== null))
-}
 
 function increment(counts, key) {
   counts[key] = (counts[key] ?? 0) + 1
@@ -60,13 +24,15 @@ function increment(counts, key) {
  * @typedef {object} CheckResult
  * @property {Array<object>} leaks the leaks not accepted by the options, serialisable
  * @property {string} text the report, empty when there are no leaks
+ * @property {string[]} warnings MaxListenersExceededWarnings the scope caused, in words
  */
 
 export class LeakTracker {
   /** @param {object} [options] see `configure` */
   constructor(options) {
     this.options = mergeOptions(options, DEFAULT_OPTIONS, KINDS)
-    this.asyncTracker = new AsyncResourceTracker(KIND_OF_TYPE.keys())
+    this.asyncTracker = new AsyncResourceTracker(ASYNC_TYPES)
+    this.listenerTracker = new ListenerTracker(this.asyncTracker)
     this.root = process.cwd()
     /** Path fragments of the test runner's code, set by its adapter: what the runner makes is not a leak. */
     this.runnerDirs = []
@@ -75,24 +41,40 @@ export class LeakTracker {
 
   configure(options) {
     this.options = mergeOptions(options, this.options, KINDS)
+    this.#syncListenerTracking()
   }
 
   /** Back to the defaults: a runner adapter does this when a new test file starts, so files configure themselves. */
   resetOptions() {
     this.options = mergeOptions({}, DEFAULT_OPTIONS, KINDS)
+    this.#syncListenerTracking()
   }
 
   start() {
     if (this.started) return
     this.asyncTracker.enable()
     this.started = true
+    this.#syncListenerTracking()
   }
 
+  /** Removes every hook and patch: what Node defines is as it was. */
   stop() {
     if (!this.started) return
     this.asyncTracker.disable()
+    this.listenerTracker.disable()
     this.asyncTracker.activeScope = null
     this.started = false
+  }
+
+  #syncListenerTracking() {
+    if (this.started && this.options.listeners) this.listenerTracker.enable()
+    else this.listenerTracker.disable()
+  }
+
+  #findOpen(scope, includeReported = false) {
+    const { reportUnref: includeUnref, kinds } = this.options
+    const bornInScope = (emitter, inScope) => this.listenerTracker.bornInScope(emitter, inScope)
+    return findOpen(scope, { includeUnref, includeReported, kinds, runnerDirs: this.runnerDirs, bornInScope })
   }
 
   /** The scope resources are recorded in now, or null. */
@@ -119,22 +101,21 @@ export class LeakTracker {
    * @returns {Promise<CheckResult>}
    */
   async check(scope, context = {}) {
-    const includeUnref = this.options.reportUnref
     const open = await settleOpenResources(
-      () => this.#openRecords(scope, includeUnref),
+      () => this.#findOpen(scope),
       this.options.settleMs,
       (fn) => this.asyncTracker.untracked(fn),
     )
-    if (open.length === 0) return { leaks: [], text: '' }
-    const resources = this.#describe(scope, open)
-    const input = { root: this.root, ownDirs: [OWN_DIR], resources }
-    const native = await loadNative()
-    const analysed = JSON.parse(native.analyzeOpenResources(JSON.stringify(input)))
+    const warnings = await this.#maxListenersWarnings(scope)
+    if (open.length === 0) return { leaks: [], text: '', warnings }
+    const resources = describeOpen(scope, open, this.asyncTracker.listenStacks)
+    const analysed = await this.#analyze(resources)
     const stacks = new Map(resources.map((resource) => [resource.asyncId, `${resource.stack}\n${resource.causeStack ?? ''}`]))
     const leaks = unacceptedLeaks(analysed, (leak) => stacks.get(leak.asyncId), this.options, context.testName)
     const reportedIds = new Set(leaks.map((leak) => leak.asyncId))
     for (const { record } of open) if (reportedIds.has(record.asyncId)) scope.markReported(record)
-    if (leaks.length === 0) return { leaks: [], text: '' }
+    if (leaks.length === 0) return { leaks: [], text: '', warnings }
+    const native = await loadNative()
     const text = native.renderLeakReport(
       JSON.stringify({
         subject: scope.subject,
@@ -143,7 +124,33 @@ export class LeakTracker {
         attributionUncertain: scope.attributionUncertain,
       }),
     )
-    return { leaks, text }
+    return { leaks, text, warnings }
+  }
+
+  async #analyze(resources) {
+    const native = await loadNative()
+    const input = { root: this.root, ownDirs: [OWN_DIR], resources }
+    return JSON.parse(native.analyzeOpenResources(JSON.stringify(input)))
+  }
+
+  /** MaxListenersExceededWarnings the scope's adds caused, in words, with the line of the add that tipped it. */
+  async #maxListenersWarnings(scope) {
+    const records = scope.maxListenersRecords.filter((record) => !scope.reported.has(record))
+    if (records.length === 0) return []
+    for (const record of records) scope.markReported(record)
+    const resources = records.map(({ stack, emitter, event }, index) => ({
+      type: 'LISTENER',
+      asyncId: index,
+      stack,
+      emitter: describeEmitter(emitter),
+      event: String(event),
+    }))
+    const analysed = await this.#analyze(resources)
+    return analysed.map((leak, index) => {
+      const site = leak.site ? ` (the last added at ${leak.site.file}:${leak.site.line}:${leak.site.column})` : ''
+      const { count, event } = records[index]
+      return `MaxListenersExceededWarning in ${scope.subject}: ${count} "${String(event)}" listeners on ${leak.emitter}${site}`
+    })
   }
 
   /** Ends a scope: drops its resources, remembering weakly those still open so later tests are not blamed. */
@@ -161,90 +168,31 @@ export class LeakTracker {
    */
   compact(scope) {
     const closed = scope.records.filter((record) => livenessOrClosed(record.type, record.resource) === 'closed')
-    if (closed.length === 0) return
     this.asyncTracker.forgetServers(closed)
     const closedSet = new Set(closed)
     scope.records = scope.records.filter((record) => !closedSet.has(record))
+    scope.listenerRecords = scope.listenerRecords.filter((record) => record.isAttached())
   }
 
   /**
    * Counts by kind of what `scope` created and of what is still open now (no settling: a snapshot).
-   * @returns {{ created: Record<string, number>, handles: Record<string, number> }}
+   * @returns {{ created: Record<string, number>, handles: Record<string, number>, listeners: Record<string, number> }}
    */
   delta(scope) {
     const created = {}
     const handles = {}
-    for (const record of scope.records) increment(created, kindOf(record))
-    for (const { record } of this.#openRecords(scope, this.options.reportUnref, true)) increment(handles, kindOf(record))
-    return { created, handles }
-  }
-
-  /**
-   * What `scope` left open that is its own. A connection a server accepted belongs to the server: when the server
-   * outlives the scope (a shared server from beforeAll, with keep-alive clients), closing it is the server's job.
-   */
-  #openRecords(scope, includeUnref, includeReported = false) {
-    let open = scope.openRecords({ includeUnref, includeReported })
-    if (open.length === 0) return open
-    const kinds = this.options.kinds
-    if (kinds !== null) open = open.filter(({ record }) => kinds.includes(kindOf(record)))
-    open = this.#withoutRunnerMade(open)
-    if (!open.some(({ record }) => ACCEPTING_TYPES.has(record.type))) return open
-    const scopeServers = new Set()
-    for (const record of scope.records) if (SERVER_TYPES.has(record.type)) scopeServers.add(ownerOf(record.resource))
-    return open.filter(({ record }) => {
-      if (!ACCEPTING_TYPES.has(record.type)) return true
-      const server = ownerOf(record.resource)?.server
-      return !server || scopeServers.has(server)
-    })
-  }
-
-  /**
-   * Sets aside what the test runner made (a hook's timeout timer): never a test's leak, and not worth a settle
-   * window either. Told from the stack, so each record is asked once, and only when found open.
-   */
-  #withoutRunnerMade(open) {
-    for (const { record } of open) record.runnerMade ??= madeByRunner(record.stack, this.runnerDirs)
-    return open.filter(({ record }) => !record.runnerMade)
-  }
-
-  /** What JS knows of each open resource, for the native side to describe. */
-  #describe(scope, open) {
-    // A child's stdio pipes close with the child: the child is the leak, its pipes are not three more.
-    const childStdio = new Set()
-    for (const { record } of open) {
-      if (record.type === 'PROCESSWRAP') for (const stream of ownerOf(record.resource)?.stdio ?? []) childStdio.add(stream)
+    const listeners = {}
+    for (const record of scope.records) increment(created, kindOf(record.type, record.resource))
+    // Listener adds are few: the runner's own (an 'abort' listener on each test's signal) can be told and left out.
+    for (const record of scope.listenerRecords) {
+      record.runnerMade ??= madeByRunner(record.stack, this.runnerDirs)
+      if (!record.runnerMade) increment(created, kindOf(record.type, record.resource))
     }
-    const described = []
-    for (const { record, liveness } of open) {
-      const owner = ownerOf(record.resource)
-      if (record.type === 'PIPEWRAP' && childStdio.has(owner)) continue
-      const details = detailsOf(record.type, record.resource)
-      const resource = { type: record.type, asyncId: record.asyncId, stack: record.stack, hasRef: liveness === 'ref', ...details }
-      Object.assign(resource, this.#cause(scope, record, owner))
-      if (SERVER_TYPES.has(record.type) && isMock(owner?.close)) {
-        resource.note = 'its close() is a mock (vi.fn / vi.spyOn): calling it closes nothing'
-      }
-      described.push(resource)
+    for (const { record } of this.#findOpen(scope, true)) {
+      increment(handles, kindOf(record.type, record.resource))
+      if (record.emitter !== undefined) increment(listeners, `${describeEmitter(record.emitter)} "${String(record.event)}"`)
     }
-    return described
-  }
-
-  /** Where to look when the creation stack has no user frame: the listen() call, or the resource that caused it. */
-  #cause(scope, record, owner) {
-    if (SERVER_TYPES.has(record.type)) {
-      const listenStack = owner && this.asyncTracker.listenStacks.get(owner)
-      return listenStack ? { causeStack: listenStack.stack } : {}
-    }
-    const trigger = scope.recordByAsyncId(record.triggerAsyncId)
-    if (!trigger) return {}
-    const triggerKind = kindOf(trigger)
-    const causeLabel = SERVER_TYPES.has(trigger.type)
-      ? `a connection accepted by the ${triggerKind} created there`
-      : `from a callback of the ${triggerKind} created there`
-    const triggerOwner = ownerOf(trigger.resource)
-    const listenStack = triggerOwner && this.asyncTracker.listenStacks.get(triggerOwner)
-    return { causeStack: listenStack?.stack ?? trigger.stack, causeLabel }
+    return { created, handles, listeners }
   }
 }
 

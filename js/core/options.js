@@ -11,13 +11,14 @@ export const DEFAULT_OPTIONS = Object.freeze({
   settleMs: 100,
   kinds: null,
   reportUnref: false,
+  listeners: true,
   ignore: [],
   baseline: [],
   onLeak: 'fail',
 })
 
 const ON_LEAK = ['fail', 'warn']
-const IGNORE_RULE_KEYS = ['kind', 'createdBy', 'description']
+const IGNORE_RULE_KEYS = ['kind', 'createdBy', 'description', 'emitter', 'event']
 const BASELINE_KEYS = ['kind', 'site', 'test']
 
 function describeValue(value) {
@@ -45,20 +46,21 @@ function checkPattern(key, value) {
 function checkIgnoreRule(rule, index, knownKinds) {
   const key = `ignore[${index}]`
   if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
-    fail(key, 'an object { kind?, createdBy?, description? }', rule)
+    fail(key, 'an object { kind?, createdBy?, description?, emitter?, event? }', rule)
   }
   for (const field of Object.keys(rule)) {
     if (!IGNORE_RULE_KEYS.includes(field)) {
       throw new TypeError(`leakwatch: unknown key "${key}.${field}"; an ignore rule accepts ${IGNORE_RULE_KEYS.join(', ')}`)
     }
   }
-  if (Object.keys(rule).length === 0) fail(key, 'a rule with at least one of kind, createdBy, description', rule)
+  if (Object.keys(rule).length === 0) fail(key, `a rule with at least one of ${IGNORE_RULE_KEYS.join(', ')}`, rule)
   if (rule.kind !== undefined) {
     const kinds = Array.isArray(rule.kind) ? rule.kind : [rule.kind]
     kinds.forEach((kind) => checkKind(`${key}.kind`, kind, knownKinds))
   }
-  if (rule.createdBy !== undefined) checkPattern(`${key}.createdBy`, rule.createdBy)
-  if (rule.description !== undefined) checkPattern(`${key}.description`, rule.description)
+  for (const field of ['createdBy', 'description', 'emitter', 'event']) {
+    if (rule[field] !== undefined) checkPattern(`${key}.${field}`, rule[field])
+  }
 }
 
 function loadBaseline(value) {
@@ -117,6 +119,7 @@ export function mergeOptions(options, base, knownKinds) {
     switch (key) {
       case 'enabled':
       case 'reportUnref':
+      case 'listeners':
         if (typeof value !== 'boolean') fail(key, 'true or false', value)
         break
       case 'settleMs':
@@ -131,7 +134,7 @@ export function mergeOptions(options, base, knownKinds) {
         }
         break
       case 'ignore':
-        if (!Array.isArray(value)) fail(key, 'an array of rules { kind?, createdBy?, description? }', value)
+        if (!Array.isArray(value)) fail(key, 'an array of rules { kind?, createdBy?, description?, emitter?, event? }', value)
         value.forEach((rule, index) => checkIgnoreRule(rule, index, knownKinds))
         break
       case 'baseline':

@@ -46,6 +46,7 @@ function testName(task) {
 }
 
 function report(result) {
+  for (const warning of result.warnings) console.warn(`[leakwatch] ${warning}`)
   if (result.leaks.length === 0) return
   if (tracker.options.onLeak === 'warn') {
     console.warn(`[leakwatch] ${result.text}`)
@@ -68,9 +69,9 @@ beforeEach((context) => {
   context.onTestFinished(async () => {
     // The scope stays active while it settles: what the test's own callbacks create meanwhile is still the test's.
     try {
-      const result = scope.allowed ? { leaks: [], text: '' } : await tracker.check(scope, { testName: name })
+      const result = scope.allowed ? { leaks: [], text: '', warnings: [] } : await tracker.check(scope, { testName: name })
       const delta = tracker.delta(scope)
-      task.meta.leakwatch = { ...delta, leaks: result.leaks, allowed: scope.allowed }
+      task.meta.leakwatch = { ...delta, leaks: result.leaks, warnings: result.warnings, allowed: scope.allowed }
       report(result)
     } finally {
       file.running = file.running.filter((running) => running !== scope)

@@ -1,0 +1,116 @@
+// Listener leaks: handlers a test adds to emitters that outlive it (process, module singletons, beforeAll objects,
+// a shared AbortSignal) fail the test; listeners on a test's own emitters, fired `once`s and removed listeners pass.
+
+import assert from 'node:assert/strict'
+import { EventEmitter } from 'node:events'
+import { before, describe, test } from 'node:test'
+import { fixtureAssertions, runVitest } from './helpers/run-vitest.mjs'
+
+const FIXTURE = 'listeners'
+let run
+const { result, assertPassed, assertLeaked } = fixtureAssertions(FIXTURE, () => run)
+
+function assertListenerLeak(file, name, description, marker) {
+  const message = assertLeaked(file, name, { description, marker, left: '1 listener attached' })
+  assert.match(message, /still attached: the emitter outlives the test/)
+  assert.match(message, /- Listener: remove it when done/)
+}
+
+describe('listener leaks', () => {
+  before(async () => {
+    run = await runVitest(FIXTURE)
+  })
+
+  test('a SIGTERM handler added per server and never removed fails; removed in stop() passes', () => {
+    const name = 'SIGTERM handler added per server and never removed'
+    const { status, message } = result('process-signals.test.js', name)
+    assert.equal(status, 'failed')
+    assert.match(message, /left 1 listener attached/)
+    assert.match(message, /● listener for "SIGTERM" on process/)
+    assert.match(message, /created at createServer \(process-signals\.test\.js:\d+:\d+\)/)
+    assertPassed('process-signals.test.js', 'SIGTERM handler removed in stop()')
+  })
+
+  test('listeners left on a module singleton and on a beforeAll emitter fail', () => {
+    assertListenerLeak('singleton.test.js', 'listener left on a module singleton', 'listener for "message" on EventEmitter', '// leak:singleton')
+    assertListenerLeak('singleton.test.js', 'listener left on an emitter from beforeAll', 'listener for "tick" on EventEmitter', '// leak:before-all')
+    assertListenerLeak('singleton.test.js', 'prependListener left on the singleton', 'listener for "message" on EventEmitter', '// leak:prepend')
+  })
+
+  test("listeners on the test's own emitter, a fired once, removeAllListeners: all pass", () => {
+    assertPassed('singleton.test.js', 'listeners on an emitter the test created are its own')
+    assertPassed('singleton.test.js', 'once that fired is gone')
+    assertPassed('singleton.test.js', 'removeAllListeners clears what the test added')
+  })
+
+  test('an abort listener left on a shared AbortSignal fails; { signal }, { once: true }, removeEventListener pass', () => {
+    assertListenerLeak('abort-signal.test.js', 'abort listener left on a shared signal', 'listener for "abort" on AbortSignal', '// leak:abort')
+    assertPassed('abort-signal.test.js', '{ signal } removes the listener when its controller aborts')
+    assertPassed('abort-signal.test.js', '{ once: true } listener that fired is gone')
+    assertPassed('abort-signal.test.js', 'removeEventListener removes it')
+  })
+
+  test('a MaxListenersExceededWarning is attributed to the test, with the adding line', () => {
+    const name = 'eleven listeners on one event of a singleton'
+    assertPassed('max-listeners.test.js', name)
+    const { warnings } = result('max-listeners.test.js', name).meta.leakwatch
+    assert.equal(warnings.length, 1)
+    assert.match(warnings[0], new RegExp(`^MaxListenersExceededWarning in test "${name}": 11 "data" listeners on EventEmitter \\(the last added at max-listeners\\.test\\.js:8:\\d+\\)$`))
+    assert.match(run.output, /\[leakwatch\] MaxListenersExceededWarning in test "eleven listeners/)
+  })
+
+  test('patching is invisible to user code', () => {
+    assertPassed('invisible.test.js', 'patching is invisible: this, rawListeners, listenerCount, once wrappers, names')
+  })
+
+  test('ignore rules by emitter and event; listener tracking can be turned off', () => {
+    assertPassed('options.test.js', 'ignored by emitter and event: a SIGUSR2 handler on process')
+    assertPassed('options.test.js', 'ignored by emitter class: a listener on the registry')
+    const { message } = result('options.test.js', 'not ignored: SIGTERM on process')
+    assert.match(message, /● listener for "SIGTERM" on process/)
+    assertPassed('off.test.js', 'listener tracking off: a listener left on a singleton passes')
+  })
+
+  test('listener counts reach resourceDelta and task.meta', () => {
+    const meta = result('singleton.test.js', 'listener left on a module singleton').meta.leakwatch
+    assert.equal(meta.created.Listener, 1)
+    assert.equal(meta.handles.Listener, 1)
+    assert.deepEqual(meta.listeners, { 'EventEmitter "message"': 1 })
+    assert.equal(meta.leaks[0].kind, 'Listener')
+    assert.equal(meta.leaks[0].emitter, 'EventEmitter')
+    assert.equal(meta.leaks[0].event, 'message')
+  })
+})
+
+test('start() patches EventEmitter and EventTarget once; stop() restores what Node defines', async () => {
+  const originals = {
+    on: EventEmitter.prototype.on,
+    prepend: EventEmitter.prototype.prependListener,
+    init: EventEmitter.init,
+    addEventListener: EventTarget.prototype.addEventListener,
+    AbortController: globalThis.AbortController,
+    EventTarget: globalThis.EventTarget,
+    timeout: AbortSignal.timeout,
+  }
+  const { LeakTracker } = await import('../js/index.js')
+  const tracker = new LeakTracker()
+  tracker.start()
+  const patchedOn = EventEmitter.prototype.on
+  assert.notEqual(patchedOn, originals.on)
+  assert.equal(EventEmitter.prototype.addListener, patchedOn)
+  tracker.configure({ listeners: true })
+  assert.equal(EventEmitter.prototype.on, patchedOn, 'enabling twice patches once')
+  tracker.configure({ listeners: false })
+  assert.equal(EventEmitter.prototype.on, originals.on, 'turning listeners off restores')
+  tracker.configure({ listeners: true })
+  assert.notEqual(EventEmitter.prototype.on, originals.on)
+  tracker.stop()
+  assert.equal(EventEmitter.prototype.on, originals.on)
+  assert.equal(EventEmitter.prototype.addListener, originals.on)
+  assert.equal(EventEmitter.prototype.prependListener, originals.prepend)
+  assert.equal(EventEmitter.init, originals.init)
+  assert.equal(EventTarget.prototype.addEventListener, originals.addEventListener)
+  assert.equal(globalThis.AbortController, originals.AbortController)
+  assert.equal(globalThis.EventTarget, originals.EventTarget)
+  assert.equal(AbortSignal.timeout, originals.timeout)
+})

@@ -1,0 +1,59 @@
+// What JS knows of each open resource and attached listener, for the native side to describe and locate.
+
+import { kindOf, LISTENER_TYPE } from './kinds.js'
+import { describeEmitter } from './listener-tracker.js'
+import { detailsOf, ownerOf } from './liveness.js'
+import { SERVER_TYPES } from './open-entries.js'
+
+function isMock(fn) {
+  return typeof fn === 'function' && (fn._isMockFunction === true || (typeof fn.mock === 'object' && fn.mock !== null))
+}
+
+/**
+ * @param {import('./leak-scope.js').LeakScope} scope
+ * @param {import('./open-entries.js').OpenEntry[]} open
+ * @param {WeakMap<object, { stack: string }>} listenStacks the stacks of `listen()` calls, by server
+ * @returns {object[]} `OpenResource`s (src/leak_report.rs)
+ */
+export function describeOpen(scope, open, listenStacks) {
+  // A child's stdio pipes close with the child: the child is the leak, its pipes are not three more.
+  const childStdio = new Set()
+  for (const { record } of open) {
+    if (record.type === 'PROCESSWRAP') for (const stream of ownerOf(record.resource)?.stdio ?? []) childStdio.add(stream)
+  }
+  const described = []
+  for (const { record, liveness } of open) {
+    if (record.type === LISTENER_TYPE) {
+      const { asyncId, type, stack, emitter, event } = record
+      described.push({ type, asyncId, stack, hasRef: true, emitter: describeEmitter(emitter), event: String(event) })
+      continue
+    }
+    const owner = ownerOf(record.resource)
+    if (record.type === 'PIPEWRAP' && childStdio.has(owner)) continue
+    const details = detailsOf(record.type, record.resource)
+    const resource = { type: record.type, asyncId: record.asyncId, stack: record.stack, hasRef: liveness === 'ref', ...details }
+    Object.assign(resource, causeOf(scope, record, owner, listenStacks))
+    if (SERVER_TYPES.has(record.type) && isMock(owner?.close)) {
+      resource.note = 'its close() is a mock (vi.fn / vi.spyOn): calling it closes nothing'
+    }
+    described.push(resource)
+  }
+  return described
+}
+
+/** Where to look when the creation stack has no user frame: the listen() call, or the resource that caused it. */
+function causeOf(scope, record, owner, listenStacks) {
+  if (SERVER_TYPES.has(record.type)) {
+    const listenStack = owner && listenStacks.get(owner)
+    return listenStack ? { causeStack: listenStack.stack } : {}
+  }
+  const trigger = scope.recordByAsyncId(record.triggerAsyncId)
+  if (!trigger) return {}
+  const triggerKind = kindOf(trigger.type, trigger.resource)
+  const causeLabel = SERVER_TYPES.has(trigger.type)
+    ? `a connection accepted by the ${triggerKind} created there`
+    : `from a callback of the ${triggerKind} created there`
+  const triggerOwner = ownerOf(trigger.resource)
+  const listenStack = triggerOwner && listenStacks.get(triggerOwner)
+  return { causeStack: listenStack?.stack ?? trigger.stack, causeLabel }
+}

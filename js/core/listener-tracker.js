@@ -1,0 +1,230 @@
+// Listeners a test adds to emitters that outlive it: `process.on('SIGTERM')` per server, a handler on a module
+// singleton, an 'abort' listener on a shared AbortSignal. Listeners are not async resources, so the async hook never
+// sees them; this patches the add methods of EventEmitter and EventTarget instead.
+//
+// Only adds to an emitter born before the running scope are recorded (with a stack): emitters a test creates are
+// its own business, and most adds (a socket's, a request's) go to those, which keeps the hot path to a WeakMap
+// lookup. An emitter's birth is seen in `EventEmitter.init` (every emitter's constructor calls it); an
+// EventTarget's in the constructors of EventTarget and AbortController, wrapped in Proxies, and AbortSignal's
+// static factories. Removals are not patched: at the end of the scope each recorded listener is looked up on its
+// emitter, so `off`, `removeAllListeners`, a fired `once`, `{ once: true }` and `{ signal }` all count.
+//
+// Invisible to user code: listeners are never wrapped (`rawListeners`, `listenerCount` and `this` in a handler stay
+// as Node defines them), the patched methods keep their names and lengths, and `disable()` restores everything.
+
+import { EventEmitter, getEventListeners } from 'node:events'
+import { LISTENER_TYPE } from './kinds.js'
+
+const STACK_DEPTH = 40
+
+function captureStack(skipAbove) {
+  const holder = {}
+  const depth = Error.stackTraceLimit
+  Error.stackTraceLimit = STACK_DEPTH
+  Error.captureStackTrace(holder, skipAbove)
+  Error.stackTraceLimit = depth
+  return holder
+}
+
+/** Makes `wrapper` read like `original`: same name and length. */
+function likeOriginal(wrapper, original) {
+  Object.defineProperty(wrapper, 'name', { value: original.name })
+  Object.defineProperty(wrapper, 'length', { value: original.length })
+  return wrapper
+}
+
+let nextListenerId = -1
+
+/** One listener a scope added to an emitter born before it. Shaped like a resource record, to be reported as one. */
+export class ListenerRecord {
+  constructor(emitter, event, listener, stackHolder, isEventTarget) {
+    /** A negative id, never an async id, to match the record with its leak. */
+    this.asyncId = nextListenerId--
+    this.type = LISTENER_TYPE
+    this.resource = null
+    this.emitter = emitter
+    this.event = event
+    this.listener = listener
+    this.stackHolder = stackHolder
+    this.isEventTarget = isEventTarget
+    /** @type {boolean | undefined} the test runner added it (known once found attached) */
+    this.runnerMade = undefined
+  }
+
+  get stack() {
+    return typeof this.stackHolder?.stack === 'string' ? this.stackHolder.stack : ''
+  }
+
+  /** The listener is still on its emitter. A `once` listener is recorded as Node's wrapper, removed when it fires. */
+  isAttached() {
+    try {
+      const listeners = this.isEventTarget
+        ? getEventListeners(this.emitter, this.event)
+        : this.emitter.rawListeners(this.event)
+      return listeners.includes(this.listener)
+    } catch {
+      return false
+    }
+  }
+}
+
+/** A MaxListenersExceededWarning that a scope's add caused. */
+export class MaxListenersRecord {
+  constructor(emitter, event, count, stackHolder) {
+    this.emitter = emitter
+    this.event = event
+    this.count = count
+    this.stackHolder = stackHolder
+  }
+
+  get stack() {
+    return typeof this.stackHolder?.stack === 'string' ? this.stackHolder.stack : ''
+  }
+}
+
+export class ListenerTracker {
+  /** @param {{ activeScope: import('./leak-scope.js').LeakScope | null }} scopes where the active scope is read */
+  constructor(scopes) {
+    this.scopes = scopes
+    /** Emitters and EventTargets born while a scope was active, with that scope. */
+    this.bornIn = new WeakMap()
+    /** Listener arrays Node already warned about (`warned`), so a warning is attributed once. */
+    this.warnedLists = new WeakSet()
+    this.restore = []
+  }
+
+  get enabled() {
+    return this.restore.length > 0
+  }
+
+  enable() {
+    if (this.enabled) return
+    this.#patchEventEmitter()
+    this.#patchEventTarget()
+  }
+
+  disable() {
+    for (const undo of this.restore.splice(0).reverse()) undo()
+  }
+
+  /**
+   * The emitter was born in `scope` or in one nested in it: not a leak candidate. Asked again at the end of the
+   * scope, since some constructors add listeners before their emitter's init runs (TLSSocket wraps its handle,
+   * adding a 'close' listener, before it calls the Socket constructor).
+   */
+  bornInScope(emitter, scope) {
+    for (let born = this.bornIn.get(emitter); born !== undefined && born !== null; born = born.parent) {
+      if (born === scope) return true
+    }
+    return false
+  }
+
+  #markBirth(emitter) {
+    const scope = this.scopes.activeScope
+    if (scope !== null) this.bornIn.set(emitter, scope)
+  }
+
+  #patchEventEmitter() {
+    const tracker = this
+    const scopes = this.scopes
+    const proto = EventEmitter.prototype
+
+    const originalInit = EventEmitter.init
+    EventEmitter.init = likeOriginal(function init(...args) {
+      tracker.#markBirth(this)
+      return originalInit.apply(this, args)
+    }, originalInit)
+    this.restore.push(() => (EventEmitter.init = originalInit))
+
+    const wrapAdd = (original) => {
+      const add = likeOriginal(function (type, listener) {
+        const scope = scopes.activeScope
+        const result = original.call(this, type, listener)
+        if (scope !== null && !tracker.bornInScope(this, scope)) {
+          // For `once`, `listener` is Node's wrapper, the function the emitter holds until it fires.
+          scope.addListenerRecord(new ListenerRecord(this, type, listener, captureStack(add), false))
+          tracker.#noteWarning(this, type, scope, add)
+        }
+        return result
+      }, original)
+      return add
+    }
+    // `on` and `addListener` are one function in Node; they stay one. `once` and `prependOnceListener` call them.
+    const originalOn = proto.on
+    const originalPrepend = proto.prependListener
+    const on = wrapAdd(originalOn)
+    proto.on = proto.addListener = on
+    proto.prependListener = wrapAdd(originalPrepend)
+    this.restore.push(() => {
+      proto.on = proto.addListener = originalOn
+      proto.prependListener = originalPrepend
+    })
+  }
+
+  // Node warns once per emitter and event, marking the listener array `warned`: the add that did it is this one.
+  #noteWarning(emitter, type, scope, skipAbove) {
+    const list = emitter._events?.[type]
+    if (list?.warned !== true || this.warnedLists.has(list)) return
+    this.warnedLists.add(list)
+    scope.addMaxListenersRecord(new MaxListenersRecord(emitter, type, list.length, captureStack(skipAbove)))
+  }
+
+  #patchEventTarget() {
+    const tracker = this
+    const scopes = this.scopes
+    const proto = EventTarget.prototype
+    const originalAdd = proto.addEventListener
+    const addEventListener = likeOriginal(function (type, listener, options) {
+      const scope = scopes.activeScope
+      const result = originalAdd.call(this, type, listener, options)
+      // A MessagePort is a handle the async hook tracks; Node itself adds listeners to the ports it creates.
+      if (scope !== null && listener != null && !(this instanceof MessagePort) && !tracker.bornInScope(this, scope)) {
+        scope.addListenerRecord(new ListenerRecord(this, type, listener, captureStack(addEventListener), true))
+      }
+      return result
+    }, originalAdd)
+    proto.addEventListener = addEventListener
+    this.restore.push(() => (proto.addEventListener = originalAdd))
+
+    // Births: an EventTarget or AbortController constructed while a scope is active, and AbortSignal's factories.
+    for (const name of ['EventTarget', 'AbortController']) {
+      const original = globalThis[name]
+      globalThis[name] = new Proxy(original, {
+        construct(target, args, newTarget) {
+          const instance = Reflect.construct(target, args, newTarget)
+          tracker.#markBirth(instance)
+          if (instance instanceof AbortController) tracker.#markBirth(instance.signal)
+          return instance
+        },
+      })
+      this.restore.push(() => (globalThis[name] = original))
+    }
+    for (const name of ['abort', 'timeout', 'any']) {
+      const original = AbortSignal[name]
+      if (typeof original !== 'function') continue
+      AbortSignal[name] = likeOriginal(function (...args) {
+        const signal = original.apply(this, args)
+        tracker.#markBirth(signal)
+        return signal
+      }, original)
+      this.restore.push(() => (AbortSignal[name] = original))
+    }
+  }
+}
+
+/** The emitter in words: `process`, `Redis (127.0.0.1:6379)`, `Socket 127.0.0.1:5000 -> 127.0.0.1:6379`. */
+export function describeEmitter(emitter) {
+  if (emitter === process) return 'process'
+  if (emitter === globalThis) return 'globalThis'
+  let name
+  try {
+    name = emitter?.constructor?.name || 'EventEmitter'
+    const options = emitter.options
+    if (options && typeof options.host === 'string' && options.port !== undefined) return `${name} (${options.host}:${options.port})`
+    if (typeof emitter.remoteAddress === 'string') return `${name} ${emitter.localAddress}:${emitter.localPort} -> ${emitter.remoteAddress}:${emitter.remotePort}`
+    if (emitter instanceof AbortSignal) return emitter.aborted ? 'AbortSignal (aborted)' : 'AbortSignal'
+    return name
+  } catch {
+    return name ?? 'an emitter'
+  }
+}

@@ -1,0 +1,66 @@
+// What a scope left open that is its own: its resources still open and its listeners still attached, less what the
+// options leave out, what the test runner made, and the connections a longer-lived server accepted.
+
+import { fileURLToPath } from 'node:url'
+import { kindOf } from './kinds.js'
+import { ownerOf } from './liveness.js'
+
+/** leakwatch's own JS: never a creation site. */
+export const OWN_DIR = fileURLToPath(new URL('..', import.meta.url))
+
+/** The location of a V8 stack frame line: `at f (location)` or `at location`. */
+const FRAME_LOCATION = /^\s+at (?:async )?(?:.* \()?([^()]+?)\)?$/
+
+export const SERVER_TYPES = new Set(['TCPSERVERWRAP', 'PIPESERVERWRAP'])
+/** Socket types a server can accept a connection as. */
+const ACCEPTING_TYPES = new Set(['TCPWRAP', 'PIPEWRAP'])
+
+/**
+ * The test runner made it (a hook's timeout timer, a listener of its own): its first frame outside Node is the
+ * runner's and no frame is in user code. Such a resource is never a test's leak.
+ */
+export function madeByRunner(stack, runnerDirs) {
+  let framesOutsideNode = 0
+  for (const line of stack.split('\n')) {
+    const location = FRAME_LOCATION.exec(line)?.[1]
+    // Node's own frames (`node:`), native and anonymous ones say nothing about who made it.
+    if (location === undefined || location.startsWith('node:') || !location.includes('/')) continue
+    const isRunner = runnerDirs.some((dir) => location.includes(dir))
+    if (framesOutsideNode === 0 && !isRunner) return false
+    const isUser = !isRunner && !location.includes('/node_modules/') && !location.includes(OWN_DIR)
+    if (isUser) return false
+    framesOutsideNode++
+  }
+  return framesOutsideNode > 0
+}
+
+/**
+ * @typedef {{ record: import('./leak-scope.js').ResourceRecord | import('./listener-tracker.js').ListenerRecord,
+ *   liveness: 'ref' | 'unref' | 'attached' }} OpenEntry
+ */
+
+/**
+ * @param {import('./leak-scope.js').LeakScope} scope
+ * @param {{ includeUnref: boolean, includeReported?: boolean, kinds: string[] | null, runnerDirs: string[],
+ *   bornInScope: (emitter: object, scope: import('./leak-scope.js').LeakScope) => boolean }} filter
+ * @returns {OpenEntry[]}
+ */
+export function findOpen(scope, { includeUnref, includeReported = false, kinds, runnerDirs, bornInScope }) {
+  let open = scope.openRecords({ includeUnref, includeReported })
+  for (const record of scope.attachedListeners({ includeReported, bornInScope })) open.push({ record, liveness: 'attached' })
+  if (open.length === 0) return open
+  if (kinds !== null) open = open.filter(({ record }) => kinds.includes(kindOf(record.type, record.resource)))
+  // Asked once per record, and only of records found open: the stack is formatted here.
+  for (const { record } of open) record.runnerMade ??= madeByRunner(record.stack, runnerDirs)
+  open = open.filter(({ record }) => !record.runnerMade)
+  if (!open.some(({ record }) => ACCEPTING_TYPES.has(record.type))) return open
+  // A connection a server accepted belongs to the server: when the server outlives the scope (a shared server from
+  // beforeAll, with keep-alive clients), closing it is the server's job.
+  const scopeServers = new Set()
+  for (const record of scope.records) if (SERVER_TYPES.has(record.type)) scopeServers.add(ownerOf(record.resource))
+  return open.filter(({ record }) => {
+    if (!ACCEPTING_TYPES.has(record.type)) return true
+    const server = ownerOf(record.resource)?.server
+    return !server || scopeServers.has(server)
+  })
+}

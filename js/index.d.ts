@@ -16,6 +16,8 @@ export type ResourceKind =
   | 'MessagePort'
   | 'Signal handler'
   | 'File handle'
+  /** A listener a test left on an emitter that outlives it. */
+  | 'Listener'
 
 /** A resource left open is accepted when every field given matches. */
 export interface IgnoreRule {
@@ -25,6 +27,10 @@ export interface IgnoreRule {
   createdBy?: string | RegExp
   /** Matched against the description, e.g. `TCP socket 127.0.0.1:5000 -> 127.0.0.1:6379`. */
   description?: string | RegExp
+  /** For listeners: matched against the emitter in words, e.g. `process`, `Redis (127.0.0.1:6379)`. */
+  emitter?: string | RegExp
+  /** For listeners: matched against the event name, e.g. `SIGTERM`. */
+  event?: string | RegExp
 }
 
 /** A known leak, accepted until it is fixed. */
@@ -45,6 +51,8 @@ export interface LeakwatchOptions {
   kinds?: ResourceKind[] | null
   /** Report unref'd handles and timers too (they do not keep the process alive). Default `false`. */
   reportUnref?: boolean
+  /** Track listeners added to emitters that outlive the test (patches EventEmitter and EventTarget). Default `true`. */
+  listeners?: boolean
   /** Resources to accept. Default `[]`. */
   ignore?: IgnoreRule[]
   /** Known leaks to accept, or the path of a JSON file holding them. Default `[]`. */
@@ -88,6 +96,10 @@ export interface Leak {
   /** Why the site is another resource's (e.g. a connection accepted by a server). */
   cause: string | null
   note: string | null
+  /** For a listener: its emitter in words. */
+  emitter: string | null
+  /** For a listener: its event. */
+  event: string | null
 }
 
 /** Counts by kind. */
@@ -96,13 +108,17 @@ export type KindCounts = Partial<Record<ResourceKind, number>>
 export interface ResourceDelta {
   /** What the test created, the test runner's own timers included. */
   created: KindCounts
-  /** What is open now (ref'd; with `reportUnref`, unref'd too). */
+  /** What is open now (ref'd; with `reportUnref`, unref'd too); `Listener`: the listeners still attached. */
   handles: KindCounts
+  /** The listeners still attached, by emitter and event: `{ 'process "SIGTERM"': 1 }`. */
+  listeners: Record<string, number>
 }
 
 /** What `task.meta.leakwatch` holds for each test. */
 export interface LeakwatchTaskMeta extends ResourceDelta {
   leaks: Leak[]
+  /** MaxListenersExceededWarnings the test caused, in words, with the line of the add. */
+  warnings: string[]
   /** The test opted out with `allowLeaks()`. */
   allowed: boolean
 }
@@ -118,6 +134,8 @@ export interface CheckResult {
   leaks: Leak[]
   /** The report, empty when there are no leaks. */
   text: string
+  /** MaxListenersExceededWarnings the scope caused, in words. */
+  warnings: string[]
 }
 
 /** A scope resources are attributed to: a test, a file, a block. */

@@ -6,7 +6,8 @@ import type { TaskMeta } from 'vitest'
 
 configure({ settleMs: 50, ignore: [{ kind: 'Timeout', createdBy: /node_modules\/pino/ }], onLeak: 'warn' })
 configure({ kinds: ['TCP server', 'Interval'], reportUnref: true, baseline: [{ site: 'src/a.ts:3', kind: 'TCP socket' }] })
-configure({ baseline: './leak-baseline.json', enabled: true })
+configure({ baseline: './leak-baseline.json', enabled: true, listeners: false })
+configure({ ignore: [{ kind: 'Listener', emitter: 'process', event: /^SIG/ }] })
 // @ts-expect-error: an unknown kind is a type error
 configure({ kinds: ['tcp server'] })
 // @ts-expect-error: onLeak takes 'fail' or 'warn'
@@ -19,6 +20,8 @@ async function usage(): Promise<void> {
   const delta = resourceDelta()
   const servers: number | undefined = delta.handles['TCP server']
   const created: number | undefined = delta.created.Interval
+  const attached: number | undefined = delta.listeners['process "SIGTERM"']
+  void attached
   void servers
   void created
   try {
@@ -34,7 +37,9 @@ async function usage(): Promise<void> {
   const scope = tracker.openScope('block')
   const result = await tracker.check(scope)
   const text: string = result.text
+  const warnings: string[] = result.warnings
   void text
+  void warnings
   tracker.release(scope)
   const kind: ResourceKind = KINDS[0]
   void kind

@@ -160,6 +160,8 @@ export declare class LeakTracker {
   start(): void
   stop(): void
   activeScope: LeakScope | null
+  /** Counts `emitter` as born in `scope`: the listeners added to it there are the scope's own business. */
+  adoptEmitter(emitter: object, scope: LeakScope): void
   /** Opens a scope and makes it active; a nested scope records into its parent too. */
   openScope(subject: string, parent?: LeakScope | null): LeakScope
   /** Waits for pending closes, then reports what the scope left open. */

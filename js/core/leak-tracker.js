@@ -86,6 +86,11 @@ export class LeakTracker {
     this.asyncTracker.activeScope = scope
   }
 
+  /** Counts `emitter` as born in `scope`: the listeners added to it there are the scope's own business. */
+  adoptEmitter(emitter, scope) {
+    this.listenerTracker.bornIn.set(emitter, scope)
+  }
+
   /** Opens a scope and makes it the active one. A nested scope records into its parent too. */
   openScope(subject, parent = null) {
     const scope = new LeakScope(subject, parent)

@@ -64,6 +64,8 @@ beforeEach((context) => {
   scope.testName = name
   file.running.push(scope)
   file.testScope = scope
+  // vitest made the test's signal before the test, and listens on it while the test runs: it is the test's own.
+  if (context.signal) tracker.adoptEmitter(context.signal, scope)
   // Concurrent tests share one process and one hook: what runs while several are open is recorded in the latest.
   if (file.running.length > 1) for (const running of file.running) running.attributionUncertain = true
   context.onTestFinished(async () => {

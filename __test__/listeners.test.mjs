@@ -114,3 +114,26 @@ test('start() patches EventEmitter and EventTarget once; stop() restores what No
   assert.equal(globalThis.EventTarget, originals.EventTarget)
   assert.equal(AbortSignal.timeout, originals.timeout)
 })
+
+test('emitters are described in words a user recognises', async () => {
+  const { describeEmitter } = await import('../js/core/listener-tracker.js')
+  const net = await import('node:net')
+  assert.equal(describeEmitter(process), 'process')
+  class Redis extends EventEmitter {
+    options = { host: '127.0.0.1', port: 6379 }
+  }
+  assert.equal(describeEmitter(new Redis()), 'Redis (127.0.0.1:6379)')
+  class WebSocketServer extends EventEmitter {}
+  assert.equal(describeEmitter(new WebSocketServer()), 'WebSocketServer')
+  assert.equal(describeEmitter(new AbortController().signal), 'AbortSignal')
+  const server = net.createServer((socket) => socket.end())
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const socket = net.connect(server.address().port, '127.0.0.1')
+  await new Promise((resolve) => socket.once('connect', resolve))
+  assert.match(describeEmitter(socket), /^Socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+$/)
+  socket.destroy()
+  await new Promise((resolve) => server.close(resolve))
+  assert.equal(describeEmitter(Object.create(null)), 'EventEmitter')
+  const hostile = new Proxy({}, { get: () => { throw new Error('no') } })
+  assert.equal(describeEmitter(hostile), 'an emitter', 'an emitter whose getters throw is still described')
+})

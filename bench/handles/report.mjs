@@ -9,12 +9,17 @@ export function summarize(configs, runs) {
   const summary = {};
   for (const c of configs) {
     const mine = runs.filter((r) => r.config === c.id);
-    summary[c.id] = { wallS: median(mine.map((r) => r.wallS)), cpuS: median(mine.map((r) => r.cpuS)) };
+    summary[c.id] = {
+      wallS: median(mine.map((r) => r.wallS)),
+      cpuS: median(mine.map((r) => r.cpuS)),
+      userS: median(mine.map((r) => r.userS)),
+    };
   }
   const base = summary[configs[0].id];
   for (const s of Object.values(summary)) {
     s.wallRatio = s.wallS / base.wallS;
     s.cpuRatio = s.cpuS / base.cpuS;
+    s.userRatio = s.userS / base.userS;
   }
   return summary;
 }
@@ -29,11 +34,12 @@ export function formatReport({ machine, suite, rounds, configs, runs, summary })
     `suite: ${suite.tests} tests in ${suite.files} files; ${rounds} interleaved rounds; CPU = user+sys of the whole process tree`,
     '',
   ];
-  const w = [34, 14, 13, 9, 8];
-  lines.push(row(['config', 'median wall s', 'median CPU s', `wall/${base}`, `CPU/${base}`], w));
+  // User time alone is also shown: on a shared machine sys time swings by seconds between identical runs.
+  const w = [34, 14, 13, 9, 8, 9];
+  lines.push(row(['config', 'median wall s', 'median CPU s', `wall/${base}`, `CPU/${base}`, `user/${base}`], w));
   for (const c of configs) {
     const s = summary[c.id];
-    lines.push(row([`${c.id}  ${c.label}`, f2(s.wallS), f2(s.cpuS), f2(s.wallRatio), f2(s.cpuRatio)], w));
+    lines.push(row([`${c.id}  ${c.label}`, f2(s.wallS), f2(s.cpuS), f2(s.wallRatio), f2(s.cpuRatio), f2(s.userRatio)], w));
   }
   lines.push('', 'per run (in execution order):');
   const rw = [6, 7, 7, 7, 7, 7];

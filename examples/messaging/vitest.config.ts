@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config'
+
+// Two projects: the suite as the original team wrote it (leaky), and the same tests corrected (fixed).
+export default defineConfig({
+  test: {
+    globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['leakwatch/vitest'],
+    projects: [
+      { extends: true, test: { name: 'leaky', include: ['test/leaky/*.test.ts'] } },
+      { extends: true, test: { name: 'fixed', include: ['test/fixed/*.test.ts'] } },
+    ],
+  },
+})

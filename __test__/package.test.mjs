@@ -21,6 +21,12 @@ test('the public types compile against a usage file, with tsc', () => {
   assert.equal(result.status, 0, result.stdout + result.stderr)
 })
 
+test('the messaging example type-checks with tsc (its tests use leakwatch/vitest as users do)', () => {
+  const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
+  const result = spawnSync(process.execPath, [tsc, '-p', path.join(REPO_ROOT, 'examples', 'messaging', 'tsconfig.json')], { encoding: 'utf8' })
+  assert.equal(result.status, 0, result.stdout + result.stderr)
+})
+
 test('the native side walks the libuv loop and sees a listening server with its address', async () => {
   const native = await (await import('../js/native.js')).loadNative()
   const net = await import('node:net')

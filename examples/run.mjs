@@ -1,56 +1,57 @@
-// `npm run example`: runs the bundled example suite under leakwatch, shows its reports, and checks that every
-// planted leak was caught in the test that made it and every fixed test passed. Exits 0 only then.
+// `npm run example`: runs the messaging example under leakwatch (examples/messaging: Fastify, Redis, WebSockets),
+// first as the original team wrote its tests (leaky), then corrected (fixed); shows leakwatch's reports, and
+// checks that every planted leak was caught in the test that made it, at its line, and every fixed test passed.
 
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { EXPECTED_FIXED_PASSES, EXPECTED_LEAKS, EXPECTED_LEAKY_PASSES, expectedPatterns } from './messaging/expected.mjs'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
-const exampleRoot = path.join(repoRoot, 'examples', 'basic')
+const exampleRoot = path.join(repoRoot, 'examples', 'messaging')
 const vitest = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
 
-/** What leakwatch must find: test name → the resources its report must name, in words. */
-const EXPECTED_LEAKS = {
-  'stop() with a mocked close': [/TCP server listening on 127\.0\.0\.1:\d+/, /created at .*chat-server\.ts:19:/, /its close\(\) is a mock/],
-  'an assertion fails before stop()': [/left 3 resources open/, /TCP server listening/, /Interval every 30000 ms/, /TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+/],
-}
-const EXPECTED_PASSES = ['stop() with a spied, not mocked, close', 'cleanup in finally, even when an assertion fails']
-
-const outDir = mkdtempSync(path.join(tmpdir(), 'leakwatch-example-'))
-const jsonFile = path.join(outDir, 'report.json')
-console.log('Running the example suite (examples/basic) under leakwatch: two leaky tests, two fixed ones.\n')
-const run = spawnSync(process.execPath, [vitest, 'run', '--root', exampleRoot, '--reporter=default', '--reporter=json', `--outputFile=${jsonFile}`], {
-  cwd: exampleRoot,
-  stdio: ['ignore', 'inherit', 'inherit'],
-})
-let report
-try {
-  report = JSON.parse(readFileSync(jsonFile, 'utf8'))
-} catch (error) {
-  console.error(`\nThe example suite wrote no report (vitest exit ${run.status}): ${error.message}`)
-  process.exit(1)
-} finally {
-  rmSync(outDir, { recursive: true, force: true })
+function runProject(project, title) {
+  console.log(`\n━━━ ${title} ━━━\n`)
+  const outDir = mkdtempSync(path.join(tmpdir(), 'leakwatch-example-'))
+  const jsonFile = path.join(outDir, 'report.json')
+  const run = spawnSync(
+    process.execPath,
+    [vitest, 'run', '--root', exampleRoot, '--project', project, '--reporter=default', '--reporter=json', `--outputFile=${jsonFile}`],
+    { cwd: exampleRoot, stdio: ['ignore', 'inherit', 'inherit'] },
+  )
+  try {
+    const report = JSON.parse(readFileSync(jsonFile, 'utf8'))
+    return new Map(report.testResults.flatMap((file) => file.assertionResults.map((test) => [`${path.relative(exampleRoot, file.name)} > ${test.fullName}`, test])))
+  } catch (error) {
+    console.error(`\nThe ${project} suite wrote no report (vitest exit ${run.status}): ${error.message}`)
+    process.exit(1)
+  } finally {
+    rmSync(outDir, { recursive: true, force: true })
+  }
 }
 
-const results = new Map(report.testResults.flatMap((file) => file.assertionResults.map((test) => [test.title, test])))
+const leaky = runProject('leaky', 'The suite as the original team wrote it: each leak should fail the test that made it')
+const fixed = runProject('fixed', 'The same tests, corrected: every test should pass')
+
 const problems = []
-for (const [name, patterns] of Object.entries(EXPECTED_LEAKS)) {
-  const result = results.get(name)
-  const message = (result?.failureMessages ?? []).join('\n')
+for (const [name, expectation] of Object.entries(EXPECTED_LEAKS)) {
+  const result = leaky.get(name)
+  const message = (result?.failureMessages ?? []).join('\n').replace(/\u001b\[[0-9;]*m/g, '')
   if (result?.status !== 'failed' || !message.includes('LeakError')) problems.push(`"${name}" should have failed with a LeakError`)
-  for (const pattern of patterns) if (!pattern.test(message)) problems.push(`"${name}": the report does not show ${pattern}`)
+  for (const pattern of expectedPatterns(expectation)) if (!pattern.test(message)) problems.push(`"${name}": the report does not show ${pattern}`)
 }
-for (const name of EXPECTED_PASSES) {
-  if (results.get(name)?.status !== 'passed') problems.push(`"${name}" should have passed`)
-}
+for (const name of EXPECTED_LEAKY_PASSES) if (leaky.get(name)?.status !== 'passed') problems.push(`"${name}" should have passed`)
+for (const name of EXPECTED_FIXED_PASSES) if (fixed.get(name)?.status !== 'passed') problems.push(`fixed "${name}" should have passed`)
+if (fixed.size !== EXPECTED_FIXED_PASSES.length) problems.push(`the fixed suite ran ${fixed.size} tests, expected ${EXPECTED_FIXED_PASSES.length}`)
 
-console.log('\n────────────────────────────────────────────────────────────')
+console.log('\n━━━ Summary ━━━\n')
 if (problems.length > 0) {
   console.error(`The example did not go as expected:\n  - ${problems.join('\n  - ')}`)
   process.exit(1)
 }
-console.log('leakwatch caught every planted leak in the test that made it, with the line that created it,')
-console.log('and the fixed tests passed. (vitest exits 1 above because the leaky tests fail: that is the point.)')
+console.log(`leakwatch caught all ${Object.keys(EXPECTED_LEAKS).length} planted leaks, each in the test that made it and at the line`)
+console.log(`that created it; the ${EXPECTED_LEAKY_PASSES.length} route tests that close their servers passed, and all`)
+console.log(`${EXPECTED_FIXED_PASSES.length} fixed tests passed. (vitest exits 1 on the leaky suite: that is the point.)`)

@@ -178,7 +178,7 @@ fn locate(classifier: &FrameClassifier, root: &str, resource: &OpenResource) -> 
             .take(TOP_FRAMES_WITHOUT_SITE)
             .cloned()
             .collect();
-        if outside_node.is_empty() {
+        let shown: Vec<StackFrame> = if outside_node.is_empty() {
             frames
                 .iter()
                 .take(TOP_FRAMES_WITHOUT_SITE)
@@ -186,7 +186,14 @@ fn locate(classifier: &FrameClassifier, root: &str, resource: &OpenResource) -> 
                 .collect()
         } else {
             outside_node
-        }
+        };
+        shown
+            .into_iter()
+            .map(|frame| StackFrame {
+                file: relative_to(root, &frame.file),
+                ..frame
+            })
+            .collect()
     } else {
         Vec::new()
     };

@@ -37,10 +37,11 @@ struct LeakGroup<'a> {
 fn group_leaks(leaks: &[Leak]) -> Vec<LeakGroup<'_>> {
     let mut groups: Vec<LeakGroup<'_>> = Vec::new();
     for leak in leaks {
+        // Without a site, leaks made at the same place inside a dependency share their top frames.
         let same_place = groups.iter_mut().find(|group| {
             group.first.kind == leak.kind
                 && group.first.site == leak.site
-                && (leak.site.is_some() || group.first.description == leak.description)
+                && (leak.site.is_some() || group.first.top_frames == leak.top_frames)
         });
         match same_place {
             Some(group) => group.count += 1,
@@ -132,14 +133,35 @@ fn render_group(
             }
         }
         None => {
-            out.push_str("    created by Node or a dependency, with no frame in your code; its stack begins:\n");
+            let creator = leak
+                .top_frames
+                .iter()
+                .find_map(|frame| dependency_name(&frame.file))
+                .map_or_else(|| "by Node".to_owned(), |name| format!("inside {name}"));
+            out.push_str(&format!(
+                "    created {creator}, in a callback with no frame of your code on the stack; it begins:\n"
+            ));
+            // Not `at ...`: test runners read such lines of an error as its stack and point at them.
             for frame in &leak.top_frames {
-                out.push_str(&format!("      at {}\n", stack_frame_text(frame)));
+                out.push_str(&format!("      ↳ {}\n", stack_frame_text(frame)));
             }
         }
     }
     if let Some(note) = &leak.note {
         out.push_str(&format!("    note: {note}\n"));
+    }
+}
+
+/// The package a file belongs to: `ioredis` for `/app/node_modules/ioredis/built/x.js`, `@scope/name` for scoped.
+fn dependency_name(file: &str) -> Option<String> {
+    let (_, after) = file.rsplit_once("/node_modules/")?;
+    let mut segments = after.split('/');
+    let first = segments.next().filter(|segment| !segment.is_empty())?;
+    if first.starts_with('@') {
+        let second = segments.next().filter(|segment| !segment.is_empty())?;
+        Some(format!("{first}/{second}"))
+    } else {
+        Some(first.to_owned())
     }
 }
 
@@ -265,6 +287,21 @@ mod tests {
     }
 
     #[test]
+    fn dependency_names_from_paths() {
+        assert_eq!(
+            dependency_name("/app/node_modules/ioredis/built/x.js").as_deref(),
+            Some("ioredis")
+        );
+        assert_eq!(
+            dependency_name("/a/node_modules/x/node_modules/@fastify/ws/i.js").as_deref(),
+            Some("@fastify/ws")
+        );
+        assert_eq!(dependency_name("/app/src/a.ts"), None);
+        assert_eq!(dependency_name("/app/node_modules/"), None);
+        assert_eq!(dependency_name("/app/node_modules/@scope"), None);
+    }
+
+    #[test]
     fn headings_count_resources_and_listeners_apart() {
         let timer = leak(ResourceKind::Timeout, "Timeout after 1 ms", None);
         let listener = leak(
@@ -305,7 +342,8 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("unref'd"), "{text}");
-        assert!(text.contains("      at x (node:timers:1:2)\n"), "{text}");
+        assert!(text.contains("      ↳ x (node:timers:1:2)\n"), "{text}");
+        assert!(text.contains("created by Node, in a callback"), "{text}");
         assert!(text.contains("close them in afterAll"), "{text}");
         assert!(text.contains("tests ran concurrently"), "{text}");
     }

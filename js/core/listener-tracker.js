@@ -139,6 +139,9 @@ export class ListenerTracker {
     const wrapAdd = (original) => {
       const add = likeOriginal(function (type, listener) {
         const scope = scopes.activeScope
+        // An emitter whose constructor never ran EventEmitter's (util.inherits without the call: avvio's Boot, under
+        // every Fastify app) gets its `_events` on its first add: it is born now, as far as anyone can tell.
+        if (scope !== null && this._events === undefined) tracker.bornIn.set(this, scope)
         const result = original.call(this, type, listener)
         if (scope !== null && !tracker.bornInScope(this, scope)) {
           // For `once`, `listener` is Node's wrapper, the function the emitter holds until it fires.

@@ -1,5 +1,4 @@
 // A Redis client whose server went away, left reconnecting: its reconnect timer outlives the test.
-import { once } from 'node:events'
 import { test } from 'vitest'
 import { createRedis } from '../../src/redis.js'
 import { closedPort } from '../helpers/closed-port.js'
@@ -7,5 +6,5 @@ import { closedPort } from '../helpers/closed-port.js'
 test('a client left reconnecting to a dead Redis', async () => {
   const client = createRedis(`redis://127.0.0.1:${await closedPort()}`, { retryStrategy: () => 1000 })
   client.on('error', () => {})
-  await once(client, 'reconnecting')
+  await new Promise((resolve) => client.once('reconnecting', resolve))
 })

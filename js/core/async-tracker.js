@@ -8,25 +8,14 @@
 
 import { createHook } from 'node:async_hooks'
 import net from 'node:net'
+import { captureStack } from './creation-stack.js'
 import { ResourceRecord } from './leak-scope.js'
-
-/** Creation stacks are deeper than V8's default 10 frames once a framework sits between the user and Node. */
-const STACK_DEPTH = 40
 
 /** Types whose stack at `init` has no JS frame of its own; they borrow one captured just before (see below). */
 const FILE_HANDLE = 'FILEHANDLE'
 const FILE_REQUEST = 'FSREQPROMISE'
 const SERVER_TYPES = { TCPSERVERWRAP: true, PIPESERVERWRAP: true }
 const ACCEPTED_TYPES = { TCPWRAP: true, PIPEWRAP: true }
-
-function captureStack(skipAbove) {
-  const holder = {}
-  const depth = Error.stackTraceLimit
-  Error.stackTraceLimit = STACK_DEPTH
-  Error.captureStackTrace(holder, skipAbove)
-  Error.stackTraceLimit = depth
-  return holder
-}
 
 export class AsyncResourceTracker {
   /** @param {Iterable<string>} reportableTypes the async_hooks types to record */

@@ -5,6 +5,7 @@
 // strongly is safe while the scope is open; `release()` drops them when it ends, so tracking never keeps a
 // resource alive past its scope.
 
+import { stackText } from './creation-stack.js'
 import { livenessOrClosed } from './liveness.js'
 
 export class ResourceRecord {
@@ -20,7 +21,7 @@ export class ResourceRecord {
 
   /** The creation stack, formatted now (through the runner's source maps when it installed them). */
   get stack() {
-    return typeof this.stackHolder?.stack === 'string' ? this.stackHolder.stack : ''
+    return stackText(this.stackHolder)
   }
 }
 

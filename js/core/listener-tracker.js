@@ -13,18 +13,8 @@
 // as Node defines them), the patched methods keep their names and lengths, and `disable()` restores everything.
 
 import { EventEmitter, getEventListeners } from 'node:events'
+import { captureStack, stackText } from './creation-stack.js'
 import { LISTENER_TYPE } from './kinds.js'
-
-const STACK_DEPTH = 40
-
-function captureStack(skipAbove) {
-  const holder = {}
-  const depth = Error.stackTraceLimit
-  Error.stackTraceLimit = STACK_DEPTH
-  Error.captureStackTrace(holder, skipAbove)
-  Error.stackTraceLimit = depth
-  return holder
-}
 
 /** Makes `wrapper` read like `original`: same name and length. */
 function likeOriginal(wrapper, original) {
@@ -52,7 +42,7 @@ export class ListenerRecord {
   }
 
   get stack() {
-    return typeof this.stackHolder?.stack === 'string' ? this.stackHolder.stack : ''
+    return stackText(this.stackHolder)
   }
 
   /** The listener is still on its emitter. A `once` listener is recorded as Node's wrapper, removed when it fires. */
@@ -78,7 +68,7 @@ export class MaxListenersRecord {
   }
 
   get stack() {
-    return typeof this.stackHolder?.stack === 'string' ? this.stackHolder.stack : ''
+    return stackText(this.stackHolder)
   }
 }
 

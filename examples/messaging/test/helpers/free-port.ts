@@ -1,7 +1,7 @@
-// A loopback port nobody listens on: the address of a Redis that went away.
+// A loopback port nobody listens on: for a redis-server to start on, or as the address of a Redis that went away.
 import net from 'node:net'
 
-export function closedPort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer()
     probe.once('error', reject)

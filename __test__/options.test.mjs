@@ -155,7 +155,7 @@ describe('options', () => {
   test('bad options: unknown key', () => {
     assert.equal(
       thrownBy('unknown key'),
-      'leakwatch: unknown option "settle"; accepted options are enabled, settleMs, kinds, reportUnref, listeners, ignore, baseline, onLeak',
+      'leakwatch: unknown option "settle"; accepted options are enabled, settleMs, kinds, reportUnref, listeners, heap, maxHeapGrowthPerTest, maxHeapGrowthPerFile, ignore, baseline, onLeak',
     )
   })
 

@@ -18,6 +18,8 @@ export type ResourceKind =
   | 'File handle'
   /** A listener a test left on an emitter that outlives it. */
   | 'Listener'
+  /** A watched object still reachable after GC. */
+  | 'Retained object'
 
 /** A resource left open is accepted when every field given matches. */
 export interface IgnoreRule {
@@ -49,6 +51,15 @@ export interface LeakwatchOptions {
   settleMs?: number
   /** The kinds to report; `null` for all. Default `null`. */
   kinds?: ResourceKind[] | null
+  /**
+   * Heap figures: `'file'` samples the heap after V8's own major GCs (free) and judges each file's growth; `'test'`
+   * forces a GC at the end of every test for exact per-test deltas; `'off'`. Default `'file'`.
+   */
+  heap?: 'off' | 'file' | 'test'
+  /** Fail a file whose heap after GC grows by more than this many bytes per test (forces a GC per test). */
+  maxHeapGrowthPerTest?: number | null
+  /** Fail a file whose heap after GC grows by more than this many bytes over the file (forces a GC per test). */
+  maxHeapGrowthPerFile?: number | null
   /** Report unref'd handles and timers too (they do not keep the process alive). Default `false`. */
   reportUnref?: boolean
   /** Track listeners added to emitters that outlive the test (patches EventEmitter and EventTarget). Default `true`. */
@@ -114,8 +125,22 @@ export interface ResourceDelta {
   listeners: Record<string, number>
 }
 
+/** Heap figures at the end of a test. */
+export interface HeapFigures {
+  /** V8's used heap, bytes. */
+  heapBytes: number
+  /** Native memory held by JS objects (external + ArrayBuffers), bytes. */
+  nativeBytes: number
+  /** The figures are after a forced GC (mode `'test'`, or a growth limit set). */
+  afterGc: boolean
+  /** Heap after GC minus the previous test's, when both were forced. */
+  heapDeltaBytes: number | null
+}
+
 /** What `task.meta.leakwatch` holds for each test. */
 export interface LeakwatchTaskMeta extends ResourceDelta {
+  /** Null with `heap: 'off'`. */
+  heap: HeapFigures | null
   leaks: Leak[]
   /** MaxListenersExceededWarnings the test caused, in words, with the line of the add. */
   warnings: string[]

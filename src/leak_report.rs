@@ -42,6 +42,10 @@ pub struct OpenResource {
     pub emitter: Option<String>,
     /// A listener's event.
     pub event: Option<String>,
+    /// A retained object in words: `App instance (watched as "fastify app")`.
+    pub object: Option<String>,
+    /// A retained object's retainer path, already rendered (one line per step).
+    pub retainer_path: Option<String>,
     /// Something the JS side noticed about the owner, e.g. that its `close` is a mock.
     pub note: Option<String>,
 }
@@ -99,6 +103,8 @@ pub struct Leak {
     /// For a listener: its emitter in words, and its event.
     pub emitter: Option<String>,
     pub event: Option<String>,
+    /// For a retained object: the path from a GC root that keeps it alive, rendered.
+    pub retainer_path: Option<String>,
 }
 
 const CALL_CHAIN_FRAMES: usize = 4;
@@ -140,6 +146,7 @@ pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> V
             note: resource.note.clone(),
             emitter: resource.emitter.clone(),
             event: resource.event.clone(),
+            retainer_path: resource.retainer_path.clone(),
         });
     }
     leaks
@@ -310,6 +317,10 @@ fn describe(kind: ResourceKind, resource: &OpenResource, handle: Option<&UvHandl
             }
             text
         }
+        ResourceKind::RetainedObject => format!(
+            "{} still reachable after GC",
+            resource.object.as_deref().unwrap_or("an object")
+        ),
         ResourceKind::Listener => format!(
             "listener for \"{}\" on {}",
             resource.event.as_deref().unwrap_or("?"),

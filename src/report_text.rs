@@ -107,6 +107,7 @@ fn render_group(
     let liveness = match (leak.kind, leak.has_ref) {
         (ResourceKind::FileHandle, _) => "holds an open file descriptor",
         (ResourceKind::Listener, _) => "still attached: the emitter outlives the test",
+        (ResourceKind::RetainedObject, _) => "should be garbage: something still references it",
         (_, true) => "keeps the process alive",
         (_, false) => "unref'd: does not keep the process alive",
     };
@@ -145,6 +146,12 @@ fn render_group(
             for frame in &leak.top_frames {
                 out.push_str(&format!("      ↳ {}\n", stack_frame_text(frame)));
             }
+        }
+    }
+    if let Some(path) = &leak.retainer_path {
+        out.push_str("    retained by:\n");
+        for line in path.lines() {
+            out.push_str(&format!("      {line}\n"));
         }
     }
     if let Some(note) = &leak.note {
@@ -211,6 +218,7 @@ mod tests {
             note: None,
             emitter: None,
             event: None,
+            retainer_path: None,
         }
     }
 

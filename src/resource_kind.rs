@@ -6,9 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The types that are reportable, in the order of [`ResourceKind::ALL`]: async_hooks types, then `LISTENER`, the
-/// pseudo-type of event listeners (not async resources; the JS side tracks them apart).
-pub const REPORTABLE_ASYNC_TYPES: [&str; 16] = [
+/// The types that are reportable, in the order of [`ResourceKind::ALL`]: async_hooks types, then two pseudo-types
+/// the JS side tracks apart: `LISTENER` (event listeners) and `RETAINED` (objects still reachable after GC).
+pub const REPORTABLE_ASYNC_TYPES: [&str; 17] = [
     "TCPSERVERWRAP",
     "TCPWRAP",
     "TLSWRAP",
@@ -25,6 +25,7 @@ pub const REPORTABLE_ASYNC_TYPES: [&str; 16] = [
     "SIGNALWRAP",
     "FILEHANDLE",
     "LISTENER",
+    "RETAINED",
 ];
 
 /// A reportable resource kind. The serialised name is the one users write in `kinds` and ignore rules.
@@ -64,11 +65,13 @@ pub enum ResourceKind {
     FileHandle,
     #[serde(rename = "Listener")]
     Listener,
+    #[serde(rename = "Retained object")]
+    RetainedObject,
 }
 
 impl ResourceKind {
     /// Every kind, in the order reports list them.
-    pub const ALL: [ResourceKind; 17] = [
+    pub const ALL: [ResourceKind; 18] = [
         ResourceKind::TcpServer,
         ResourceKind::TcpSocket,
         ResourceKind::TlsSocket,
@@ -86,6 +89,7 @@ impl ResourceKind {
         ResourceKind::SignalHandler,
         ResourceKind::FileHandle,
         ResourceKind::Listener,
+        ResourceKind::RetainedObject,
     ];
 
     /// The kind of an async resource, from the `type` async_hooks gives it. A `Timeout` that repeats is an
@@ -109,6 +113,7 @@ impl ResourceKind {
             "SIGNALWRAP" => ResourceKind::SignalHandler,
             "FILEHANDLE" => ResourceKind::FileHandle,
             "LISTENER" => ResourceKind::Listener,
+            "RETAINED" => ResourceKind::RetainedObject,
             _ => return None,
         })
     }
@@ -133,6 +138,7 @@ impl ResourceKind {
             ResourceKind::SignalHandler => "Signal handler",
             ResourceKind::FileHandle => "File handle",
             ResourceKind::Listener => "Listener",
+            ResourceKind::RetainedObject => "Retained object",
         }
     }
 
@@ -175,6 +181,11 @@ impl ResourceKind {
             ResourceKind::Listener => {
                 "remove it when done: `emitter.off(event, handler)` in stop()/close() (keep a reference to the \
                  function), `removeEventListener` for an EventTarget, or add it with `{ signal }` and abort."
+            }
+            ResourceKind::RetainedObject => {
+                "find what still references it and drop that: a module-level variable or array, a cache or registry, a \
+                 listener on a long-lived emitter, a mock's recorded calls (`vi.fn()` keeps every argument: \
+                 `mockReset()`), a timer's closure."
             }
         }
     }

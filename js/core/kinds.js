@@ -24,8 +24,11 @@ const INTERVAL = 'Interval'
 /** Listeners are not async resources; they are reported under this pseudo-type. */
 export const LISTENER_TYPE = 'LISTENER'
 const LISTENER = 'Listener'
+/** Watched objects still reachable after GC, reported under this pseudo-type. */
+export const RETAINED_TYPE = 'RETAINED'
+const RETAINED = 'Retained object'
 
-export const KIND_OF_TYPE = new Map([...REPORTABLE, [LISTENER_TYPE, LISTENER]])
+export const KIND_OF_TYPE = new Map([...REPORTABLE, [LISTENER_TYPE, LISTENER], [RETAINED_TYPE, RETAINED]])
 
 /** The async_hooks types the async hook records. */
 export const ASYNC_TYPES = REPORTABLE.map(([type]) => type)
@@ -36,10 +39,18 @@ export const KINDS = [
   INTERVAL,
   ...REPORTABLE.slice(10).map(([, kind]) => kind),
   LISTENER,
+  RETAINED,
 ]
 
 /** The kind of a recorded resource; a Timeout's `_repeat` tells an interval. */
 export function kindOf(type, resource) {
   if (type === 'Timeout' && resource._repeat != null) return INTERVAL
   return KIND_OF_TYPE.get(type)
+}
+
+let nextPseudoId = -1
+
+/** An id for a record of a pseudo-type (a listener, a watched object): negative, never an async id. */
+export function pseudoId() {
+  return nextPseudoId--
 }

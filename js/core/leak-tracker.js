@@ -5,13 +5,17 @@
 import { loadNative } from '../native.js'
 import { AsyncResourceTracker } from './async-tracker.js'
 import { describeOpen } from './describe-open.js'
-import { ASYNC_TYPES, kindOf, KINDS } from './kinds.js'
+import { collectThoroughly } from './gc.js'
+import { judgeGrowth } from './heap-growth.js'
+import { HeapSampler } from './heap-sampler.js'
+import { ASYNC_TYPES, kindOf, KINDS, pseudoId, RETAINED_TYPE } from './kinds.js'
 import { unacceptedLeaks } from './leak-filter.js'
 import { LeakScope } from './leak-scope.js'
 import { describeEmitter, ListenerTracker } from './listener-tracker.js'
 import { livenessOrClosed } from './liveness.js'
 import { findOpen, madeByRunner, OWN_DIR } from './open-entries.js'
 import { DEFAULT_OPTIONS, mergeOptions } from './options.js'
+import { WatchRegistry } from './watch-registry.js'
 import { settleOpenResources } from './settle.js'
 
 export { KINDS }
@@ -33,6 +37,8 @@ export class LeakTracker {
     this.options = mergeOptions(options, DEFAULT_OPTIONS, KINDS)
     this.asyncTracker = new AsyncResourceTracker(ASYNC_TYPES)
     this.listenerTracker = new ListenerTracker(this.asyncTracker)
+    this.watches = new WatchRegistry()
+    this.heapSampler = new HeapSampler()
     this.root = process.cwd()
     /** Path fragments of the test runner's code, set by its adapter: what the runner makes is not a leak. */
     this.runnerDirs = []
@@ -52,6 +58,7 @@ export class LeakTracker {
 
   start() {
     if (this.started) return
+    this.asyncTracker.untracked(() => this.heapSampler.start())
     this.asyncTracker.enable()
     this.started = true
     this.#syncListenerTracking()
@@ -62,6 +69,7 @@ export class LeakTracker {
     if (!this.started) return
     this.asyncTracker.disable()
     this.listenerTracker.disable()
+    this.heapSampler.stop()
     this.asyncTracker.activeScope = null
     this.started = false
   }
@@ -112,8 +120,9 @@ export class LeakTracker {
       (fn) => this.asyncTracker.untracked(fn),
     )
     const warnings = await this.#maxListenersWarnings(scope)
-    if (open.length === 0) return { leaks: [], text: '', warnings }
-    const resources = describeOpen(scope, open, this.asyncTracker.listenStacks)
+    const retained = await this.#retainedObjects(scope)
+    if (open.length === 0 && retained.length === 0) return { leaks: [], text: '', warnings }
+    const resources = [...describeOpen(scope, open, this.asyncTracker.listenStacks), ...retained]
     const analysed = await this.#analyze(resources)
     const stacks = new Map(resources.map((resource) => [resource.asyncId, `${resource.stack}\n${resource.causeStack ?? ''}`]))
     const leaks = unacceptedLeaks(analysed, (leak) => stacks.get(leak.asyncId), this.options, context.testName)
@@ -130,6 +139,46 @@ export class LeakTracker {
       }),
     )
     return { leaks, text, warnings }
+  }
+
+  /** The objects watched in `scope` that are still alive after GC, a macrotask and GC. */
+  async #retainedObjects(scope) {
+    const watched = this.watches.take(scope)
+    if (watched.length === 0) return []
+    await collectThoroughly((fn) => this.asyncTracker.untracked(fn))
+    return watched
+      .filter((entry) => entry.isAlive())
+      .map((entry) => ({
+        type: RETAINED_TYPE,
+        asyncId: pseudoId(),
+        stack: entry.stack,
+        hasRef: true,
+        object: `${entry.constructorName} instance${entry.label ? ` (watched as "${entry.label}")` : ''}`,
+      }))
+  }
+
+  /**
+   * Heap figures at the end of a test: after a forced GC in mode `test` or when a growth limit is set, else as they
+   * are (the passive samples of V8's own major GCs feed the file's growth).
+   */
+  async heapAfterTest(name) {
+    const { heap, maxHeapGrowthPerTest, maxHeapGrowthPerFile } = this.options
+    if (heap === 'off') return null
+    const forced = heap === 'test' || maxHeapGrowthPerTest !== null || maxHeapGrowthPerFile !== null
+    return this.heapSampler.endTest(name, forced, (fn) => this.asyncTracker.untracked(fn))
+  }
+
+  /**
+   * The file's heap growth, judged against the limits, or against steady growth when none is set.
+   * @returns {{ error?: string, warning?: string, slopeBytesPerTest: number, samples: number }}
+   */
+  fileHeapGrowth(fileName) {
+    const { heap, maxHeapGrowthPerTest, maxHeapGrowthPerFile } = this.options
+    if (heap !== 'off') this.heapSampler.sampleFileEnd()
+    const { samples, tests, testIndex } = this.heapSampler
+    this.heapSampler.resetFile()
+    if (heap === 'off') return { slopeBytesPerTest: 0, samples: 0 }
+    return judgeGrowth({ samples, tests, testCount: testIndex, fileName, maxHeapGrowthPerTest, maxHeapGrowthPerFile })
   }
 
   async #analyze(resources) {

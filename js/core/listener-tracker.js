@@ -14,7 +14,7 @@
 
 import { EventEmitter, getEventListeners } from 'node:events'
 import { captureStack, stackText } from './creation-stack.js'
-import { LISTENER_TYPE } from './kinds.js'
+import { LISTENER_TYPE, pseudoId } from './kinds.js'
 
 /** Makes `wrapper` read like `original`: same name and length. */
 function likeOriginal(wrapper, original) {
@@ -23,13 +23,11 @@ function likeOriginal(wrapper, original) {
   return wrapper
 }
 
-let nextListenerId = -1
-
 /** One listener a scope added to an emitter born before it. Shaped like a resource record, to be reported as one. */
 export class ListenerRecord {
   constructor(emitter, event, listener, stackHolder, isEventTarget) {
     /** A negative id, never an async id, to match the record with its leak. */
-    this.asyncId = nextListenerId--
+    this.asyncId = pseudoId()
     this.type = LISTENER_TYPE
     this.resource = null
     this.emitter = emitter

@@ -12,12 +12,16 @@ export const DEFAULT_OPTIONS = Object.freeze({
   kinds: null,
   reportUnref: false,
   listeners: true,
+  heap: 'file',
+  maxHeapGrowthPerTest: null,
+  maxHeapGrowthPerFile: null,
   ignore: [],
   baseline: [],
   onLeak: 'fail',
 })
 
 const ON_LEAK = ['fail', 'warn']
+const HEAP_MODES = ['off', 'file', 'test']
 const IGNORE_RULE_KEYS = ['kind', 'createdBy', 'description', 'emitter', 'event']
 const BASELINE_KEYS = ['kind', 'site', 'test']
 
@@ -140,6 +144,15 @@ export function mergeOptions(options, base, knownKinds) {
       case 'baseline':
         merged.baseline = checkBaseline(loadBaseline(value), knownKinds)
         continue
+      case 'heap':
+        if (!HEAP_MODES.includes(value)) fail(key, `one of ${HEAP_MODES.map((mode) => `"${mode}"`).join(', ')}`, value)
+        break
+      case 'maxHeapGrowthPerTest':
+      case 'maxHeapGrowthPerFile':
+        if (value !== null && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+          fail(key, 'null (no limit) or a number of bytes, 0 or more', value)
+        }
+        break
       case 'onLeak':
         if (!ON_LEAK.includes(value)) fail(key, `one of ${ON_LEAK.map((mode) => `"${mode}"`).join(', ')}`, value)
         break

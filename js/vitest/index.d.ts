@@ -12,6 +12,12 @@ export declare function configure(options: LeakwatchOptions): void
  */
 export declare function expectNoLeaks(fn?: () => unknown): Promise<void>
 
+/**
+ * Watches an object that must be garbage when the current test ends (outside a test: when the file ends); still
+ * reachable after GC, it fails the test. Never keeps the object alive. Returns the object.
+ */
+export declare function watch<T extends object>(target: T, label?: string): T
+
 /** Opts the current test out of the leak check; called outside a test, the whole file. */
 export declare function allowLeaks(): void
 
@@ -21,5 +27,9 @@ export declare function resourceDelta(): ResourceDelta
 declare module 'vitest' {
   interface TaskMeta {
     leakwatch?: LeakwatchTaskMeta
+  }
+  interface Assertion<T = any> {
+    /** The object must be garbage when the test ends (checked then: `expect(obj)` holds it until the matcher returns). */
+    toBeCollected(label?: string): void
   }
 }

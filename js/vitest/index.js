@@ -5,7 +5,7 @@
 // tracker and its async hook exist once per worker. A test's check runs in `onTestFinished`, which vitest calls
 // after every afterEach hook, so cleanup done there counts; a failure there fails that test.
 
-import { afterAll, beforeEach } from 'vitest'
+import { afterAll, beforeEach, chai } from 'vitest'
 import { LeakError } from '../core/leak-error.js'
 import { workerTracker } from '../core/leak-tracker.js'
 
@@ -73,7 +73,8 @@ beforeEach((context) => {
     try {
       const result = scope.allowed ? { leaks: [], text: '', warnings: [] } : await tracker.check(scope, { testName: name })
       const delta = tracker.delta(scope)
-      task.meta.leakwatch = { ...delta, leaks: result.leaks, warnings: result.warnings, allowed: scope.allowed }
+      const heap = await tracker.heapAfterTest(name)
+      task.meta.leakwatch = { ...delta, heap, leaks: result.leaks, warnings: result.warnings, allowed: scope.allowed }
       report(result)
     } finally {
       file.running = file.running.filter((running) => running !== scope)
@@ -91,10 +92,25 @@ afterAll(async () => {
   if (file.name) scope.subject = `file ${file.name} (module level and beforeAll)`
   try {
     if (!tracker.options.enabled || scope.allowed || file.allowAll) return
+    const growth = tracker.fileHeapGrowth(file.name ?? 'this file')
+    if (growth.warning) console.warn(`[leakwatch] ${growth.warning}`)
     report(await tracker.check(scope, { scopeHint: FILE_SCOPE_HINT }))
+    if (growth.error) throw new LeakError(growth.error, [])
   } finally {
     tracker.release(scope)
   }
+})
+
+// A chai method rather than expect.extend: the assertion vitest keeps until the test is torn down holds its object,
+// so the method takes the object out of it. The check itself happens when the test ends: `expect(obj)` holds the
+// object until the matcher returns.
+chai.Assertion.addMethod('toBeCollected', function toBeCollected(label) {
+  if (chai.util.flag(this, 'negate')) {
+    throw new TypeError('leakwatch: .not.toBeCollected() is not supported: an object that must stay alive needs no check')
+  }
+  const target = chai.util.flag(this, 'object')
+  chai.util.flag(this, 'object', undefined)
+  tracker.watches.watch(target, label, file.testScope ?? file.scope, toBeCollected)
 })
 
 /**
@@ -131,6 +147,18 @@ export async function expectNoLeaks(fn) {
   } finally {
     tracker.release(scope)
   }
+}
+
+/**
+ * Watches an object that must be garbage when the current test ends (when called outside a test: when the file
+ * ends). Still reachable after GC, a macrotask and GC, it fails the test. Never keeps the object alive.
+ * @param {object} target
+ * @param {string} [label] how the report names it
+ */
+export function watch(target, label) {
+  if (label !== undefined && typeof label !== 'string') throw new TypeError(`leakwatch: watch()'s label must be a string; got ${typeof label}`)
+  tracker.watches.watch(target, label, file.testScope ?? file.scope, watch)
+  return target
 }
 
 /** Opts the current test out of the leak check; called outside a test (module level, beforeAll), the whole file. */

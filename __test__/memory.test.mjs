@@ -1,0 +1,71 @@
+// Memory: watch() and toBeCollected() fail a test whose object is still reachable after GC; the heap-growth limit
+// trips on the incident's pattern (every test leaves ~1 MB reachable) and not on a clean 60-test file; with no
+// options, a steadily growing file is still reported.
+
+import assert from 'node:assert/strict'
+import path from 'node:path'
+import { before, describe, test } from 'node:test'
+import { fixtureAssertions, plain, runVitest } from './helpers/run-vitest.mjs'
+
+const FIXTURE = 'memory'
+let run
+const { result, assertPassed, assertLeaked } = fixtureAssertions(FIXTURE, () => run)
+
+function fileResult(file) {
+  const found = run.report.testResults.find((entry) => path.basename(entry.name) === file)
+  assert.ok(found, `no file result for ${file}`)
+  return { status: found.status, message: plain(found.message ?? '') }
+}
+
+describe('memory', () => {
+  before(async () => {
+    run = await runVitest(FIXTURE)
+  })
+
+  test('watch(): a released object passes; one kept in a module-level array fails, at the watch() line', () => {
+    assertPassed('watch.test.js', 'a released app passes watch()')
+    const message = assertLeaked('watch.test.js', 'an app kept in a module-level array fails watch()', {
+      description: 'App instance (watched as "fastify app") still reachable after GC',
+      marker: '// leak:retained-array',
+    })
+    assert.match(message, /should be garbage: something still references it/)
+    assert.match(message, /- Retained object: find what still references it/)
+  })
+
+  test('toBeCollected(): a released object passes; one kept by a listener closure fails', () => {
+    assertPassed('watch.test.js', 'toBeCollected(): a released object passes')
+    const { status, message } = result('watch.test.js', 'toBeCollected(): an object kept by a listener closure fails')
+    assert.equal(status, 'failed')
+    assert.match(message, /left 1 resource open and 1 listener attached/)
+    assert.match(message, /● App instance \(watched as "app held by a listener"\) still reachable after GC/)
+  })
+
+  test('maxHeapGrowthPerTest trips on ~1 MB kept per test, naming the slope and the tests that grew most', () => {
+    const { status, message } = fileResult('growth-limit.test.js')
+    assert.equal(status, 'failed')
+    assert.match(message, /^file growth-limit\.test\.js: heap after GC grew (\d+(\.\d+)?) (MB|KB) per test over 30 tests/)
+    const [, amount, unit] = /grew (\d+(?:\.\d+)?) (MB|KB) per test/.exec(message)
+    const bytes = Number(amount) * (unit === 'MB' ? 1024 * 1024 : 1024)
+    assert.ok(bytes > 700 * 1024 && bytes < 1600 * 1024, `slope ${amount} ${unit} is not about 1 MB`)
+    assert.match(message, /the limit is 256 KB per test \(maxHeapGrowthPerTest\)/)
+    assert.match(message, /the tests that grew most:\n\s+\d+(\.\d+)? (MB|KB)\s+accumulating test \d+/)
+  })
+
+  test('the same limit does not trip on a clean 60-test file', () => {
+    assert.equal(fileResult('growth-clean.test.js').status, 'passed', fileResult('growth-clean.test.js').message)
+  })
+
+  test('with no options, a file whose heap after GC grows steadily is reported as a warning', () => {
+    assert.equal(fileResult('growth-default.test.js').status, 'passed')
+    assert.match(run.output, /\[leakwatch\] file growth-default\.test\.js: heap after GC grew [\d.]+ MB per test over 40 tests .*: it grows steadily/)
+    assert.doesNotMatch(run.output, /\[leakwatch\] file growth-clean\.test\.js/)
+  })
+
+  test('heap figures reach task.meta: after GC when a limit is set', () => {
+    const meta = result('growth-limit.test.js', 'accumulating test 5').meta.leakwatch
+    assert.equal(meta.heap.afterGc, true)
+    assert.ok(meta.heap.heapBytes > 0)
+    assert.ok(meta.heap.heapDeltaBytes > 512 * 1024, `delta ${meta.heap.heapDeltaBytes}`)
+    assert.equal(typeof meta.heap.nativeBytes, 'number')
+  })
+})

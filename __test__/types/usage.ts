@@ -1,12 +1,16 @@
 // Type test: compiled by tsc (never run). It fails to compile when the public types drift from their use.
 import { KINDS, LeakError, LeakTracker, workerTracker, type Leak, type ResourceKind } from 'leakwatch'
 import { listLoopHandles, reportableTypes } from 'leakwatch/binding'
-import { allowLeaks, configure, expectNoLeaks, resourceDelta } from 'leakwatch/vitest'
+import { allowLeaks, configure, expectNoLeaks, resourceDelta, watch } from 'leakwatch/vitest'
+import { expect } from 'vitest'
 import type { TaskMeta } from 'vitest'
 
 configure({ settleMs: 50, ignore: [{ kind: 'Timeout', createdBy: /node_modules\/pino/ }], onLeak: 'warn' })
 configure({ kinds: ['TCP server', 'Interval'], reportUnref: true, baseline: [{ site: 'src/a.ts:3', kind: 'TCP socket' }] })
 configure({ baseline: './leak-baseline.json', enabled: true, listeners: false })
+configure({ heap: 'test', maxHeapGrowthPerTest: 256 * 1024, maxHeapGrowthPerFile: null })
+// @ts-expect-error: heap takes 'off', 'file' or 'test'
+configure({ heap: 'always' })
 configure({ ignore: [{ kind: 'Listener', emitter: 'process', event: /^SIG/ }] })
 // @ts-expect-error: an unknown kind is a type error
 configure({ kinds: ['tcp server'] })
@@ -17,6 +21,11 @@ async function usage(): Promise<void> {
   await expectNoLeaks(async () => {})
   await expectNoLeaks()
   allowLeaks()
+  const app = watch({ routes: [] as string[] }, 'fastify app')
+  const routes: string[] = app.routes
+  void routes
+  expect(app).toBeCollected()
+  expect(app).toBeCollected('the app')
   const delta = resourceDelta()
   const servers: number | undefined = delta.handles['TCP server']
   const created: number | undefined = delta.created.Interval
@@ -45,6 +54,8 @@ async function usage(): Promise<void> {
   void kind
   const meta: TaskMeta = {}
   const leaks: Leak[] | undefined = meta.leakwatch?.leaks
+  const heapDelta: number | null | undefined = meta.leakwatch?.heap?.heapDeltaBytes
+  void heapDelta
   void leaks
   const handles: string = listLoopHandles()
   const types: string = reportableTypes()

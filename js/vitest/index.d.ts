@@ -28,7 +28,7 @@ declare module 'vitest' {
   interface TaskMeta {
     leakwatch?: LeakwatchTaskMeta
   }
-  interface Assertion<T = any> {
+  interface Matchers<T = any> {
     /** The object must be garbage when the test ends (checked then: `expect(obj)` holds it until the matcher returns). */
     toBeCollected(label?: string): void
   }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { before, describe, test } from 'node:test'
-import { fixtureAssertions, plain, runVitest } from './helpers/run-vitest.mjs'
+import { fixtureAssertions, lineOf, plain, runVitest } from './helpers/run-vitest.mjs'
 
 const FIXTURE = 'memory'
 let run
@@ -27,6 +27,7 @@ describe('memory', () => {
     const message = assertLeaked('watch.test.js', 'an app kept in a module-level array fails watch()', {
       description: 'App instance (watched as "fastify app") still reachable after GC',
       marker: '// leak:retained-array',
+      left: '1 object still reachable',
     })
     assert.match(message, /should be garbage: something still references it/)
     assert.match(message, /- Retained object: find what still references it/)
@@ -36,7 +37,7 @@ describe('memory', () => {
     assertPassed('watch.test.js', 'toBeCollected(): a released object passes')
     const { status, message } = result('watch.test.js', 'toBeCollected(): an object kept by a listener closure fails')
     assert.equal(status, 'failed')
-    assert.match(message, /left 1 resource open and 1 listener attached/)
+    assert.match(message, /left 1 listener attached and 1 object still reachable/)
     assert.match(message, /● App instance \(watched as "app held by a listener"\) still reachable after GC/)
   })
 
@@ -59,6 +60,20 @@ describe('memory', () => {
     assert.equal(fileResult('growth-default.test.js').status, 'passed')
     assert.match(run.output, /\[leakwatch\] file growth-default\.test\.js: heap after GC grew [\d.]+ MB per test over 40 tests .*: it grows steadily/)
     assert.doesNotMatch(run.output, /\[leakwatch\] file growth-clean\.test\.js/)
+  })
+
+  test('servers closed by several tests yet still reachable fail the file, with their site and tests', () => {
+    const { status, message } = fileResult('closed-servers.test.js')
+    assert.equal(status, 'failed')
+    assert.match(message, /^file closed-servers\.test\.js left 4 objects still reachable/)
+    assert.match(message, /● 4 × Server instance \(a server its test closed\) still reachable after GC/)
+    const line = lineOf(FIXTURE, 'closed-servers.test.js', '// leak:closed-server')
+    assert.match(message, new RegExp(`created at closed-servers\\.test\\.js:${line}:\\d+`))
+    assert.match(message, /4 servers the tests closed are still reachable after GC \(tests: "route sends", "route reads", "route deletes", "route lists"\)/)
+  })
+
+  test('closed servers that become garbage pass, a module-level variable holding the last one included', () => {
+    assert.equal(fileResult('closed-servers-clean.test.js').status, 'passed', fileResult('closed-servers-clean.test.js').message)
   })
 
   test('heap figures reach task.meta: after GC when a limit is set', () => {

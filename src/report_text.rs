@@ -72,23 +72,27 @@ pub fn render_report(input: &ReportTextInput) -> String {
     out
 }
 
-/// `3 resources open`, `1 listener attached`, `2 resources open and 1 listener attached`.
+/// `3 resources open`, `1 listener attached`, `2 resources open, 1 listener attached and 1 object still reachable`.
 fn what_was_left(leaks: &[Leak]) -> String {
     let plural =
         |count: usize, word: &str| format!("{count} {word}{}", if count == 1 { "" } else { "s" });
-    let listeners = leaks
-        .iter()
-        .filter(|leak| leak.kind == ResourceKind::Listener)
-        .count();
-    let resources = leaks.len() - listeners;
-    match (resources, listeners) {
-        (_, 0) => format!("{} open", plural(resources, "resource")),
-        (0, _) => format!("{} attached", plural(listeners, "listener")),
-        _ => format!(
-            "{} open and {} attached",
-            plural(resources, "resource"),
-            plural(listeners, "listener")
-        ),
+    let count = |kind: ResourceKind| leaks.iter().filter(|leak| leak.kind == kind).count();
+    let listeners = count(ResourceKind::Listener);
+    let retained = count(ResourceKind::RetainedObject);
+    let resources = leaks.len() - listeners - retained;
+    let parts: Vec<String> = [
+        (resources, plural(resources, "resource") + " open"),
+        (listeners, plural(listeners, "listener") + " attached"),
+        (retained, plural(retained, "object") + " still reachable"),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .map(|(_, text)| text)
+    .collect();
+    match parts.as_slice() {
+        [] => "0 resources open".to_owned(),
+        [only] => only.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 

@@ -21,13 +21,15 @@ export function forceGc() {
 }
 
 /**
- * GC, a macrotask, GC: what it takes for an unreachable object to be gone. A `WeakRef` keeps its target alive
- * until the end of the job that deref'd it, and finalization work runs between jobs.
+ * GC, two turns of the event loop, GC: what it takes for an unreachable object to be gone. A `WeakRef` keeps its
+ * target alive until the end of the job that deref'd it; and a closed handle's native wrap holds its JS owner until
+ * libuv's close callback, which runs in the loop's close phase, after the check phase where a first `setImmediate`
+ * lands (a runner that chains tests by promises may not have turned the loop since the close).
  * @param {(fn: () => void) => void} untracked runs leakwatch's own timer creation outside every scope
  */
 export async function collectThoroughly(untracked) {
   forceGc()
-  await new Promise((resolve) => untracked(() => setImmediate(resolve)))
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => untracked(() => setImmediate(resolve)))
   forceGc()
 }
 

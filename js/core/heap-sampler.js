@@ -54,12 +54,12 @@ export class HeapSampler {
 
   /**
    * A last heap after GC at the end of a file, taken only when the file already looks suspicious (at least two
-   * samples, which a clean file rarely produces): the growth it shows up to its very last test.
+   * samples, which a clean file rarely produces), or when a thorough GC just ran anyway (closed servers to check).
    */
-  sampleFileEnd() {
-    if (this.samples.length < 2 || this.testIndex === 0) return
-    if (this.forcedSamples.at(-1)?.testIndex === this.testIndex - 1) return
-    forceGc()
+  sampleFileEnd(justCollected) {
+    if (!justCollected && (this.samples.length < 2 || this.testIndex === 0)) return
+    if (!justCollected) forceGc()
+    if (this.testIndex === 0 || this.forcedSamples.at(-1)?.testIndex === this.testIndex - 1) return
     this.forcedSamples.push({ testIndex: this.testIndex - 1, heapBytes: process.memoryUsage().heapUsed })
   }
 

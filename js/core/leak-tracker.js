@@ -12,8 +12,8 @@ import { ASYNC_TYPES, kindOf, KINDS, pseudoId, RETAINED_TYPE } from './kinds.js'
 import { unacceptedLeaks } from './leak-filter.js'
 import { LeakScope } from './leak-scope.js'
 import { describeEmitter, ListenerTracker } from './listener-tracker.js'
-import { livenessOrClosed } from './liveness.js'
-import { findOpen, madeByRunner, OWN_DIR } from './open-entries.js'
+import { livenessOrClosed, ownerOf } from './liveness.js'
+import { findOpen, madeByRunner, OWN_DIR, SERVER_TYPES } from './open-entries.js'
 import { DEFAULT_OPTIONS, mergeOptions } from './options.js'
 import { WatchRegistry } from './watch-registry.js'
 import { settleOpenResources } from './settle.js'
@@ -110,7 +110,9 @@ export class LeakTracker {
    * Waits for pending closes, then reports what `scope` left open that the options do not accept. The resources
    * reported are marked, so that a later check of the same scope does not report them again.
    * @param {LeakScope} scope
-   * @param {{ testName?: string, scopeHint?: string }} [context]
+   * @param {{ testName?: string, scopeHint?: string, extraResources?: object[], subject?: string }} [context]
+   *   `extraResources`: more open resources to report with the scope's (as `OpenResource`s); `subject`: who leaked,
+   *   when not the scope's subject
    * @returns {Promise<CheckResult>}
    */
   async check(scope, context = {}) {
@@ -120,7 +122,7 @@ export class LeakTracker {
       (fn) => this.asyncTracker.untracked(fn),
     )
     const warnings = await this.#maxListenersWarnings(scope)
-    const retained = await this.#retainedObjects(scope)
+    const retained = [...(await this.#retainedObjects(scope)), ...(context.extraResources ?? [])]
     if (open.length === 0 && retained.length === 0) return { leaks: [], text: '', warnings }
     const resources = [...describeOpen(scope, open, this.asyncTracker.listenStacks), ...retained]
     const analysed = await this.#analyze(resources)
@@ -132,7 +134,7 @@ export class LeakTracker {
     const native = await loadNative()
     const text = native.renderLeakReport(
       JSON.stringify({
-        subject: scope.subject,
+        subject: context.subject ?? scope.subject,
         leaks,
         scopeHint: context.scopeHint,
         attributionUncertain: scope.attributionUncertain,
@@ -158,6 +160,37 @@ export class LeakTracker {
   }
 
   /**
+   * Checks the end of a file: what its scope left open, the closed servers still reachable (after one GC, shared
+   * with the file's last heap sample), and its heap growth.
+   * @returns {Promise<CheckResult & { growth: ReturnType<LeakTracker['fileHeapGrowth']> }>}
+   */
+  async checkFile(scope, fileName, scopeHint) {
+    // Closed servers from more than one test: one thorough GC for the file serves them and its last heap sample.
+    const collect = this.options.heap !== 'off' && new Set(this.watches.closedOwners.map((watched) => watched.testName)).size > 1
+    if (collect) await collectThoroughly((fn) => this.asyncTracker.untracked(fn))
+    const growth = this.fileHeapGrowth(fileName, collect)
+    const reachable = collect ? this.closedOwnersStillReachable() : []
+    this.watches.takeClosedOwners()
+    // One site for all: only the file's first closed server kept its creation stack (see WatchRegistry).
+    const site = reachable.find((watched) => watched.stack !== '')?.stack ?? ''
+    const retained = reachable.map((watched) => ({
+      type: RETAINED_TYPE,
+      asyncId: pseudoId(),
+      stack: site,
+      hasRef: true,
+      object: `${watched.constructorName} instance (a server its test closed)`,
+    }))
+    const tests = [...new Set(reachable.map((watched) => watched.testName))]
+    const hint =
+      retained.length > 0
+        ? `${scopeHint}\n    ${retained.length} servers the tests closed are still reachable after GC (tests: ${tests.map((name) => `"${name}"`).join(', ')}): something keeps every closed server alive, the heap grows by one per test. watch(app) in one of them names the path that holds it.`
+        : scopeHint
+    const subject = retained.length > 0 ? `file ${fileName}` : undefined
+    const result = await this.check(scope, { scopeHint: hint, extraResources: retained, subject })
+    return { ...result, growth }
+  }
+
+  /**
    * Heap figures at the end of a test: after a forced GC in mode `test` or when a growth limit is set, else as they
    * are (the passive samples of V8's own major GCs feed the file's growth).
    */
@@ -169,12 +202,13 @@ export class LeakTracker {
   }
 
   /**
-   * The file's heap growth, judged against the limits, or against steady growth when none is set.
+   * The file's heap growth, judged against the limits, or against steady growth when none is set. `justCollected`:
+   * a thorough GC just ran, so the last sample needs none of its own.
    * @returns {{ error?: string, warning?: string, slopeBytesPerTest: number, samples: number }}
    */
-  fileHeapGrowth(fileName) {
+  fileHeapGrowth(fileName, justCollected = false) {
     const { heap, maxHeapGrowthPerTest, maxHeapGrowthPerFile } = this.options
-    if (heap !== 'off') this.heapSampler.sampleFileEnd()
+    if (heap !== 'off') this.heapSampler.sampleFileEnd(justCollected)
     const { samples, tests, testIndex } = this.heapSampler
     this.heapSampler.resetFile()
     if (heap === 'off') return { slopeBytesPerTest: 0, samples: 0 }
@@ -205,6 +239,29 @@ export class LeakTracker {
       const { count, event } = records[index]
       return `MaxListenersExceededWarning in ${scope.subject}: ${count} "${String(event)}" listeners on ${leak.emitter}${site}`
     })
+  }
+
+  /**
+   * Watches the owners of the servers a test closed: each should become garbage. Checked together at the end of the
+   * file (one GC for the file), since a closed server kept reachable is the incident's second cause.
+   */
+  watchClosedOwners(scope, testName) {
+    if (this.options.heap === 'off') return
+    for (const record of scope.records) {
+      if (!SERVER_TYPES.has(record.type) || livenessOrClosed(record.type, record.resource) !== 'closed') continue
+      const owner = ownerOf(record.resource)
+      if (owner) this.watches.watchClosedOwner(owner, testName, this.asyncTracker.listenStacks.get(owner) ?? record.stackHolder)
+    }
+  }
+
+  /**
+   * The owners of closed servers still reachable at the end of the file, when more than one test left one: a
+   * single one is often a module-level `let server` holding the last test's, harmless; one per test is a pile-up.
+   * Call after a thorough GC.
+   */
+  closedOwnersStillReachable() {
+    const alive = this.watches.takeClosedOwners().filter((watched) => watched.isAlive())
+    return new Set(alive.map((watched) => watched.testName)).size < 2 ? [] : alive
   }
 
   /** Ends a scope: drops its resources, remembering weakly those still open so later tests are not blamed. */

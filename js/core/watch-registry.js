@@ -1,19 +1,18 @@
 // Objects that must be garbage once a scope ends: watched by the user (`watch(obj)`, `toBeCollected()`) or
 // automatically (the JS owners of handles a test closed). Held by WeakRef only: watching never keeps anything alive.
+// Nor do the creation stacks kept with them: an unformatted stack holds the receivers of its frames (a server's
+// own `listen()` frame holds the server), so a watched object's stack is formatted to text when it is watched.
 
 import { captureStack, stackText } from './creation-stack.js'
 
 export class WatchedObject {
-  constructor(target, label, stackHolder, scope) {
+  /** @param {string} stack the creation or watch stack, as text */
+  constructor(target, label, stack, scope) {
     this.ref = new WeakRef(target)
     this.label = label
-    this.stackHolder = stackHolder
+    this.stack = stack
     this.scope = scope
     this.constructorName = target?.constructor?.name ?? typeof target
-  }
-
-  get stack() {
-    return stackText(this.stackHolder)
   }
 
   isAlive() {
@@ -25,6 +24,26 @@ export class WatchRegistry {
   constructor() {
     /** @type {WatchedObject[]} */
     this.watched = []
+    /** @type {WatchedObject[]} owners of handles that tests closed, checked together when the file ends */
+    this.closedOwners = []
+  }
+
+  /**
+   * Watches the owner of a handle a test closed (a server): it should become garbage, unless something holds it.
+   * Only the first of a file keeps its creation stack (formatting one costs ~64 µs; a report names one site).
+   */
+  watchClosedOwner(owner, testName, stackHolder) {
+    const stack = this.closedOwners.length === 0 ? stackText(stackHolder) : ''
+    const watched = new WatchedObject(owner, undefined, stack, null)
+    watched.testName = testName
+    this.closedOwners.push(watched)
+  }
+
+  /** The closed owners watched so far, taken out of the registry. */
+  takeClosedOwners() {
+    const owners = this.closedOwners
+    this.closedOwners = []
+    return owners
   }
 
   /**
@@ -37,7 +56,7 @@ export class WatchRegistry {
     if (target === null || (typeof target !== 'object' && typeof target !== 'function')) {
       throw new TypeError(`leakwatch: watch() takes an object or a function; got ${target === null ? 'null' : typeof target}`)
     }
-    const watched = new WatchedObject(target, label, captureStack(skipAbove), scope)
+    const watched = new WatchedObject(target, label, stackText(captureStack(skipAbove)), scope)
     this.watched.push(watched)
     return watched
   }

@@ -80,6 +80,7 @@ beforeEach((context) => {
       file.running = file.running.filter((running) => running !== scope)
       file.testScope = file.running.at(-1) ?? null
       tracker.activeScope = file.testScope ?? file.scope
+      tracker.watchClosedOwners(scope, name)
       tracker.release(scope)
       if (file.running.length === 0) tracker.compact(file.scope)
     }
@@ -92,9 +93,9 @@ afterAll(async () => {
   if (file.name) scope.subject = `file ${file.name} (module level and beforeAll)`
   try {
     if (!tracker.options.enabled || scope.allowed || file.allowAll) return
-    const growth = tracker.fileHeapGrowth(file.name ?? 'this file')
+    const { growth, ...result } = await tracker.checkFile(scope, file.name ?? 'this file', FILE_SCOPE_HINT)
     if (growth.warning) console.warn(`[leakwatch] ${growth.warning}`)
-    report(await tracker.check(scope, { scopeHint: FILE_SCOPE_HINT }))
+    report(result)
     if (growth.error) throw new LeakError(growth.error, [])
   } finally {
     tracker.release(scope)

@@ -20,7 +20,8 @@ test('npm run example: every planted leak caught at its line, fixed tests pass',
   assert.match(output, /LeakError: test "stop\(\) with app\.close\(\) mocked" left 4 resources open/)
   assert.match(output, /created at WsHub\.start \(src\/ws-hub\.ts:\d+:\d+\)/)
   assert.match(output, /created at installGracefulShutdown \(src\/main\.ts:\d+:\d+\)/)
-  assert.match(output, /all\s+9 fixed tests passed/)
+  assert.match(output, /all 9 fixed tests passed/)
+  assert.match(output, /their file failed for\s+the closed servers a mock kept reachable/)
 })
 
 test('without redis-server on PATH, the example says how to install it and fails', () => {

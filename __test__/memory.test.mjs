@@ -69,7 +69,7 @@ describe('memory', () => {
     assert.match(message, /● 4 × Server instance \(a server its test closed\) still reachable after GC/)
     const line = lineOf(FIXTURE, 'closed-servers.test.js', '// leak:closed-server')
     assert.match(message, new RegExp(`created at closed-servers\\.test\\.js:${line}:\\d+`))
-    assert.match(message, /4 servers the tests closed are still reachable after GC \(tests: "route sends", "route reads", "route deletes", "route lists"\)/)
+    assert.match(message, /4 servers and sockets the tests closed are still reachable after GC \(tests: "route sends", "route reads", "route deletes", "route lists"\)/)
   })
 
   test('closed servers that become garbage pass, a module-level variable holding the last one included', () => {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { EXPECTED_FIXED_PASSES, EXPECTED_LEAKS, EXPECTED_LEAKY_PASSES, expectedPatterns } from './messaging/expected.mjs'
+import { EXPECTED_FILE_FAILURES, EXPECTED_FIXED_PASSES, EXPECTED_LEAKS, EXPECTED_LEAKY_PASSES, expectedPatterns } from './messaging/expected.mjs'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 const exampleRoot = path.join(repoRoot, 'examples', 'messaging')
@@ -24,7 +24,9 @@ function runProject(project, title) {
   )
   try {
     const report = JSON.parse(readFileSync(jsonFile, 'utf8'))
-    return new Map(report.testResults.flatMap((file) => file.assertionResults.map((test) => [`${path.relative(exampleRoot, file.name)} > ${test.fullName}`, test])))
+    const tests = new Map(report.testResults.flatMap((file) => file.assertionResults.map((test) => [`${path.relative(exampleRoot, file.name)} > ${test.fullName}`, test])))
+    const files = new Map(report.testResults.map((file) => [path.relative(exampleRoot, file.name), file]))
+    return { tests, files }
   } catch (error) {
     console.error(`\nThe ${project} suite wrote no report (vitest exit ${run.status}): ${error.message}`)
     process.exit(1)
@@ -33,8 +35,8 @@ function runProject(project, title) {
   }
 }
 
-const leaky = runProject('leaky', 'The suite as the original team wrote it: each leak should fail the test that made it')
-const fixed = runProject('fixed', 'The same tests, corrected: every test should pass')
+const { tests: leaky, files: leakyFiles } = runProject('leaky', 'The suite as the original team wrote it: each leak should fail the test that made it')
+const { tests: fixed, files: fixedFiles } = runProject('fixed', 'The same tests, corrected: every test should pass')
 
 const problems = []
 for (const [name, expectation] of Object.entries(EXPECTED_LEAKS)) {
@@ -44,6 +46,11 @@ for (const [name, expectation] of Object.entries(EXPECTED_LEAKS)) {
   for (const pattern of expectedPatterns(expectation)) if (!pattern.test(message)) problems.push(`"${name}": the report does not show ${pattern}`)
 }
 for (const name of EXPECTED_LEAKY_PASSES) if (leaky.get(name)?.status !== 'passed') problems.push(`"${name}" should have passed`)
+for (const [file, patterns] of Object.entries(EXPECTED_FILE_FAILURES)) {
+  const message = (leakyFiles.get(file)?.message ?? '').replace(/\u001b\[[0-9;]*m/g, '')
+  for (const pattern of patterns) if (!pattern.test(message)) problems.push(`file ${file}: its error does not show ${pattern}`)
+}
+for (const [file, result] of fixedFiles) if (result.status !== 'passed') problems.push(`fixed file ${file} should have passed: ${result.message}`)
 for (const name of EXPECTED_FIXED_PASSES) if (fixed.get(name)?.status !== 'passed') problems.push(`fixed "${name}" should have passed`)
 if (fixed.size !== EXPECTED_FIXED_PASSES.length) problems.push(`the fixed suite ran ${fixed.size} tests, expected ${EXPECTED_FIXED_PASSES.length}`)
 
@@ -53,5 +60,6 @@ if (problems.length > 0) {
   process.exit(1)
 }
 console.log(`leakwatch caught all ${Object.keys(EXPECTED_LEAKS).length} planted leaks, each in the test that made it and at the line`)
-console.log(`that created it; the ${EXPECTED_LEAKY_PASSES.length} route tests that close their servers passed, and all`)
-console.log(`${EXPECTED_FIXED_PASSES.length} fixed tests passed. (vitest exits 1 on the leaky suite: that is the point.)`)
+console.log(`that created it; the ${EXPECTED_LEAKY_PASSES.length} route tests that close their servers passed, and their file failed for`)
+console.log(`the closed servers a mock kept reachable; all ${EXPECTED_FIXED_PASSES.length} fixed tests passed. (vitest exits 1 on the`)
+console.log('leaky suite: that is the point.)')

@@ -56,7 +56,19 @@ export function expectedPatterns({ heading, resources, sites }) {
 
 const ROUTES = ['accepts a message send request', 'returns a stored message', 'answers 404 for an unknown message', 'reports health', 'exposes metrics']
 
-/** Leaky-suite tests that close everything they open: the route tests of cause 2. */
+/**
+ * Files that fail when they end: the route tests of cause 2 close everything, but a mock keeps every closed server
+ * (and its Redis sockets) reachable. File → what its error must say.
+ */
+export const EXPECTED_FILE_FAILURES = {
+  'test/leaky/routes.test.ts': [
+    /^file test\/leaky\/routes\.test\.ts left 10 objects still reachable/,
+    /● 10 × Socket instance \(a socket its test closed\) still reachable after GC/,
+    /10 servers and sockets the tests closed are still reachable after GC \(tests: "message routes > accepts a message send request", /,
+  ],
+}
+
+/** Leaky-suite tests that close everything they open: the route tests of cause 2 (their file fails, above). */
 export const EXPECTED_LEAKY_PASSES = ROUTES.map((name) => `test/leaky/routes.test.ts > message routes ${name}`)
 
 export const EXPECTED_FIXED_PASSES = [

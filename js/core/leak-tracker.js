@@ -14,6 +14,9 @@ import { LeakScope } from './leak-scope.js'
 import { describeEmitter, ListenerTracker } from './listener-tracker.js'
 import { livenessOrClosed, ownerOf } from './liveness.js'
 import { findOpen, madeByRunner, OWN_DIR, SERVER_TYPES } from './open-entries.js'
+
+/** Client sockets, whose owners a test closes and should then let go of. */
+const CLIENT_SOCKET_TYPES = new Set(['TCPWRAP', 'PIPEWRAP'])
 import { DEFAULT_OPTIONS, mergeOptions } from './options.js'
 import { WatchRegistry } from './watch-registry.js'
 import { settleOpenResources } from './settle.js'
@@ -171,19 +174,19 @@ export class LeakTracker {
     const growth = this.fileHeapGrowth(fileName, collect)
     const reachable = collect ? this.closedOwnersStillReachable() : []
     this.watches.takeClosedOwners()
-    // One site for all: only the file's first closed server kept its creation stack (see WatchRegistry).
-    const site = reachable.find((watched) => watched.stack !== '')?.stack ?? ''
+    // One site per kind: only the file's first closed server (or socket) kept its creation stack (WatchRegistry).
+    const siteOf = (what) => reachable.find((watched) => watched.what === what && watched.stack !== '')?.stack ?? ''
     const retained = reachable.map((watched) => ({
       type: RETAINED_TYPE,
       asyncId: pseudoId(),
-      stack: site,
+      stack: siteOf(watched.what),
       hasRef: true,
-      object: `${watched.constructorName} instance (a server its test closed)`,
+      object: `${watched.constructorName} instance (a ${watched.what} its test closed)`,
     }))
     const tests = [...new Set(reachable.map((watched) => watched.testName))]
     const hint =
       retained.length > 0
-        ? `${scopeHint}\n    ${retained.length} servers the tests closed are still reachable after GC (tests: ${tests.map((name) => `"${name}"`).join(', ')}): something keeps every closed server alive, the heap grows by one per test. watch(app) in one of them names the path that holds it.`
+        ? `${scopeHint}\n    ${retained.length} servers and sockets the tests closed are still reachable after GC (tests: ${tests.map((name) => `"${name}"`).join(', ')}): something keeps what every test closed alive, and the heap grows with each test. watch(app) in one of them names the path that holds it.`
         : scopeHint
     const subject = retained.length > 0 ? `file ${fileName}` : undefined
     const result = await this.check(scope, { scopeHint: hint, extraResources: retained, subject })
@@ -248,9 +251,13 @@ export class LeakTracker {
   watchClosedOwners(scope, testName) {
     if (this.options.heap === 'off') return
     for (const record of scope.records) {
-      if (!SERVER_TYPES.has(record.type) || livenessOrClosed(record.type, record.resource) !== 'closed') continue
+      const what = SERVER_TYPES.has(record.type) ? 'server' : CLIENT_SOCKET_TYPES.has(record.type) ? 'socket' : null
+      if (what === null || livenessOrClosed(record.type, record.resource) !== 'closed') continue
       const owner = ownerOf(record.resource)
-      if (owner) this.watches.watchClosedOwner(owner, testName, this.asyncTracker.listenStacks.get(owner) ?? record.stackHolder)
+      // A connection a server accepted goes with its server.
+      if (!owner || (what === 'socket' && owner.server)) continue
+      const stackHolder = this.asyncTracker.listenStacks.get(owner) ?? record.stackHolder
+      this.watches.watchClosedOwner(owner, testName, stackHolder, what)
     }
   }
 

@@ -30,12 +30,14 @@ export class WatchRegistry {
 
   /**
    * Watches the owner of a handle a test closed (a server): it should become garbage, unless something holds it.
-   * Only the first of a file keeps its creation stack (formatting one costs ~64 µs; a report names one site).
+   * Only the first of each kind (`what`: server, socket) in a file keeps its creation stack, formatted (formatting
+   * costs ~64 µs; a report names one site per kind).
    */
-  watchClosedOwner(owner, testName, stackHolder) {
-    const stack = this.closedOwners.length === 0 ? stackText(stackHolder) : ''
-    const watched = new WatchedObject(owner, undefined, stack, null)
+  watchClosedOwner(owner, testName, stackHolder, what) {
+    const first = !this.closedOwners.some((watched) => watched.what === what)
+    const watched = new WatchedObject(owner, undefined, first ? stackText(stackHolder) : '', null)
     watched.testName = testName
+    watched.what = what
     this.closedOwners.push(watched)
   }
 

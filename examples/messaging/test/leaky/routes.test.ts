@@ -1,8 +1,18 @@
-// Cause 2 of the incident: many route tests, each building a server and closing it. Every handle is closed, so
-// these pass the handle check; the incident's heap growth here came from closed servers kept reachable, which is
-// what leakwatch's heap checks are for.
-import { describe, expect, test } from 'vitest'
-import { createTestMessagingServer } from '../helpers/test-server.js'
+// Cause 2 of the incident: many route tests, each building a server and closing it. Every handle is closed, so each
+// test passes; but a mock records every server it was called with (vi.fn() keeps its calls' arguments), so every
+// closed server stays reachable: the file fails when it ends, naming the servers and the tests that made them.
+import { describe, expect, test, vi } from 'vitest'
+import type { MessagingServer } from '../../src/server.js'
+import { createTestMessagingServer as createServerForTest } from '../helpers/test-server.js'
+
+// The original helper reported each server to a mocked observability hook, never reset.
+const onServerCreated = vi.fn()
+
+async function createTestMessagingServer(): Promise<MessagingServer> {
+  const server = await createServerForTest()
+  onServerCreated(server)
+  return server
+}
 
 describe('message routes', () => {
   test('accepts a message send request', async () => {

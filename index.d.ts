@@ -9,11 +9,43 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A heap snapshot fed in chunks (from `v8.getHeapSnapshot()` or a file stream), never held whole as text. */
+export declare class HeapSnapshotParser {
+  /** `name` is what error messages call the input (a file path); default "the heap snapshot". */
+  constructor(name?: string | undefined | null)
+  /**
+   * Feeds the next chunk. Throws (with the byte offset) as soon as the bytes stop being a heap snapshot; the
+   * parser is then unusable.
+   */
+  push(chunk: Uint8Array): void
+  /** Bytes fed so far. */
+  get bytesRead(): number
+  /** Ends the input and analyses it: same options and result as `analyzeHeapSnapshotFile`. */
+  finish(optionsJson: string): string
+}
+
+/**
+ * Analyses a `.heapsnapshot` file. `optionsJson`: `{ find?: string[], ids?: number[], maxPaths?: number (3),
+ * top?: number (20), retainedSizes?: boolean (true) }` (`""` for defaults). Returns JSON:
+ * `{ nodeCount, edgeCount, totalSize, reachableSize, constructors: [{ name, count, selfSize, maxRetainedSize,
+ * largest: [{ index, id, retainedSize }] }], matches: [{ query, count, reachableCount, paths: [{ root, steps:
+ * [{ holder, edgeType, edgeName, edgeLabel, isInternal }], target }], unreachable }] }`, where a node is
+ * `{ index, id, type, name, label, selfSize, retainedSize }`. A corrupt file throws with the byte offset.
+ */
+export declare function analyzeHeapSnapshotFile(path: string, optionsJson: string): string
+
 /**
  * Turns the resources a scope left open (`LeakCheckInput` as JSON) into leaks (a JSON array), describing each
  * from libuv and locating its creation site in user code.
  */
 export declare function analyzeOpenResources(inputJson: string): string
+
+/**
+ * Compares two `.heapsnapshot` files by constructor. Returns JSON: `{ nodeCountBefore, nodeCountAfter,
+ * sizeBefore, sizeAfter, grown: [{ name, countBefore, countAfter, sizeBefore, sizeAfter, countDelta, sizeDelta,
+ * newCount, newSize }] }`, the constructors that grew, largest size growth first.
+ */
+export declare function diffHeapSnapshotFiles(beforePath: string, afterPath: string): string
 
 /**
  * The libuv handles of this thread's event loop, as a JSON array of

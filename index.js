@@ -773,8 +773,11 @@ if (
   }
 }
 
-const { analyzeOpenResources, listLoopHandles, renderLeakReport, reportableTypes } = nativeBinding
+const { HeapSnapshotParser, analyzeHeapSnapshotFile, analyzeOpenResources, diffHeapSnapshotFiles, listLoopHandles, renderLeakReport, reportableTypes } = nativeBinding
+export { HeapSnapshotParser }
+export { analyzeHeapSnapshotFile }
 export { analyzeOpenResources }
+export { diffHeapSnapshotFiles }
 export { listLoopHandles }
 export { renderLeakReport }
 export { reportableTypes }

@@ -74,3 +74,123 @@ pub fn reportable_types() -> Result<String> {
         .collect();
     to_json(&table)
 }
+
+// ── Heap snapshots ──────────────────────────────────────────────────────────────────────────────────────────────
+// The analysis runs on the calling thread (seconds for a large snapshot): the CLI and a failed retention check can
+// wait, and nothing else in a test worker runs meanwhile.
+
+fn heap_options(options_json: &str) -> Result<crate::heap::AnalyzeOptions> {
+    if options_json.trim().is_empty() {
+        return Ok(crate::heap::AnalyzeOptions::default());
+    }
+    serde_json::from_str(options_json)
+        .map_err(|error| invalid_json("the heap analysis options", &error))
+}
+
+fn snapshot_error(path: &str, error: crate::heap::snapshot::SnapshotError) -> Error {
+    use crate::heap::snapshot::SnapshotError;
+    match error {
+        SnapshotError::Io(error) => Error::new(
+            Status::GenericFailure,
+            format!("leakwatch: cannot read {path}: {error}"),
+        ),
+        SnapshotError::Parse { .. } => Error::new(
+            Status::InvalidArg,
+            format!("leakwatch: {path} is not a valid heap snapshot: {error}"),
+        ),
+    }
+}
+
+fn read_heap_graph(path: &str) -> Result<crate::heap::graph::HeapGraph> {
+    let file = std::fs::File::open(path).map_err(|error| {
+        Error::new(
+            Status::GenericFailure,
+            format!("leakwatch: cannot read {path}: {error}"),
+        )
+    })?;
+    let snapshot =
+        crate::heap::snapshot::parse_reader(file).map_err(|error| snapshot_error(path, error))?;
+    Ok(crate::heap::graph::HeapGraph::new(snapshot))
+}
+
+/// Analyses a `.heapsnapshot` file. `optionsJson`: `{ find?: string[], ids?: number[], maxPaths?: number (3),
+/// top?: number (20), retainedSizes?: boolean (true) }` (`""` for defaults). Returns JSON:
+/// `{ nodeCount, edgeCount, totalSize, reachableSize, constructors: [{ name, count, selfSize, maxRetainedSize,
+/// largest: [{ index, id, retainedSize }] }], matches: [{ query, count, reachableCount, paths: [{ root, steps:
+/// [{ holder, edgeType, edgeName, edgeLabel, isInternal }], target }], unreachable }] }`, where a node is
+/// `{ index, id, type, name, label, selfSize, retainedSize }`. A corrupt file throws with the byte offset.
+#[napi(catch_unwind)]
+pub fn analyze_heap_snapshot_file(path: String, options_json: String) -> Result<String> {
+    let options = heap_options(&options_json)?;
+    let graph = read_heap_graph(&path)?;
+    to_json(&crate::heap::analyze(&graph, &options))
+}
+
+/// Compares two `.heapsnapshot` files by constructor. Returns JSON: `{ nodeCountBefore, nodeCountAfter,
+/// sizeBefore, sizeAfter, grown: [{ name, countBefore, countAfter, sizeBefore, sizeAfter, countDelta, sizeDelta,
+/// newCount, newSize }] }`, the constructors that grew, largest size growth first.
+#[napi(catch_unwind)]
+pub fn diff_heap_snapshot_files(before_path: String, after_path: String) -> Result<String> {
+    let before = read_heap_graph(&before_path)?;
+    let after = read_heap_graph(&after_path)?;
+    to_json(&crate::heap::diff::diff_snapshots(&before, &after))
+}
+
+/// A heap snapshot fed in chunks (from `v8.getHeapSnapshot()` or a file stream), never held whole as text.
+#[napi]
+pub struct HeapSnapshotParser {
+    parser: Option<crate::heap::snapshot::SnapshotParser>,
+    /// What error messages call the input: a file path, or "the heap snapshot".
+    name: String,
+}
+
+#[napi]
+impl HeapSnapshotParser {
+    /// `name` is what error messages call the input (a file path); default "the heap snapshot".
+    #[napi(constructor)]
+    pub fn new(name: Option<String>) -> Self {
+        Self {
+            parser: Some(crate::heap::snapshot::SnapshotParser::new()),
+            name: name.unwrap_or_else(|| "the heap snapshot".to_owned()),
+        }
+    }
+
+    fn parser(&mut self) -> Result<&mut crate::heap::snapshot::SnapshotParser> {
+        self.parser.as_mut().ok_or_else(|| {
+            Error::new(
+                Status::InvalidArg,
+                "leakwatch: this HeapSnapshotParser has finished (or failed); make a new one",
+            )
+        })
+    }
+
+    /// Feeds the next chunk. Throws (with the byte offset) as soon as the bytes stop being a heap snapshot; the
+    /// parser is then unusable.
+    #[napi(catch_unwind)]
+    pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        let result = self.parser()?.push(chunk);
+        result.map_err(|error| {
+            self.parser = None;
+            snapshot_error(&self.name, error)
+        })
+    }
+
+    /// Bytes fed so far.
+    #[napi(getter, catch_unwind)]
+    pub fn bytes_read(&mut self) -> Result<f64> {
+        Ok(self.parser()?.bytes_read() as f64)
+    }
+
+    /// Ends the input and analyses it: same options and result as `analyzeHeapSnapshotFile`.
+    #[napi(catch_unwind)]
+    pub fn finish(&mut self, options_json: String) -> Result<String> {
+        let options = heap_options(&options_json)?;
+        self.parser()?;
+        let parser = self.parser.take().expect("checked just above");
+        let snapshot = parser
+            .finish()
+            .map_err(|error| snapshot_error(&self.name, error))?;
+        let graph = crate::heap::graph::HeapGraph::new(snapshot);
+        to_json(&crate::heap::analyze(&graph, &options))
+    }
+}

@@ -5,6 +5,7 @@
 #![deny(clippy::all)]
 
 pub mod code_frame;
+pub mod heap;
 pub mod leak_report;
 pub mod report_text;
 pub mod resource_kind;

@@ -61,7 +61,6 @@ export class LeakTracker {
 
   start() {
     if (this.started) return
-    this.asyncTracker.untracked(() => this.heapSampler.start())
     this.asyncTracker.enable()
     this.started = true
     this.#syncListenerTracking()
@@ -72,7 +71,6 @@ export class LeakTracker {
     if (!this.started) return
     this.asyncTracker.disable()
     this.listenerTracker.disable()
-    this.heapSampler.stop()
     this.asyncTracker.activeScope = null
     this.started = false
   }

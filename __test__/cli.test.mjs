@@ -1,0 +1,99 @@
+// `leakwatch analyze` and `leakwatch diff` as a user runs them: the printed leak trace, the diff table, usage
+// errors and exit codes.
+
+import assert from 'node:assert/strict'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { after, before, test } from 'node:test'
+
+const CLI = fileURLToPath(new URL('../js/cli.js', import.meta.url))
+
+const PROGRAM = (extra) => `
+class FastifyInstance { constructor() { this.routes = Array.from({ length: 50 }, (_, i) => ({ path: '/r' + i })) } }
+const servers = []
+function startServer() { servers.push(new FastifyInstance()) }
+startServer()
+${extra}
+module.exports = { servers }
+setTimeout(() => require('node:v8').writeHeapSnapshot(process.argv[2]), 10)
+`
+
+let dir
+let before1
+let after1
+
+function snapshot(name, source) {
+  const script = path.join(dir, `${name}.cjs`)
+  const file = path.join(dir, `${name}.heapsnapshot`)
+  writeFileSync(script, source)
+  execFileSync(process.execPath, [script, file])
+  return file
+}
+
+function leakwatch(...args) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' })
+}
+
+before(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'leakwatch-cli-'))
+  before1 = snapshot('before', PROGRAM(''))
+  after1 = snapshot('after', PROGRAM('class Session {}; globalThis.sessions = Array.from({ length: 300 }, () => new Session())'))
+})
+
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+test('analyze --find prints the leak trace from a GC root to the instance', () => {
+  const result = leakwatch('analyze', before1, '--find', 'FastifyInstance')
+  assert.equal(result.status, 0, result.stderr)
+  const out = result.stdout
+  assert.match(out, /Biggest retained objects by constructor:/)
+  assert.match(out, /FastifyInstance: 1 found, 1 still reachable/)
+  assert.match(out, /┬───\n│ GC Root: .+\n│\n/)
+  assert.match(out, /│ {4}↓ variable servers\n├─ Array instance {2}\(@\d+, \d+ B self, retains [\d.]+ k?B\)\n│ {4}↓ Array\[0\]\n╰→ FastifyInstance instance {2}\(@\d+, 96 B self, retains [\d.]+ kB\)/)
+})
+
+test('analyze --id finds one object; --json gives the native JSON', () => {
+  const json = JSON.parse(leakwatch('analyze', before1, '--find', 'FastifyInstance', '--json').stdout)
+  const id = json.matches[0].paths[0].target.id
+  const result = leakwatch('analyze', before1, '--id', `@${id}`)
+  assert.equal(result.status, 0, result.stderr)
+  assert.match(result.stdout, new RegExp(`@${id}: 1 found, 1 still reachable`))
+  assert.match(result.stdout, /╰→ FastifyInstance instance/)
+  const missing = leakwatch('analyze', before1, '--find', 'NoSuchThing')
+  assert.equal(missing.status, 0)
+  assert.match(missing.stdout, /NoSuchThing: no such object in the snapshot\./)
+})
+
+test('diff lists the constructors that grew with +count and +bytes', () => {
+  const result = leakwatch('diff', before1, after1)
+  assert.equal(result.status, 0, result.stderr)
+  assert.match(result.stdout, /Grown, by constructor \(largest growth first\):/)
+  assert.match(result.stdout, /\+[\d.]+ kB\s+\+300\s+0 → 300\s+\d+\s+Session\n/)
+  const json = JSON.parse(leakwatch('diff', before1, after1, '--json').stdout)
+  const session = json.grown.find((group) => group.name === 'Session')
+  assert.equal(session.countDelta, 300)
+})
+
+test('usage errors exit 2 with a message; a corrupt snapshot exits 1', () => {
+  const unknown = leakwatch('frobnicate')
+  assert.equal(unknown.status, 2)
+  assert.match(unknown.stderr, /^leakwatch: unknown command "frobnicate"\n\nUsage:/)
+  const missing = leakwatch('analyze', path.join(dir, 'nope.heapsnapshot'))
+  assert.equal(missing.status, 2)
+  assert.match(missing.stderr, /^leakwatch: cannot read .*nope\.heapsnapshot: no such file\n/)
+  assert.equal(leakwatch('analyze').status, 2)
+  assert.equal(leakwatch('diff', before1).status, 2)
+  assert.match(leakwatch('analyze', before1, '--id', 'abc').stderr, /--id wants a whole number, not "abc"/)
+  assert.match(leakwatch('analyze', before1, '--bogus').stderr, /Unknown option '--bogus'/)
+  const corrupt = path.join(dir, 'corrupt.heapsnapshot')
+  writeFileSync(corrupt, '{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element"]]}},"nodes":[0,0,1,0,0,]}')
+  const result = leakwatch('analyze', corrupt)
+  assert.equal(result.status, 1)
+  assert.match(result.stderr, /^leakwatch: .*corrupt\.heapsnapshot is not a valid heap snapshot: byte \d+: expected a number in "nodes", found ']'\n$/)
+  const help = leakwatch('--help')
+  assert.equal(help.status, 0)
+  assert.match(help.stdout, /leakwatch analyze <file.heapsnapshot>/)
+})

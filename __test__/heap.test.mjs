@@ -1,0 +1,78 @@
+// The native heap analyser from JS: a snapshot of a process holding a Fastify-like object in a module-level array,
+// fed as a file and as a stream of chunks, and a corrupt snapshot's error.
+
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { after, before, test } from 'node:test'
+import { loadNative } from '../js/native.js'
+
+export const FASTIFY_LIKE = `
+class FastifyInstance { constructor() { this.routes = Array.from({ length: 50 }, (_, i) => ({ path: '/r' + i })) } }
+const servers = []
+function startServer() { servers.push(new FastifyInstance()) }
+startServer()
+module.exports = { servers }
+setTimeout(() => require('node:v8').writeHeapSnapshot(process.argv[2]), 10)
+`
+
+let dir
+let file
+
+before(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'leakwatch-heap-'))
+  file = path.join(dir, 'app.heapsnapshot')
+  const script = path.join(dir, 'app.cjs')
+  writeFileSync(script, FASTIFY_LIKE)
+  execFileSync(process.execPath, [script, file])
+})
+
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+test('analyzeHeapSnapshotFile finds the instance, its path through the module array and its retained size', async () => {
+  const native = await loadNative()
+  const analysis = JSON.parse(native.analyzeHeapSnapshotFile(file, JSON.stringify({ find: ['FastifyInstance'] })))
+  const [match] = analysis.matches
+  assert.equal(match.query, 'FastifyInstance')
+  assert.equal(match.count, 1)
+  const [trace] = match.paths
+  assert.equal(trace.target.label, 'FastifyInstance instance')
+  const labels = trace.steps.map((step) => step.edgeLabel)
+  assert.ok(labels.includes('variable servers'), labels.join(' → '))
+  assert.equal(labels.at(-1), 'Array[0]')
+  assert.ok(trace.target.retainedSize > trace.target.selfSize, 'it retains its routes')
+  assert.ok(analysis.constructors.length > 0)
+})
+
+test('HeapSnapshotParser takes the snapshot in chunks and gives the same answer', async () => {
+  const native = await loadNative()
+  const bytes = readFileSync(file)
+  const parser = new native.HeapSnapshotParser()
+  for (let at = 0; at < bytes.length; at += 65_521) parser.push(bytes.subarray(at, at + 65_521))
+  assert.equal(parser.bytesRead, bytes.length)
+  const streamed = JSON.parse(parser.finish(JSON.stringify({ find: ['FastifyInstance'] })))
+  const direct = JSON.parse(native.analyzeHeapSnapshotFile(file, JSON.stringify({ find: ['FastifyInstance'] })))
+  assert.deepEqual(streamed.matches, direct.matches)
+  assert.throws(() => parser.finish(''), /has finished/)
+})
+
+test('a corrupt snapshot throws with the byte offset; bad options are InvalidArg', async () => {
+  const native = await loadNative()
+  const parser = new native.HeapSnapshotParser()
+  assert.throws(() => parser.push(Buffer.from('{"snapshot":{"meta":{}}, "nodes":[1,2,x')), (error) => {
+    assert.match(error.message, /^leakwatch: the heap snapshot is not a valid heap snapshot: byte 22: the "snapshot" header is not valid/)
+    assert.equal(error.code, 'InvalidArg')
+    return true
+  })
+  const truncated = path.join(dir, 'truncated.heapsnapshot')
+  writeFileSync(truncated, readFileSync(file).subarray(0, 5000))
+  assert.throws(() => native.analyzeHeapSnapshotFile(truncated, ''), /byte 5000: unexpected end of input: expected more of "nodes"/)
+  assert.throws(() => native.analyzeHeapSnapshotFile(file, '{"fnd":[]}'), (error) => {
+    assert.match(error.message, /the heap analysis options is not valid: unknown field `fnd`/)
+    assert.equal(error.code, 'InvalidArg')
+    return true
+  })
+  assert.throws(() => native.analyzeHeapSnapshotFile(path.join(dir, 'missing'), ''), /leakwatch: cannot read .*missing: No such file/)
+})

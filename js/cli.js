@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// leakwatch's command line: the heap analyser for snapshots from anywhere (DESIGN §6).
+//   leakwatch analyze <file.heapsnapshot> [--find <Constructor>]... [--id <node id>]... [--top N] [--paths N] [--json]
+//   leakwatch diff <before.heapsnapshot> <after.heapsnapshot> [--top N] [--json]
+// Exit codes: 0 done, 1 the analysis failed (a corrupt snapshot), 2 a usage error (bad arguments, unreadable file).
+// The file is streamed into the native parser in chunks, so a snapshot larger than a JS string can hold works, and
+// progress goes to stderr.
+
+import { closeSync, openSync, readSync, statSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { formatAnalysis, formatBytes, formatDiff } from './heap/format.js'
+import { loadNative } from './native.js'
+
+const USAGE = `Usage:
+  leakwatch analyze <file.heapsnapshot> [--find <Constructor>]... [--id <node id>]... [--top N] [--paths N] [--json]
+      The biggest retained objects by constructor; with --find or --id, the shortest path from a GC root that
+      keeps each matching object alive (the ones retaining the most, up to --paths, default 3).
+  leakwatch diff <before.heapsnapshot> <after.heapsnapshot> [--top N] [--json]
+      The constructors whose count or size grew between two snapshots.`
+
+const CHUNK_BYTES = 8 << 20
+const PROGRESS_FROM_BYTES = 64 << 20
+const PROGRESS_EVERY_MS = 500
+
+class UsageError extends Error {}
+
+function fail(message, code) {
+  process.stderr.write(`leakwatch: ${message}\n`)
+  if (code === 2) process.stderr.write(`\n${USAGE}\n`)
+  process.exitCode = code
+}
+
+function positiveInteger(value, flag) {
+  if (value === undefined) return undefined
+  const number = Number(value)
+  if (!Number.isSafeInteger(number) || number < 0) throw new UsageError(`${flag} wants a whole number, not "${value}"`)
+  return number
+}
+
+/** Checks that `path` is a readable file before any work, so the error names it in a user's words. */
+function checkReadable(path) {
+  let stats
+  try {
+    stats = statSync(path)
+    closeSync(openSync(path, 'r'))
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`)
+  }
+  if (!stats.isFile()) throw new UsageError(`cannot read ${path}: not a file`)
+  return stats.size
+}
+
+function progressReporter(path, total) {
+  if (total < PROGRESS_FROM_BYTES) return { update() {}, done() {} }
+  const tty = process.stderr.isTTY
+  let last = 0
+  const write = (read) => {
+    const percent = ((read / total) * 100).toFixed(0).padStart(3)
+    const text = `leakwatch: reading ${path}: ${formatBytes(read)} of ${formatBytes(total)} (${percent} %)`
+    process.stderr.write(tty ? `\r${text}` : `${text}\n`)
+  }
+  return {
+    update(read) {
+      const now = Date.now()
+      if (now - last < PROGRESS_EVERY_MS) return
+      last = now
+      write(read)
+    },
+    done() {
+      write(total)
+      process.stderr.write(tty ? '\nleakwatch: analysing...\n' : 'leakwatch: analysing...\n')
+    },
+  }
+}
+
+/** Streams the file through the native parser and analyses it. */
+function analyzeFile(native, path, size, options) {
+  const parser = new native.HeapSnapshotParser(path)
+  const progress = progressReporter(path, size)
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+  const fd = openSync(path, 'r')
+  try {
+    let read = 0
+    for (;;) {
+      const length = readSync(fd, buffer, 0, CHUNK_BYTES, null)
+      if (length === 0) break
+      parser.push(length === CHUNK_BYTES ? buffer : buffer.subarray(0, length))
+      read += length
+      progress.update(read)
+    }
+  } finally {
+    closeSync(fd)
+  }
+  progress.done()
+  return JSON.parse(parser.finish(JSON.stringify(options)))
+}
+
+async function main(argv) {
+  const [command, ...rest] = argv
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`)
+    if (command === undefined) process.exitCode = 2
+    return
+  }
+  if (command !== 'analyze' && command !== 'diff') throw new UsageError(`unknown command "${command}"`)
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        find: { type: 'string', multiple: true },
+        id: { type: 'string', multiple: true },
+        top: { type: 'string' },
+        paths: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    })
+  } catch (error) {
+    throw new UsageError(error.message)
+  }
+  const { values, positionals } = parsed
+  const top = positiveInteger(values.top, '--top')
+  if (command === 'analyze') {
+    if (positionals.length !== 1) throw new UsageError('analyze wants exactly one snapshot file')
+    const ids = (values.id ?? []).map((id) => positiveInteger(id.replace(/^@/, ''), '--id'))
+    const [file] = positionals
+    const size = checkReadable(file)
+    const native = await loadNative()
+    const options = { find: values.find ?? [], ids, top: top ?? 20, maxPaths: positiveInteger(values.paths, '--paths') ?? 3 }
+    const analysis = analyzeFile(native, file, size, options)
+    process.stdout.write(values.json ? `${JSON.stringify(analysis, null, 2)}\n` : `${formatAnalysis(analysis, file)}\n`)
+    return
+  }
+  if (values.find || values.id || values.paths) throw new UsageError('diff takes no --find, --id or --paths')
+  if (positionals.length !== 2) throw new UsageError('diff wants two snapshot files: <before> <after>')
+  const [before, after] = positionals
+  checkReadable(before)
+  checkReadable(after)
+  const native = await loadNative()
+  const diff = JSON.parse(native.diffHeapSnapshotFiles(before, after))
+  diff.grown = diff.grown.slice(0, top ?? 30)
+  process.stdout.write(values.json ? `${JSON.stringify(diff, null, 2)}\n` : `${formatDiff(diff, before, after)}\n`)
+}
+
+main(process.argv.slice(2)).catch((error) => {
+  if (error instanceof UsageError) fail(error.message, 2)
+  else fail(String(error.message ?? error).replace(/^leakwatch: /, ''), 1)
+})

@@ -1,0 +1,109 @@
+// Text for heap analyses: LeakCanary-style leak traces and by-constructor tables, from the JSON the native
+// analyser returns. Kept apart from the CLI so a test reporter can print the same trace.
+
+/** Bytes in words: `812 B`, `14.2 kB`, `3.1 MB`, `1.20 GB` (powers of 1000, like DevTools). */
+export function formatBytes(bytes) {
+  if (bytes == null) return '?'
+  const sign = bytes < 0 ? '-' : ''
+  let value = Math.abs(bytes)
+  if (value < 1000) return `${sign}${value} B`
+  for (const unit of ['kB', 'MB', 'GB', 'TB']) {
+    value /= 1000
+    if (value < 1000 || unit === 'TB') return `${sign}${value < 10 ? value.toFixed(2) : value.toFixed(1)} ${unit}`
+  }
+  return `${sign}${value} B`
+}
+
+function sizes(node) {
+  const retained = node.retainedSize == null ? '' : `, retains ${formatBytes(node.retainedSize)}`
+  return `@${node.id}, ${formatBytes(node.selfSize)} self${retained}`
+}
+
+/** One retainer path as a leak trace: the root, one line per reference, then the object. */
+export function formatRetainerPath(path) {
+  const lines = ['┬───', `│ GC Root: ${path.root}`, '│']
+  for (const step of path.steps) {
+    lines.push(`├─ ${step.holder.label}  (${sizes(step.holder)})`)
+    const internal = step.isInternal ? '   (V8 internal reference)' : ''
+    lines.push(`│    ↓ ${step.edgeLabel}${internal}`)
+  }
+  lines.push(`╰→ ${path.target.label}  (${sizes(path.target)})`)
+  return lines.join('\n')
+}
+
+function table(header, rows) {
+  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => row[column].length)))
+  const line = (row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padStart(widths[column]))).join('   ')
+  return [line(header), ...rows.map(line)].map((text) => `  ${text}`).join('\n')
+}
+
+/** The whole `leakwatch analyze` text. */
+export function formatAnalysis(analysis, file) {
+  const out = []
+  const reachable = analysis.reachableSize == null ? '' : `, ${formatBytes(analysis.reachableSize)} reachable`
+  out.push(`${file}: ${analysis.nodeCount.toLocaleString('en-US')} objects, ${formatBytes(analysis.totalSize)}${reachable}`)
+  out.push('')
+  out.push('Biggest retained objects by constructor:')
+  out.push(
+    table(
+      ['retained (largest)', 'self (all)', 'count', 'constructor'],
+      analysis.constructors.map((group) => [
+        formatBytes(group.maxRetainedSize),
+        formatBytes(group.selfSize),
+        group.count.toLocaleString('en-US'),
+        group.name,
+      ]),
+    ),
+  )
+  for (const match of analysis.matches) {
+    out.push('')
+    if (match.count === 0) {
+      out.push(`${match.query}: no such object in the snapshot.`)
+      continue
+    }
+    const shown = match.paths.length
+    out.push(
+      `${match.query}: ${match.count} found, ${match.reachableCount} still reachable` +
+        (shown < match.reachableCount ? ` (the ${shown} retaining the most below)` : ''),
+    )
+    for (const path of match.paths) {
+      out.push('')
+      out.push(formatRetainerPath(path))
+    }
+    if (match.reachableCount === 0) {
+      out.push('  None is held by a strong reference: a GC would free them (held only weakly, or already garbage).')
+    }
+  }
+  return out.join('\n')
+}
+
+/** The whole `leakwatch diff` text. */
+export function formatDiff(diff, before, after) {
+  const out = []
+  const delta = diff.sizeAfter - diff.sizeBefore
+  out.push(`${before} → ${after}`)
+  out.push(
+    `  ${diff.nodeCountBefore.toLocaleString('en-US')} → ${diff.nodeCountAfter.toLocaleString('en-US')} objects, ` +
+      `${formatBytes(diff.sizeBefore)} → ${formatBytes(diff.sizeAfter)} (${delta >= 0 ? '+' : ''}${formatBytes(delta)})`,
+  )
+  out.push('')
+  if (diff.grown.length === 0) {
+    out.push('Nothing grew.')
+    return out.join('\n')
+  }
+  out.push('Grown, by constructor (largest growth first):')
+  const signed = (value, format = (v) => v.toLocaleString('en-US')) => `${value > 0 ? '+' : ''}${format(value)}`
+  out.push(
+    table(
+      ['+bytes', '+count', 'count', 'new objects', 'constructor'],
+      diff.grown.map((group) => [
+        signed(group.sizeDelta, formatBytes),
+        signed(group.countDelta),
+        `${group.countBefore.toLocaleString('en-US')} → ${group.countAfter.toLocaleString('en-US')}`,
+        group.newCount.toLocaleString('en-US'),
+        group.name,
+      ]),
+    ),
+  )
+  return out.join('\n')
+}

@@ -1,0 +1,260 @@
+//! The object graph of a parsed snapshot: edges of a node by index (CSR), names, and which edges hold strongly.
+//!
+//! A snapshot already lists each node's edges contiguously, in node order, so a prefix sum of the edge counts
+//! (`first_edge`, one `u32` per node) is all the forward index needed. Reverse edges (retainers) cost as much again
+//! as the edges, so they are built only when asked for (`retainers`).
+//!
+//! "Strong" here is what keeps an object alive: not a `weak` edge, not the `weak_refs_keep_during_job` list (a
+//! WeakRef deref'd in the current job holds its target only until the job ends), and not a `(Weak ...)` root
+//! group. The synthetic root (node 0) reaches user roots (the global objects) through `shortcut` edges; elsewhere
+//! a shortcut duplicates a real path and is not followed.
+
+use super::snapshot::{HeapSnapshot, StringTable};
+use std::ops::Range;
+
+/// The type index of each edge type the analysis cares about (`u8::MAX` when the snapshot lacks it).
+#[derive(Clone, Copy, Debug)]
+pub struct EdgeKinds {
+    pub context: u8,
+    pub element: u8,
+    pub property: u8,
+    pub internal: u8,
+    pub hidden: u8,
+    pub shortcut: u8,
+    pub weak: u8,
+}
+
+/// The node type indexes the analysis cares about (`u8::MAX` when absent).
+#[derive(Clone, Copy, Debug)]
+pub struct NodeKinds {
+    pub hidden: u8,
+    pub array: u8,
+    pub string: u8,
+    pub object: u8,
+    pub code: u8,
+    pub closure: u8,
+    pub native: u8,
+    pub synthetic: u8,
+    pub concatenated_string: u8,
+    pub sliced_string: u8,
+}
+
+pub struct HeapGraph {
+    pub snapshot: HeapSnapshot,
+    /// `first_edge[n]..first_edge[n + 1]` are node `n`'s edges.
+    first_edge: Vec<u32>,
+    pub edge_kinds: EdgeKinds,
+    pub node_kinds: NodeKinds,
+    /// String indexes of names that matter when deciding strength (`u32::MAX` when absent).
+    keep_during_job_name: u32,
+}
+
+/// Reverse edges: `edges[first[n]..first[n + 1]]` are the edge indexes that point at node `n`.
+pub struct Retainers {
+    first: Vec<u32>,
+    edges: Vec<u32>,
+}
+
+impl Retainers {
+    pub fn of(&self, node: u32) -> &[u32] {
+        let node = node as usize;
+        &self.edges[self.first[node] as usize..self.first[node + 1] as usize]
+    }
+}
+
+fn kind_index(names: &[String], wanted: &str) -> u8 {
+    names
+        .iter()
+        .position(|name| name == wanted)
+        .and_then(|index| u8::try_from(index).ok())
+        .unwrap_or(u8::MAX)
+}
+
+impl HeapGraph {
+    pub fn new(mut snapshot: HeapSnapshot) -> Self {
+        // The per-node edge counts become the CSR offsets in place: one column less at the peak.
+        let mut first_edge = std::mem::take(&mut snapshot.node_edge_count);
+        let mut total = 0u32;
+        for slot in &mut first_edge {
+            let count = *slot;
+            *slot = total;
+            // The parser checked that the counts add up to the edge count, which fits in u32.
+            total += count;
+        }
+        first_edge.reserve_exact(1);
+        first_edge.push(total);
+        let edges = &snapshot.edge_type_names;
+        let edge_kinds = EdgeKinds {
+            context: kind_index(edges, "context"),
+            element: kind_index(edges, "element"),
+            property: kind_index(edges, "property"),
+            internal: kind_index(edges, "internal"),
+            hidden: kind_index(edges, "hidden"),
+            shortcut: kind_index(edges, "shortcut"),
+            weak: kind_index(edges, "weak"),
+        };
+        let nodes = &snapshot.node_type_names;
+        let node_kinds = NodeKinds {
+            hidden: kind_index(nodes, "hidden"),
+            array: kind_index(nodes, "array"),
+            string: kind_index(nodes, "string"),
+            object: kind_index(nodes, "object"),
+            code: kind_index(nodes, "code"),
+            closure: kind_index(nodes, "closure"),
+            native: kind_index(nodes, "native"),
+            synthetic: kind_index(nodes, "synthetic"),
+            concatenated_string: kind_index(nodes, "concatenated string"),
+            sliced_string: kind_index(nodes, "sliced string"),
+        };
+        let keep_during_job_name = (0..snapshot.strings.len() as u32)
+            .find(|&index| snapshot.strings.get(index) == "weak_refs_keep_during_job")
+            .unwrap_or(u32::MAX);
+        Self {
+            snapshot,
+            first_edge,
+            edge_kinds,
+            node_kinds,
+            keep_during_job_name,
+        }
+    }
+
+    pub fn node_count(&self) -> u32 {
+        self.snapshot.node_count() as u32
+    }
+
+    pub fn strings(&self) -> &StringTable {
+        &self.snapshot.strings
+    }
+
+    pub fn edges(&self, node: u32) -> Range<u32> {
+        self.first_edge[node as usize]..self.first_edge[node as usize + 1]
+    }
+
+    /// The node an edge comes from (binary search: for the few edges of a printed path).
+    pub fn edge_owner(&self, edge: u32) -> u32 {
+        (self.first_edge.partition_point(|&first| first <= edge) - 1) as u32
+    }
+
+    pub fn edge_to(&self, edge: u32) -> u32 {
+        self.snapshot.edge_to[edge as usize]
+    }
+
+    pub fn edge_type(&self, edge: u32) -> u8 {
+        self.snapshot.edge_type[edge as usize]
+    }
+
+    pub fn edge_type_name(&self, edge: u32) -> &str {
+        &self.snapshot.edge_type_names[usize::from(self.edge_type(edge))]
+    }
+
+    /// Whether the edge's `name_or_index` is an index (element and hidden edges) rather than a string.
+    pub fn edge_is_indexed(&self, edge: u32) -> bool {
+        let kind = self.edge_type(edge);
+        kind == self.edge_kinds.element || kind == self.edge_kinds.hidden
+    }
+
+    pub fn edge_index(&self, edge: u32) -> u32 {
+        self.snapshot.edge_name_or_index[edge as usize]
+    }
+
+    /// The edge's name, or its index in decimal.
+    pub fn edge_name(&self, edge: u32) -> String {
+        let value = self.edge_index(edge);
+        if self.edge_is_indexed(edge) {
+            value.to_string()
+        } else {
+            self.strings().get(value).to_owned()
+        }
+    }
+
+    pub fn node_type(&self, node: u32) -> u8 {
+        self.snapshot.node_type[node as usize]
+    }
+
+    pub fn node_type_name(&self, node: u32) -> &str {
+        &self.snapshot.node_type_names[usize::from(self.node_type(node))]
+    }
+
+    pub fn node_name(&self, node: u32) -> &str {
+        self.strings().get(self.snapshot.node_name[node as usize])
+    }
+
+    pub fn node_id(&self, node: u32) -> u64 {
+        self.snapshot.node_id[node as usize]
+    }
+
+    pub fn self_size(&self, node: u32) -> u64 {
+        u64::from(self.snapshot.node_self_size[node as usize])
+    }
+
+    /// Whether following `edge` (from `from`) keeps its target alive.
+    pub fn is_strong(&self, from: u32, edge: u32) -> bool {
+        let kind = self.edge_type(edge);
+        if kind == self.edge_kinds.weak {
+            return false;
+        }
+        if kind == self.edge_kinds.shortcut && from != 0 {
+            return false;
+        }
+        if !self.edge_is_indexed(edge) && self.edge_index(edge) == self.keep_during_job_name {
+            return false;
+        }
+        let to = self.edge_to(edge);
+        !(self.node_type(to) == self.node_kinds.synthetic
+            && self.node_name(to).starts_with("(Weak"))
+    }
+
+    /// Builds the reverse edges (all of them, strong or not).
+    pub fn retainers(&self) -> Retainers {
+        let node_count = self.snapshot.node_count();
+        let mut first = vec![0u32; node_count + 1];
+        for &to in &self.snapshot.edge_to {
+            first[to as usize + 1] += 1;
+        }
+        for index in 0..node_count {
+            first[index + 1] += first[index];
+        }
+        let mut fill = first.clone();
+        let mut edges = vec![0u32; self.snapshot.edge_count()];
+        for (edge, &to) in self.snapshot.edge_to.iter().enumerate() {
+            let slot = &mut fill[to as usize];
+            edges[*slot as usize] = edge as u32;
+            *slot += 1;
+        }
+        Retainers { first, edges }
+    }
+
+    /// Instances of the class or constructor `name` (objects and native objects); when there are none, functions
+    /// of that name, so `--find onRequest` finds a leaked handler.
+    pub fn find_by_name(&self, name: &str) -> Vec<u32> {
+        let strings = self.strings();
+        let wanted: Vec<u32> = (0..strings.len() as u32)
+            .filter(|&index| strings.get(index) == name)
+            .collect();
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let kinds = self.node_kinds;
+        let named = |node: u32| wanted.contains(&self.snapshot.node_name[node as usize]);
+        let instances: Vec<u32> = (0..self.node_count())
+            .filter(|&node| {
+                let kind = self.node_type(node);
+                (kind == kinds.object || kind == kinds.native) && named(node)
+            })
+            .collect();
+        if !instances.is_empty() {
+            return instances;
+        }
+        (0..self.node_count())
+            .filter(|&node| self.node_type(node) == kinds.closure && named(node))
+            .collect()
+    }
+
+    pub fn find_by_id(&self, id: u64) -> Option<u32> {
+        self.snapshot
+            .node_id
+            .iter()
+            .position(|&node_id| node_id == id)
+            .map(|index| index as u32)
+    }
+}

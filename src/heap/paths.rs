@@ -1,0 +1,341 @@
+//! Retainer paths: the shortest strong path from the GC roots to an object, told in words.
+//!
+//! One breadth-first search from the synthetic root over strong edges (see `graph::HeapGraph::is_strong`), with a
+//! bitset for the visited set and one parent edge per node, serves every target at once and stops when all are
+//! reached. Each BFS layer is expanded in two passes, first over the edges a reader understands (properties,
+//! elements, closure variables) and then over V8's `internal`/`hidden` ones, so among equally short paths the
+//! last step prefers a named reference.
+//!
+//! Naming follows what a user wrote, not V8's internals: a closure shows its function name; a `context` edge is
+//! the captured variable's name; a `hidden` slot of a Context (how a test file's module-level `const` shows under
+//! vitest) is named from the Context's ScopeInfo, whose k-th string is slot k's name. A step into the backing
+//! table of a Map, Set or WeakMap is called an entry of it. Limits: the ScopeInfo lookup relies on V8 11–12's
+//! layout (names as the `hidden` string edges of the ScopeInfo, in slot order) and falls back to `slot k`.
+
+use super::graph::HeapGraph;
+use super::retained::RetainedSizes;
+use serde::Serialize;
+
+/// One object, as a report shows it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeapNodeInfo {
+    /// The node's index in the snapshot (stable within one file only).
+    pub index: u32,
+    /// V8's node id (stable across snapshots of one process).
+    pub id: u64,
+    /// V8's node type: `object`, `closure`, `array`, `synthetic`, ...
+    #[serde(rename = "type")]
+    pub node_type: String,
+    /// Constructor or class name for objects, function name for closures, text for strings.
+    pub name: String,
+    /// Words for a report: `App instance`, `function onRequest`, `Array`, `Context`, ...
+    pub label: String,
+    pub self_size: u64,
+    /// `None` when not strongly reachable (or sizes were not computed).
+    pub retained_size: Option<u64>,
+}
+
+/// One reference of a path: `holder` refers to the next object through `edge`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetainerStep {
+    pub holder: HeapNodeInfo,
+    /// V8's edge type: `property`, `element`, `context`, `internal`, `hidden`, `shortcut`.
+    pub edge_type: String,
+    /// The property or variable name, or the index in decimal.
+    pub edge_name: String,
+    /// Words for a report: `App.server`, `[0]`, `variable app`, `Map entry`, ...
+    pub edge_label: String,
+    /// The reference is one of V8's internals rather than something the program wrote.
+    pub is_internal: bool,
+}
+
+/// The shortest strong path from the root to `target`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetainerPath {
+    /// What the path starts from, in words: `global object`, `(Handle scope)`, ...
+    pub root: String,
+    pub steps: Vec<RetainerStep>,
+    pub target: HeapNodeInfo,
+}
+
+struct Bitset(Vec<u64>);
+
+impl Bitset {
+    fn new(len: usize) -> Self {
+        Self(vec![0; len.div_ceil(64)])
+    }
+
+    /// Sets the bit; returns whether it was clear.
+    fn insert(&mut self, index: u32) -> bool {
+        let word = &mut self.0[index as usize / 64];
+        let bit = 1u64 << (index % 64);
+        let was_clear = *word & bit == 0;
+        *word |= bit;
+        was_clear
+    }
+
+    fn contains(&self, index: u32) -> bool {
+        self.0[index as usize / 64] & (1u64 << (index % 64)) != 0
+    }
+}
+
+const NO_EDGE: u32 = u32::MAX;
+
+/// Parent edges of a BFS from the root: enough to rebuild the shortest path to any node it reached.
+pub struct ShortestPaths {
+    parent_edge: Vec<u32>,
+}
+
+impl ShortestPaths {
+    /// Searches until every node of `targets` is reached (all nodes when `targets` is empty).
+    pub fn search(graph: &HeapGraph, targets: &[u32]) -> Self {
+        let node_count = graph.node_count() as usize;
+        let mut parent_edge = vec![NO_EDGE; node_count];
+        let mut visited = Bitset::new(node_count);
+        let mut wanted = Bitset::new(node_count);
+        let mut remaining = 0usize;
+        for &target in targets {
+            if wanted.insert(target) {
+                remaining += 1;
+            }
+        }
+        let find_all = remaining == 0;
+        visited.insert(0);
+        let mut frontier = vec![0u32];
+        let mut next = Vec::new();
+        let kinds = graph.edge_kinds;
+        'layers: while !frontier.is_empty() {
+            for preferred in [true, false] {
+                for &from in &frontier {
+                    for edge in graph.edges(from) {
+                        let kind = graph.edge_type(edge);
+                        let is_internal = kind == kinds.internal || kind == kinds.hidden;
+                        if is_internal == preferred {
+                            continue;
+                        }
+                        let to = graph.edge_to(edge);
+                        if !graph.is_strong(from, edge) || !visited.insert(to) {
+                            continue;
+                        }
+                        parent_edge[to as usize] = edge;
+                        next.push(to);
+                        if !find_all && wanted.contains(to) {
+                            remaining -= 1;
+                            if remaining == 0 {
+                                break 'layers;
+                            }
+                        }
+                    }
+                }
+            }
+            std::mem::swap(&mut frontier, &mut next);
+            next.clear();
+        }
+        Self { parent_edge }
+    }
+
+    /// Whether the search reached `node` (the root reaches itself).
+    pub fn reaches(&self, node: u32) -> bool {
+        node == 0
+            || self
+                .parent_edge
+                .get(node as usize)
+                .is_some_and(|&edge| edge != NO_EDGE)
+    }
+
+    /// The path to `target`, or `None` when the root does not reach it strongly.
+    pub fn path_to(
+        &self,
+        graph: &HeapGraph,
+        target: u32,
+        sizes: Option<&RetainedSizes>,
+    ) -> Option<RetainerPath> {
+        if target != 0 && self.parent_edge[target as usize] == NO_EDGE {
+            return None;
+        }
+        let mut edges = Vec::new();
+        let mut node = target;
+        while node != 0 {
+            let edge = self.parent_edge[node as usize];
+            edges.push(edge);
+            node = graph.edge_owner(edge);
+        }
+        edges.reverse();
+        let namer = Namer { graph, sizes };
+        // The synthetic root and the root groups under it say where the path starts; they are not holders.
+        let mut start = 0;
+        let mut root = "(root)".to_owned();
+        while let Some(&edge) = edges.get(start) {
+            let to = graph.edge_to(edge);
+            if graph.edge_type(edge) == graph.edge_kinds.shortcut {
+                root = namer.node(to).label;
+            } else if graph.node_type(to) == graph.node_kinds.synthetic {
+                root = graph.node_name(to).to_owned();
+            } else {
+                break;
+            }
+            start += 1;
+        }
+        let steps = (start..edges.len())
+            .map(|at| namer.step(edges[at], at.checked_sub(1).map(|before| edges[before])))
+            .collect();
+        Some(RetainerPath {
+            root,
+            steps,
+            target: namer.node(target),
+        })
+    }
+}
+
+/// Turns nodes and edges into words.
+pub struct Namer<'a> {
+    pub graph: &'a HeapGraph,
+    pub sizes: Option<&'a RetainedSizes>,
+}
+
+impl Namer<'_> {
+    pub fn node(&self, node: u32) -> HeapNodeInfo {
+        let graph = self.graph;
+        HeapNodeInfo {
+            index: node,
+            id: graph.node_id(node),
+            node_type: graph.node_type_name(node).to_owned(),
+            name: graph.node_name(node).to_owned(),
+            label: node_label(graph, node),
+            self_size: graph.self_size(node),
+            retained_size: self.sizes.and_then(|sizes| sizes.retained_size(node)),
+        }
+    }
+
+    /// `previous` is the edge before this one on the path: it tells whether the holder is a collection's table.
+    fn step(&self, edge: u32, previous: Option<u32>) -> RetainerStep {
+        let graph = self.graph;
+        let holder = graph.edge_owner(edge);
+        let kinds = graph.edge_kinds;
+        let kind = graph.edge_type(edge);
+        let name = graph.edge_name(edge);
+        let holder_name = short_name(graph, holder);
+        let collection = previous.filter(|&before| is_table_edge(graph, before));
+        let label = if let Some(table_edge) = collection {
+            format!("{} entry", graph.node_name(graph.edge_owner(table_edge)))
+        } else if kind == kinds.property {
+            format!("{holder_name}.{name}")
+        } else if kind == kinds.element {
+            format!("{holder_name}[{name}]")
+        } else if kind == kinds.context {
+            format!("variable {name}")
+        } else if kind == kinds.hidden && graph.node_name(holder) == "system / Context" {
+            match context_slot_name(graph, holder, graph.edge_index(edge)) {
+                Some(variable) => format!("variable {variable}"),
+                None => format!("Context slot {name}"),
+            }
+        } else if is_table_edge(graph, edge) {
+            format!("{holder_name} entries")
+        } else if kind == kinds.internal
+            && name == "context"
+            && graph.node_type(holder) == graph.node_kinds.closure
+        {
+            "closure scope (the variables it captured)".to_owned()
+        } else {
+            format!("{holder_name} ({}) {name}", graph.edge_type_name(edge))
+        };
+        RetainerStep {
+            holder: self.node(holder),
+            edge_type: graph.edge_type_name(edge).to_owned(),
+            edge_name: name,
+            edge_label: label,
+            is_internal: kind == kinds.internal || kind == kinds.hidden,
+        }
+    }
+}
+
+fn short_name(graph: &HeapGraph, node: u32) -> String {
+    let name = graph.node_name(node);
+    let name = name.strip_prefix("system / ").unwrap_or(name);
+    if name.is_empty() {
+        graph.node_type_name(node).to_owned()
+    } else {
+        name.chars().take(60).collect()
+    }
+}
+
+/// Words for a node: `App instance`, `function onRequest`, `Array`, ...
+pub fn node_label(graph: &HeapGraph, node: u32) -> String {
+    let kinds = graph.node_kinds;
+    let kind = graph.node_type(node);
+    let name = graph.node_name(node);
+    if kind == kinds.closure {
+        if name.is_empty() {
+            "anonymous function".to_owned()
+        } else {
+            format!("function {name}")
+        }
+    } else if kind == kinds.object {
+        match name.strip_prefix("system / ") {
+            Some(internal) => internal.to_owned(),
+            None if name.is_empty() => "Object".to_owned(),
+            // V8 names a global object by its URL or `global`; either way the user knows it as the global object.
+            None if name == "global" || name.starts_with("global /") || name == "Window" => {
+                "global object".to_owned()
+            }
+            None => format!("{name} instance"),
+        }
+    } else if kind == kinds.array {
+        if name.is_empty() || name == "(object elements)" || name.starts_with('(') {
+            format!("Array {}", if name.is_empty() { "" } else { name })
+                .trim_end()
+                .to_owned()
+        } else {
+            name.to_owned()
+        }
+    } else if kind == kinds.string
+        || kind == kinds.concatenated_string
+        || kind == kinds.sliced_string
+    {
+        let text: String = name.chars().take(40).collect();
+        format!("string {text:?}")
+    } else {
+        let short = name.strip_prefix("system / ").unwrap_or(name);
+        if short.is_empty() {
+            graph.node_type_name(node).to_owned()
+        } else {
+            short.to_owned()
+        }
+    }
+}
+
+fn is_collection(graph: &HeapGraph, node: u32) -> bool {
+    graph.node_type(node) == graph.node_kinds.object
+        && matches!(graph.node_name(node), "Map" | "Set" | "WeakMap" | "WeakSet")
+}
+
+/// The edge from a Map, Set, WeakMap or WeakSet to its backing hash table.
+fn is_table_edge(graph: &HeapGraph, edge: u32) -> bool {
+    graph.edge_type(edge) == graph.edge_kinds.internal
+        && is_collection(graph, graph.edge_owner(edge))
+        && graph.edge_name(edge) == "table"
+}
+
+/// The variable name of hidden slot `slot` of a Context: the `slot`-th string among its ScopeInfo's `hidden` edges.
+pub fn context_slot_name(graph: &HeapGraph, context: u32, slot: u32) -> Option<String> {
+    let scope_info = graph.edges(context).find_map(|edge| {
+        (graph.edge_type(edge) == graph.edge_kinds.internal
+            && graph.edge_name(edge) == "scope_info")
+            .then(|| graph.edge_to(edge))
+    })?;
+    let string_kinds = [
+        graph.node_kinds.string,
+        graph.node_kinds.concatenated_string,
+        graph.node_kinds.sliced_string,
+    ];
+    graph
+        .edges(scope_info)
+        .filter(|&edge| graph.edge_type(edge) == graph.edge_kinds.hidden)
+        .map(|edge| graph.edge_to(edge))
+        .filter(|&to| string_kinds.contains(&graph.node_type(to)))
+        .nth(slot as usize)
+        .map(|to| graph.node_name(to).to_owned())
+}

@@ -1,0 +1,1071 @@
+//! A streaming reader for V8's `.heapsnapshot` JSON, into flat columns.
+//!
+//! The text is never held whole: bytes arrive in chunks (`SnapshotParser::push`, or `parse_reader` over any
+//! `Read`) and a byte-at-a-time state machine, resumable at any chunk boundary, turns them into columns. The big
+//! arrays (`nodes`, `edges`) go through a hand-written integer scanner straight into `Vec`s, one column per field
+//! (no struct per node, no JSON values); `strings` go into one byte arena with offsets. Only the small `snapshot`
+//! header (with `meta`) is sliced out and handed to serde_json. Every other top-level section (`locations`,
+//! `samples`, `trace_*`) is skipped by scanning brackets and strings.
+//!
+//! Field positions come from `meta` (`node_fields`, `edge_fields`), so a V8 that adds, drops or reorders fields
+//! still parses, as long as `type`, `name`, `id`, `self_size`, `edge_count` and `type`, `name_or_index`, `to_node`
+//! are present. The header must come before `nodes` and `edges` (V8 always writes it first).
+//!
+//! Limits: node and edge indexes are `u32` (over 4 billion nodes or edges is an error, not a wrap); ids are
+//! `u64`; a self size over 4 GiB is clamped to `u32::MAX` (V8 heap objects are far smaller). A malformed file gives
+//! a `SnapshotError` naming the byte offset and what was expected there, never a panic.
+
+use serde::Deserialize;
+use std::fmt;
+use std::io::Read;
+
+/// Why a snapshot could not be read.
+#[derive(Debug)]
+pub enum SnapshotError {
+    /// The bytes are not a heap snapshot: `offset` is where the reader stopped understanding them.
+    Parse { offset: u64, message: String },
+    /// The source could not be read.
+    Io(std::io::Error),
+}
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Parse { offset, message } => write!(f, "byte {offset}: {message}"),
+            Self::Io(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+/// A parsed snapshot: the header's type tables, nodes and edges as columns, and the string table.
+#[derive(Debug, Default)]
+pub struct HeapSnapshot {
+    /// `meta.node_types[0]`: node type names, indexed by `node_type`.
+    pub node_type_names: Vec<String>,
+    /// `meta.edge_types[0]`: edge type names, indexed by `edge_type`.
+    pub edge_type_names: Vec<String>,
+    pub node_type: Vec<u8>,
+    /// Index into the string table.
+    pub node_name: Vec<u32>,
+    pub node_id: Vec<u64>,
+    pub node_self_size: Vec<u32>,
+    pub node_edge_count: Vec<u32>,
+    /// Empty when the snapshot has no `detachedness` field.
+    pub node_detachedness: Vec<u8>,
+    pub edge_type: Vec<u8>,
+    /// A string index for named edges, an element index for `element` and `hidden` edges.
+    pub edge_name_or_index: Vec<u32>,
+    /// The target's node index (the file's `to_node` divided by the node field count).
+    pub edge_to: Vec<u32>,
+    pub strings: StringTable,
+}
+
+impl HeapSnapshot {
+    pub fn node_count(&self) -> usize {
+        self.node_type.len()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.edge_type.len()
+    }
+}
+
+/// Every string of the snapshot in one byte arena: string `i` is `bytes[offsets[i]..offsets[i + 1]]`.
+#[derive(Debug)]
+pub struct StringTable {
+    bytes: Vec<u8>,
+    offsets: Vec<usize>,
+}
+
+impl Default for StringTable {
+    fn default() -> Self {
+        Self {
+            bytes: Vec::new(),
+            offsets: vec![0],
+        }
+    }
+}
+
+impl StringTable {
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// String `index`, or `""` when out of range. The arena holds UTF-8 by construction.
+    pub fn get(&self, index: u32) -> &str {
+        let index = index as usize;
+        if index >= self.len() {
+            return "";
+        }
+        let bytes = &self.bytes[self.offsets[index]..self.offsets[index + 1]];
+        std::str::from_utf8(bytes).unwrap_or("")
+    }
+
+    fn push_end(&mut self) {
+        self.offsets.push(self.bytes.len());
+    }
+}
+
+/// Reads a whole snapshot from `reader`, one buffer at a time.
+pub fn parse_reader(mut reader: impl Read) -> Result<HeapSnapshot, SnapshotError> {
+    let mut parser = SnapshotParser::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let read = match reader.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(SnapshotError::Io(error)),
+        };
+        parser.push(&buffer[..read])?;
+    }
+    parser.finish()
+}
+
+/// Reads a whole snapshot held in memory (tests, small inputs).
+pub fn parse_bytes(bytes: &[u8]) -> Result<HeapSnapshot, SnapshotError> {
+    let mut parser = SnapshotParser::new();
+    parser.push(bytes)?;
+    parser.finish()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Section {
+    Nodes,
+    Edges,
+    Strings,
+}
+
+impl Section {
+    fn key(self) -> &'static str {
+        match self {
+            Self::Nodes => "nodes",
+            Self::Edges => "edges",
+            Self::Strings => "strings",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NumberPhase {
+    /// After `[` : a number or `]`.
+    First,
+    /// After `,`: a number.
+    Expect,
+    InNumber,
+    /// After a number and whitespace: `,` or `]`.
+    After,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StringPhase {
+    /// After `[`: a string or `]`.
+    First,
+    /// After `,`: a string.
+    Expect,
+    InString,
+    Escape,
+    /// `\u` and the hex digits so far.
+    Unicode {
+        digits: u8,
+        value: u32,
+    },
+    After,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Before the top-level `{`.
+    Start,
+    /// After `{`: a key or `}`.
+    KeyOrEnd,
+    /// After `,`: a key.
+    Key,
+    InKey {
+        escape: bool,
+    },
+    Colon,
+    /// Before a value, knowing its key.
+    Value,
+    /// Copying the `snapshot` object's bytes for serde.
+    Header {
+        depth: u32,
+        in_string: bool,
+        escape: bool,
+    },
+    ArrayOpen(Section),
+    Numbers(NumberPhase),
+    Strings(StringPhase),
+    /// Scanning past a value we do not need; `depth` counts open brackets.
+    Skip {
+        depth: u32,
+        in_string: bool,
+        escape: bool,
+        started: bool,
+    },
+    /// After a top-level value: `,` or `}`.
+    CommaOrEnd,
+    Done,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Field {
+    Type,
+    Name,
+    Id,
+    SelfSize,
+    EdgeCount,
+    Detachedness,
+    EdgeType,
+    NameOrIndex,
+    ToNode,
+    Ignored,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    meta: Meta,
+    #[serde(default)]
+    node_count: Option<u64>,
+    #[serde(default)]
+    edge_count: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct Meta {
+    node_fields: Vec<String>,
+    node_types: Vec<serde_json::Value>,
+    edge_fields: Vec<String>,
+    edge_types: Vec<serde_json::Value>,
+}
+
+/// The push-based parser: feed chunks with `push`, then `finish`.
+pub struct SnapshotParser {
+    state: State,
+    /// Bytes consumed before the current chunk.
+    offset: u64,
+    key: Vec<u8>,
+    header: Vec<u8>,
+    have_header: bool,
+    node_fields: Vec<Field>,
+    edge_fields: Vec<Field>,
+    /// The fields of the array being read (`nodes` or `edges`).
+    row_fields: Vec<Field>,
+    in_edges: bool,
+    /// Field position within the current node or edge row.
+    field: usize,
+    number: u64,
+    /// High surrogate of a `\uD8xx\uDCxx` pair waiting for its low half.
+    pending_surrogate: Option<u32>,
+    seen: [bool; 3],
+    node_count_hint: Option<u64>,
+    edge_count_hint: Option<u64>,
+    node_field_count: u64,
+    /// Byte offset of the end of `edges`, for errors found only once everything is read.
+    edges_end: u64,
+    nodes_end: u64,
+    result: HeapSnapshot,
+}
+
+impl Default for SnapshotParser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn describe_byte(byte: u8) -> String {
+    if byte.is_ascii_graphic() || byte == b' ' {
+        format!("'{}'", byte as char)
+    } else {
+        format!("byte 0x{byte:02x}")
+    }
+}
+
+fn is_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+fn type_names(value: &serde_json::Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|names| {
+            names
+                .iter()
+                .map(|name| name.as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn append_utf8(bytes: &mut Vec<u8>, code_point: u32) {
+    let ch = char::from_u32(code_point).unwrap_or(char::REPLACEMENT_CHARACTER);
+    let mut buffer = [0u8; 4];
+    bytes.extend_from_slice(ch.encode_utf8(&mut buffer).as_bytes());
+}
+
+impl SnapshotParser {
+    pub fn new() -> Self {
+        Self {
+            state: State::Start,
+            offset: 0,
+            key: Vec::new(),
+            header: Vec::new(),
+            have_header: false,
+            node_fields: Vec::new(),
+            edge_fields: Vec::new(),
+            row_fields: Vec::new(),
+            in_edges: false,
+            field: 0,
+            number: 0,
+            pending_surrogate: None,
+            seen: [false; 3],
+            node_count_hint: None,
+            edge_count_hint: None,
+            node_field_count: 1,
+            edges_end: 0,
+            nodes_end: 0,
+            result: HeapSnapshot::default(),
+        }
+    }
+
+    /// Bytes consumed so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.offset
+    }
+
+    fn error(&self, at: usize, message: impl Into<String>) -> SnapshotError {
+        SnapshotError::Parse {
+            offset: self.offset + at as u64,
+            message: message.into(),
+        }
+    }
+
+    fn unexpected(&self, at: usize, expected: &str, found: u8) -> SnapshotError {
+        let context = match self.state {
+            State::Numbers(_) => format!(" in \"{}\"", self.current_section_key()),
+            State::Strings(_) => " in \"strings\"".to_owned(),
+            State::Header { .. } => " in \"snapshot\"".to_owned(),
+            _ => String::new(),
+        };
+        self.error(
+            at,
+            format!(
+                "expected {expected}{context}, found {}",
+                describe_byte(found)
+            ),
+        )
+    }
+
+    fn current_section_key(&self) -> &'static str {
+        if self.in_edges {
+            "edges"
+        } else {
+            "nodes"
+        }
+    }
+
+    /// Feeds the next chunk of the file.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), SnapshotError> {
+        let mut i = 0;
+        while i < chunk.len() {
+            // The number arrays are nearly all of a snapshot: they get a tight loop of their own.
+            if let State::Numbers(phase) = self.state {
+                i = self.scan_numbers(chunk, i, phase)?;
+                continue;
+            }
+            if self.state == State::Strings(StringPhase::InString) {
+                // Copy a run of plain bytes in one go: some strings are long.
+                let run = chunk[i..]
+                    .iter()
+                    .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                    .unwrap_or(chunk.len() - i);
+                if run > 0 {
+                    self.flush_surrogate();
+                    self.result
+                        .strings
+                        .bytes
+                        .extend_from_slice(&chunk[i..i + run]);
+                    i += run;
+                    continue;
+                }
+            }
+            let byte = chunk[i];
+            self.step(i, byte)?;
+            i += 1;
+        }
+        self.offset += chunk.len() as u64;
+        Ok(())
+    }
+
+    fn scan_numbers(
+        &mut self,
+        chunk: &[u8],
+        mut i: usize,
+        mut phase: NumberPhase,
+    ) -> Result<usize, SnapshotError> {
+        let mut number = self.number;
+        while i < chunk.len() {
+            let byte = chunk[i];
+            if byte.is_ascii_digit() {
+                match phase {
+                    NumberPhase::First | NumberPhase::Expect => {
+                        number = u64::from(byte - b'0');
+                        phase = NumberPhase::InNumber;
+                    }
+                    NumberPhase::InNumber => {
+                        if number > (u64::MAX - 9) / 10 {
+                            self.state = State::Numbers(phase);
+                            return Err(self.error(
+                                i,
+                                format!("number too large in \"{}\"", self.current_section_key()),
+                            ));
+                        }
+                        number = number * 10 + u64::from(byte - b'0');
+                    }
+                    NumberPhase::After => {
+                        self.state = State::Numbers(phase);
+                        return Err(self.unexpected(i, "',' or ']'", byte));
+                    }
+                }
+            } else if byte == b',' {
+                match phase {
+                    NumberPhase::InNumber | NumberPhase::After => {
+                        self.store_number(number, i)?;
+                        phase = NumberPhase::Expect;
+                    }
+                    _ => {
+                        self.state = State::Numbers(phase);
+                        return Err(self.unexpected(i, "a number", byte));
+                    }
+                }
+            } else if is_space(byte) {
+                if phase == NumberPhase::InNumber {
+                    phase = NumberPhase::After;
+                }
+            } else if byte == b']' {
+                match phase {
+                    NumberPhase::InNumber | NumberPhase::After => self.store_number(number, i)?,
+                    NumberPhase::First => {}
+                    NumberPhase::Expect => {
+                        self.state = State::Numbers(phase);
+                        return Err(self.unexpected(i, "a number", byte));
+                    }
+                }
+                self.number = 0;
+                self.end_number_section(i)?;
+                return Ok(i + 1);
+            } else {
+                self.state = State::Numbers(phase);
+                let expected = match phase {
+                    NumberPhase::First => "a number or ']'",
+                    NumberPhase::Expect => "a number",
+                    NumberPhase::InNumber => "a digit, ',' or ']'",
+                    NumberPhase::After => "',' or ']'",
+                };
+                return Err(self.unexpected(i, expected, byte));
+            }
+            i += 1;
+        }
+        self.number = number;
+        self.state = State::Numbers(phase);
+        Ok(i)
+    }
+
+    fn store_number(&mut self, value: u64, at: usize) -> Result<(), SnapshotError> {
+        let field = self.row_fields[self.field];
+        let narrow = |what: &str| {
+            u32::try_from(value).map_err(|_| format!("{what} {value} does not fit in 32 bits"))
+        };
+        let stored: Result<(), String> = (|| {
+            let snapshot = &mut self.result;
+            match field {
+                Field::Type => {
+                    let kind = u8::try_from(value)
+                        .ok()
+                        .filter(|&kind| usize::from(kind) < snapshot.node_type_names.len())
+                        .ok_or_else(|| format!("unknown node type {value} in \"nodes\""))?;
+                    snapshot.node_type.push(kind);
+                }
+                Field::Name => snapshot.node_name.push(narrow("node name")?),
+                Field::Id => snapshot.node_id.push(value),
+                // V8 heap objects are far below 4 GiB; clamping keeps the column at 4 bytes a node.
+                Field::SelfSize => snapshot
+                    .node_self_size
+                    .push(u32::try_from(value).unwrap_or(u32::MAX)),
+                Field::EdgeCount => snapshot.node_edge_count.push(narrow("edge count")?),
+                Field::Detachedness => snapshot
+                    .node_detachedness
+                    .push(u8::try_from(value).unwrap_or(u8::MAX)),
+                Field::EdgeType => {
+                    let kind = u8::try_from(value)
+                        .ok()
+                        .filter(|&kind| usize::from(kind) < snapshot.edge_type_names.len())
+                        .ok_or_else(|| format!("unknown edge type {value} in \"edges\""))?;
+                    snapshot.edge_type.push(kind);
+                }
+                Field::NameOrIndex => snapshot
+                    .edge_name_or_index
+                    .push(narrow("edge name or index")?),
+                Field::ToNode => {
+                    if !value.is_multiple_of(self.node_field_count) {
+                        return Err(format!(
+                            "edge target {value} is not a multiple of the node field count {}",
+                            self.node_field_count
+                        ));
+                    }
+                    let index = u32::try_from(value / self.node_field_count).map_err(|_| {
+                        format!("edge target {value} is past any node leakwatch can index")
+                    })?;
+                    snapshot.edge_to.push(index);
+                }
+                Field::Ignored => {}
+            }
+            Ok(())
+        })();
+        stored.map_err(|message| self.error(at, message))?;
+        self.field += 1;
+        if self.field == self.row_fields.len() {
+            self.field = 0;
+        }
+        Ok(())
+    }
+
+    fn end_number_section(&mut self, at: usize) -> Result<(), SnapshotError> {
+        if self.field != 0 {
+            return Err(self.error(
+                at,
+                format!(
+                    "\"{}\" ends in the middle of a row (its length is not a multiple of the field count)",
+                    self.current_section_key()
+                ),
+            ));
+        }
+        if self.in_edges {
+            self.edges_end = self.offset + at as u64;
+        } else {
+            self.nodes_end = self.offset + at as u64;
+        }
+        self.state = State::CommaOrEnd;
+        Ok(())
+    }
+
+    fn step(&mut self, i: usize, byte: u8) -> Result<(), SnapshotError> {
+        match self.state {
+            State::Start => {
+                if byte == b'{' {
+                    self.state = State::KeyOrEnd;
+                } else if !is_space(byte) {
+                    return Err(self.unexpected(i, "'{' (the start of a heap snapshot)", byte));
+                }
+            }
+            State::KeyOrEnd | State::Key => {
+                if byte == b'"' {
+                    self.key.clear();
+                    self.state = State::InKey { escape: false };
+                } else if byte == b'}' && self.state == State::KeyOrEnd {
+                    self.state = State::Done;
+                } else if !is_space(byte) {
+                    let expected = if self.state == State::KeyOrEnd {
+                        "a key or '}'"
+                    } else {
+                        "a key"
+                    };
+                    return Err(self.unexpected(i, expected, byte));
+                }
+            }
+            State::InKey { escape } => {
+                if escape {
+                    self.key.push(byte);
+                    self.state = State::InKey { escape: false };
+                } else if byte == b'\\' {
+                    self.state = State::InKey { escape: true };
+                } else if byte == b'"' {
+                    self.state = State::Colon;
+                } else {
+                    self.key.push(byte);
+                }
+            }
+            State::Colon => {
+                if byte == b':' {
+                    self.state = State::Value;
+                } else if !is_space(byte) {
+                    return Err(self.unexpected(i, "':'", byte));
+                }
+            }
+            State::Value => {
+                if is_space(byte) {
+                    return Ok(());
+                }
+                self.start_value(i, byte)?;
+            }
+            State::Header {
+                depth,
+                in_string,
+                escape,
+            } => {
+                self.header.push(byte);
+                let (depth, in_string, escape) = scan_nesting(depth, in_string, escape, byte);
+                if depth == 0 {
+                    self.read_header(i)?;
+                    self.state = State::CommaOrEnd;
+                } else {
+                    self.state = State::Header {
+                        depth,
+                        in_string,
+                        escape,
+                    };
+                }
+            }
+            State::ArrayOpen(section) => {
+                if byte == b'[' {
+                    self.field = 0;
+                    self.in_edges = section == Section::Edges;
+                    self.row_fields = if self.in_edges {
+                        self.edge_fields.clone()
+                    } else {
+                        self.node_fields.clone()
+                    };
+                    self.state = match section {
+                        Section::Strings => State::Strings(StringPhase::First),
+                        _ => State::Numbers(NumberPhase::First),
+                    };
+                } else if !is_space(byte) {
+                    return Err(self.unexpected(
+                        i,
+                        &format!("'[' (the \"{}\" array)", section.key()),
+                        byte,
+                    ));
+                }
+            }
+            State::Numbers(_) => unreachable!("number arrays are scanned in scan_numbers"),
+            State::Strings(phase) => self.step_strings(i, byte, phase)?,
+            State::Skip {
+                depth,
+                in_string,
+                escape,
+                started,
+            } => {
+                if !started && !in_string && depth == 0 && matches!(byte, b',' | b'}') {
+                    // A scalar value ended: the delimiter belongs to the object.
+                    self.state = State::CommaOrEnd;
+                    return self.step(i, byte);
+                }
+                let opens = !in_string && matches!(byte, b'[' | b'{');
+                let (depth, in_string, escape) = scan_nesting(depth, in_string, escape, byte);
+                let started = started || opens;
+                if started && depth == 0 {
+                    self.state = State::CommaOrEnd;
+                } else {
+                    if !in_string && depth == 0 && matches!(byte, b']') {
+                        return Err(self.unexpected(i, "a value", byte));
+                    }
+                    self.state = State::Skip {
+                        depth,
+                        in_string,
+                        escape,
+                        started,
+                    };
+                }
+            }
+            State::CommaOrEnd => {
+                if byte == b',' {
+                    self.state = State::Key;
+                } else if byte == b'}' {
+                    self.state = State::Done;
+                } else if !is_space(byte) {
+                    return Err(self.unexpected(i, "',' or '}' after a top-level value", byte));
+                }
+            }
+            State::Done => {
+                if !is_space(byte) {
+                    return Err(self.unexpected(i, "the end of the file", byte));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn start_value(&mut self, i: usize, byte: u8) -> Result<(), SnapshotError> {
+        let section = match self.key.as_slice() {
+            b"snapshot" => None,
+            b"nodes" => Some(Section::Nodes),
+            b"edges" => Some(Section::Edges),
+            b"strings" => Some(Section::Strings),
+            _ => {
+                self.state = State::Skip {
+                    depth: 0,
+                    in_string: false,
+                    escape: false,
+                    started: false,
+                };
+                return self.step(i, byte);
+            }
+        };
+        let Some(section) = section else {
+            if byte != b'{' {
+                return Err(self.unexpected(i, "'{' (the \"snapshot\" header)", byte));
+            }
+            self.header.clear();
+            self.header.push(byte);
+            self.state = State::Header {
+                depth: 1,
+                in_string: false,
+                escape: false,
+            };
+            return Ok(());
+        };
+        let index = match section {
+            Section::Nodes => 0,
+            Section::Edges => 1,
+            Section::Strings => 2,
+        };
+        if self.seen[index] {
+            return Err(self.error(i, format!("\"{}\" appears twice", section.key())));
+        }
+        if section != Section::Strings && !self.have_header {
+            return Err(self.error(
+                i,
+                format!(
+                    "\"{}\" comes before the \"snapshot\" header that describes its fields",
+                    section.key()
+                ),
+            ));
+        }
+        self.seen[index] = true;
+        self.reserve(section);
+        self.state = State::ArrayOpen(section);
+        self.step(i, byte)
+    }
+
+    fn reserve(&mut self, section: Section) {
+        // The header's counts are hints from the file: cap them so a corrupt count cannot make us allocate wildly.
+        const CAP: u64 = 1 << 28;
+        match section {
+            Section::Nodes => {
+                let count = self.node_count_hint.unwrap_or(0).min(CAP) as usize;
+                let snapshot = &mut self.result;
+                snapshot.node_type.reserve_exact(count);
+                snapshot.node_name.reserve_exact(count);
+                snapshot.node_id.reserve_exact(count);
+                snapshot.node_self_size.reserve_exact(count);
+                snapshot.node_edge_count.reserve_exact(count);
+                if self.node_fields.contains(&Field::Detachedness) {
+                    snapshot.node_detachedness.reserve_exact(count);
+                }
+            }
+            Section::Edges => {
+                let count = self.edge_count_hint.unwrap_or(0).min(CAP) as usize;
+                let snapshot = &mut self.result;
+                snapshot.edge_type.reserve_exact(count);
+                snapshot.edge_name_or_index.reserve_exact(count);
+                snapshot.edge_to.reserve_exact(count);
+            }
+            Section::Strings => {}
+        }
+    }
+
+    fn read_header(&mut self, i: usize) -> Result<(), SnapshotError> {
+        let header: Header = serde_json::from_slice(&self.header).map_err(|error| {
+            self.error(i, format!("the \"snapshot\" header is not valid: {error}"))
+        })?;
+        let meta = header.meta;
+        self.result.node_type_names = meta.node_types.first().map(type_names).unwrap_or_default();
+        self.result.edge_type_names = meta.edge_types.first().map(type_names).unwrap_or_default();
+        self.node_fields = meta
+            .node_fields
+            .iter()
+            .map(|name| match name.as_str() {
+                "type" => Field::Type,
+                "name" => Field::Name,
+                "id" => Field::Id,
+                "self_size" => Field::SelfSize,
+                "edge_count" => Field::EdgeCount,
+                "detachedness" => Field::Detachedness,
+                _ => Field::Ignored,
+            })
+            .collect();
+        self.edge_fields = meta
+            .edge_fields
+            .iter()
+            .map(|name| match name.as_str() {
+                "type" => Field::EdgeType,
+                "name_or_index" => Field::NameOrIndex,
+                "to_node" => Field::ToNode,
+                _ => Field::Ignored,
+            })
+            .collect();
+        for (fields, required, what) in [
+            (
+                &self.node_fields,
+                &[
+                    Field::Type,
+                    Field::Name,
+                    Field::Id,
+                    Field::SelfSize,
+                    Field::EdgeCount,
+                ][..],
+                "node_fields",
+            ),
+            (
+                &self.edge_fields,
+                &[Field::EdgeType, Field::NameOrIndex, Field::ToNode][..],
+                "edge_fields",
+            ),
+        ] {
+            for field in required {
+                if fields.iter().filter(|&have| have == field).count() != 1 {
+                    return Err(self.error(
+                        i,
+                        format!("the \"snapshot\" header's meta.{what} lacks a field leakwatch needs ({field:?})"),
+                    ));
+                }
+            }
+        }
+        if self.result.node_type_names.is_empty() || self.result.edge_type_names.is_empty() {
+            return Err(self.error(
+                i,
+                "the \"snapshot\" header's meta has no node or edge type names",
+            ));
+        }
+        self.node_field_count = self.node_fields.len() as u64;
+        self.node_count_hint = header.node_count;
+        self.edge_count_hint = header.edge_count;
+        self.have_header = true;
+        self.header = Vec::new();
+        Ok(())
+    }
+
+    fn step_strings(
+        &mut self,
+        i: usize,
+        byte: u8,
+        phase: StringPhase,
+    ) -> Result<(), SnapshotError> {
+        match phase {
+            StringPhase::First | StringPhase::Expect => {
+                if byte == b'"' {
+                    self.pending_surrogate = None;
+                    self.state = State::Strings(StringPhase::InString);
+                } else if byte == b']' && phase == StringPhase::First {
+                    self.state = State::CommaOrEnd;
+                } else if !is_space(byte) {
+                    let expected = if phase == StringPhase::First {
+                        "a string or ']'"
+                    } else {
+                        "a string"
+                    };
+                    return Err(self.unexpected(i, expected, byte));
+                }
+            }
+            StringPhase::InString => match byte {
+                b'"' => {
+                    self.flush_surrogate();
+                    self.result.strings.push_end();
+                    self.state = State::Strings(StringPhase::After);
+                }
+                b'\\' => self.state = State::Strings(StringPhase::Escape),
+                _ => {
+                    return Err(self.unexpected(
+                        i,
+                        "a string character (control bytes must be escaped)",
+                        byte,
+                    ))
+                }
+            },
+            StringPhase::Escape => {
+                let simple = match byte {
+                    b'"' => Some(b'"'),
+                    b'\\' => Some(b'\\'),
+                    b'/' => Some(b'/'),
+                    b'b' => Some(0x08),
+                    b'f' => Some(0x0c),
+                    b'n' => Some(b'\n'),
+                    b'r' => Some(b'\r'),
+                    b't' => Some(b'\t'),
+                    b'u' => None,
+                    _ => return Err(self.unexpected(i, "an escape character", byte)),
+                };
+                if let Some(decoded) = simple {
+                    self.flush_surrogate();
+                    self.result.strings.bytes.push(decoded);
+                    self.state = State::Strings(StringPhase::InString);
+                } else {
+                    self.state = State::Strings(StringPhase::Unicode {
+                        digits: 0,
+                        value: 0,
+                    });
+                }
+            }
+            StringPhase::Unicode { digits, value } => {
+                let digit = (byte as char)
+                    .to_digit(16)
+                    .ok_or_else(|| self.unexpected(i, "a hex digit of a \\u escape", byte))?;
+                let value = value * 16 + digit;
+                if digits < 3 {
+                    self.state = State::Strings(StringPhase::Unicode {
+                        digits: digits + 1,
+                        value,
+                    });
+                } else {
+                    self.decode_unit(value);
+                    self.state = State::Strings(StringPhase::InString);
+                }
+            }
+            StringPhase::After => {
+                if byte == b',' {
+                    self.state = State::Strings(StringPhase::Expect);
+                } else if byte == b']' {
+                    self.state = State::CommaOrEnd;
+                } else if !is_space(byte) {
+                    return Err(self.unexpected(i, "',' or ']'", byte));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Turns one UTF-16 unit into UTF-8, pairing surrogates; a lone surrogate (V8 writes them) becomes U+FFFD.
+    fn decode_unit(&mut self, unit: u32) {
+        if (0xD800..0xDC00).contains(&unit) {
+            self.flush_surrogate();
+            self.pending_surrogate = Some(unit);
+        } else if (0xDC00..0xE000).contains(&unit) {
+            if let Some(high) = self.pending_surrogate.take() {
+                let code_point = 0x10000 + ((high - 0xD800) << 10) + (unit - 0xDC00);
+                append_utf8(&mut self.result.strings.bytes, code_point);
+            } else {
+                append_utf8(&mut self.result.strings.bytes, 0xFFFD);
+            }
+        } else {
+            self.flush_surrogate();
+            append_utf8(&mut self.result.strings.bytes, unit);
+        }
+    }
+
+    fn flush_surrogate(&mut self) {
+        if self.pending_surrogate.take().is_some() {
+            append_utf8(&mut self.result.strings.bytes, 0xFFFD);
+        }
+    }
+
+    /// Ends the input: checks that the file was complete and that nodes, edges and strings agree.
+    pub fn finish(mut self) -> Result<HeapSnapshot, SnapshotError> {
+        if self.state != State::Done {
+            let expected = match self.state {
+                State::Start => "'{' (the start of a heap snapshot)".to_owned(),
+                State::Numbers(_) => format!("more of \"{}\"", self.current_section_key()),
+                State::Strings(_) => "more of \"strings\"".to_owned(),
+                State::Header { .. } => "more of the \"snapshot\" header".to_owned(),
+                _ => "more of the snapshot object".to_owned(),
+            };
+            return Err(self.error(0, format!("unexpected end of input: expected {expected}")));
+        }
+        for (index, what) in [(0, "nodes"), (1, "edges"), (2, "strings")] {
+            if !self.seen[index] {
+                return Err(self.error(0, format!("the snapshot has no \"{what}\" array")));
+            }
+        }
+        let snapshot = &mut self.result;
+        let node_count = snapshot.node_count();
+        if node_count == 0 {
+            return Err(self.error(0, "the snapshot has no nodes"));
+        }
+        let declared: u64 = snapshot
+            .node_edge_count
+            .iter()
+            .map(|&count| u64::from(count))
+            .sum();
+        if declared != snapshot.edge_count() as u64 {
+            let at = self.edges_end;
+            return Err(SnapshotError::Parse {
+                offset: at,
+                message: format!(
+                    "the nodes declare {declared} edges but \"edges\" holds {}",
+                    self.result.edge_count()
+                ),
+            });
+        }
+        if u32::try_from(node_count).is_err() || u32::try_from(snapshot.edge_count()).is_err() {
+            return Err(self.error(
+                0,
+                "over 4 billion nodes or edges: beyond what leakwatch indexes",
+            ));
+        }
+        if let Some(&to) = snapshot
+            .edge_to
+            .iter()
+            .find(|&&to| to as usize >= node_count)
+        {
+            return Err(SnapshotError::Parse {
+                offset: self.edges_end,
+                message: format!(
+                    "an edge points to node {to}, past the last node ({node_count} nodes)"
+                ),
+            });
+        }
+        let string_count = snapshot.strings.len();
+        if let Some(&name) = snapshot
+            .node_name
+            .iter()
+            .find(|&&name| name as usize >= string_count)
+        {
+            return Err(SnapshotError::Parse {
+                offset: self.nodes_end,
+                message: format!(
+                    "a node names string {name}, past the last string ({string_count} strings)"
+                ),
+            });
+        }
+        let numbered: Vec<bool> = snapshot
+            .edge_type_names
+            .iter()
+            .map(|name| name == "element" || name == "hidden")
+            .collect();
+        let bad_edge = snapshot
+            .edge_type
+            .iter()
+            .zip(&snapshot.edge_name_or_index)
+            .find(|&(&kind, &name)| !numbered[usize::from(kind)] && name as usize >= string_count);
+        if let Some((_, name)) = bad_edge {
+            return Err(SnapshotError::Parse {
+                offset: self.edges_end,
+                message: format!(
+                    "an edge names string {name}, past the last string ({string_count} strings)"
+                ),
+            });
+        }
+        if !snapshot.node_detachedness.is_empty() && snapshot.node_detachedness.len() != node_count
+        {
+            snapshot.node_detachedness.clear();
+        }
+        Ok(self.result)
+    }
+}
+
+/// One byte of bracket/string tracking for copying or skipping a JSON value.
+fn scan_nesting(depth: u32, in_string: bool, escape: bool, byte: u8) -> (u32, bool, bool) {
+    if in_string {
+        if escape {
+            (depth, true, false)
+        } else {
+            match byte {
+                b'\\' => (depth, true, true),
+                b'"' => (depth, false, false),
+                _ => (depth, true, false),
+            }
+        }
+    } else {
+        match byte {
+            b'"' => (depth, true, false),
+            b'[' | b'{' => (depth + 1, false, false),
+            b']' | b'}' => (depth.saturating_sub(1), false, false),
+            _ => (depth, false, false),
+        }
+    }
+}

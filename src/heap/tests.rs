@@ -1,0 +1,338 @@
+//! Tests on real snapshots: small Node programs build known object graphs and write a snapshot, once per test run.
+
+use super::graph::HeapGraph;
+use super::snapshot::{parse_bytes, parse_reader, SnapshotError, SnapshotParser};
+use super::{analyze, diff, AnalyzeOptions};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// Runs `script` in Node, which must write a snapshot to the path in `process.argv[1]`; returns the file's bytes.
+fn snapshot_of(name: &str, script: &str) -> Vec<u8> {
+    let dir = std::env::temp_dir().join(format!("leakwatch-heap-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path: PathBuf = dir.join(format!("{name}.heapsnapshot"));
+    let status = Command::new("node")
+        .arg("-e")
+        .arg(script)
+        .arg(&path)
+        .status()
+        .expect("node runs (the heap tests need Node on PATH)");
+    assert!(status.success(), "the snapshot script failed");
+    let bytes = std::fs::read(&path).expect("the snapshot was written");
+    let _ = std::fs::remove_file(&path);
+    bytes
+}
+
+// Built inside a function and written from a timer, so nothing is held by the stack when the snapshot is taken;
+// the WeakRef is deref'd in the snapshot's own job, as `watch()` would.
+const APP_SCRIPT: &str = r"
+class App { constructor() { this.server = { routes: new Array(100).fill('r') } } }
+class Lonely {}
+function setUp() {
+  globalThis.keep = [new App()];
+  const registry = new Map();
+  registry.set('main', new Lonely());
+  globalThis.registry = registry;
+  function makeHandler() { const captured = new Lonely(); return function onRequest() { return captured } }
+  globalThis.handler = makeHandler();
+  globalThis.ref = new WeakRef(new App());
+}
+setUp();
+setTimeout(() => {
+  globalThis.ref.deref();
+  require('v8').writeHeapSnapshot(process.argv[1]);
+}, 10);
+";
+
+fn app_snapshot() -> &'static [u8] {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| snapshot_of("app", APP_SCRIPT))
+}
+
+fn app_graph() -> HeapGraph {
+    HeapGraph::new(parse_bytes(app_snapshot()).expect("the snapshot parses"))
+}
+
+fn find(graph: &HeapGraph, name: &str) -> super::HeapAnalysis {
+    let options = AnalyzeOptions {
+        find: vec![name.to_owned()],
+        max_paths: 10,
+        ..AnalyzeOptions::default()
+    };
+    analyze(graph, &options)
+}
+
+#[test]
+fn parses_a_real_snapshot_into_columns() {
+    let snapshot = parse_bytes(app_snapshot()).expect("parses");
+    assert!(snapshot.node_count() > 1000);
+    assert_eq!(snapshot.node_id.len(), snapshot.node_count());
+    assert_eq!(snapshot.edge_to.len(), snapshot.edge_count());
+    assert_eq!(
+        snapshot.node_type_names[snapshot.node_type[0] as usize],
+        "synthetic"
+    );
+    assert!(snapshot.strings.len() > 100);
+}
+
+#[test]
+fn chunk_boundaries_anywhere_give_the_same_result() {
+    let bytes = app_snapshot();
+    let whole = parse_bytes(bytes).expect("parses");
+    for chunk_size in [1usize, 7, 4096, 65_537] {
+        // One byte at a time is slow on the whole file: a 1-byte chunking of the first 200 KB, then big chunks.
+        let mut parser = SnapshotParser::new();
+        let split = if chunk_size == 1 {
+            200_000.min(bytes.len())
+        } else {
+            bytes.len()
+        };
+        for chunk in bytes[..split].chunks(chunk_size) {
+            parser.push(chunk).expect("chunk parses");
+        }
+        parser.push(&bytes[split..]).expect("rest parses");
+        let chunked = parser.finish().expect("finishes");
+        assert_eq!(chunked.node_id, whole.node_id);
+        assert_eq!(chunked.edge_to, whole.edge_to);
+        assert_eq!(chunked.strings.len(), whole.strings.len());
+    }
+    let from_reader = parse_reader(bytes).expect("reads");
+    assert_eq!(from_reader.node_name, whole.node_name);
+}
+
+#[test]
+fn finds_the_app_through_the_keep_array() {
+    let graph = app_graph();
+    let analysis = find(&graph, "App");
+    let found = &analysis.matches[0];
+    assert_eq!(found.count, 2, "the kept App and the WeakRef's App");
+    assert_eq!(
+        found.reachable_count, 1,
+        "the WeakRef's App is held only by weak_refs_keep_during_job"
+    );
+    let path = &found.paths[0];
+    assert_eq!(path.target.name, "App");
+    assert_eq!(path.target.label, "App instance");
+    let steps: Vec<(&str, &str)> = path
+        .steps
+        .iter()
+        .map(|step| (step.edge_type.as_str(), step.edge_name.as_str()))
+        .collect();
+    assert_eq!(steps, [("property", "keep"), ("element", "0")], "{path:#?}");
+    assert_eq!(path.root, "global object");
+    assert_eq!(path.steps[1].edge_label, "Array[0]");
+    let retained = path.target.retained_size.expect("reachable");
+    assert!(retained >= path.target.self_size);
+    assert!(
+        retained > 100 * 8,
+        "the App retains its routes array: {retained}"
+    );
+}
+
+#[test]
+fn names_map_entries_and_closure_variables() {
+    let graph = app_graph();
+    let analysis = find(&graph, "Lonely");
+    let labels: Vec<Vec<String>> = analysis.matches[0]
+        .paths
+        .iter()
+        .map(|path| {
+            path.steps
+                .iter()
+                .map(|step| step.edge_label.clone())
+                .collect()
+        })
+        .collect();
+    assert!(
+        labels
+            .iter()
+            .any(|steps| steps.iter().any(|label| label == "Map entry")),
+        "{labels:#?}"
+    );
+    assert!(
+        labels
+            .iter()
+            .any(|steps| steps.iter().any(|label| label == "variable captured")),
+        "{labels:#?}"
+    );
+    let closure_path = analysis.matches[0]
+        .paths
+        .iter()
+        .find(|path| {
+            path.steps
+                .iter()
+                .any(|step| step.edge_label == "variable captured")
+        })
+        .expect("the closure path");
+    assert!(closure_path
+        .steps
+        .iter()
+        .any(|step| step.holder.label == "function onRequest"));
+}
+
+#[test]
+fn finds_by_node_id_and_summarizes_by_constructor() {
+    let graph = app_graph();
+    let app = find(&graph, "App").matches[0].paths[0].target.clone();
+    let by_id = analyze(
+        &graph,
+        &AnalyzeOptions {
+            ids: vec![app.id],
+            ..AnalyzeOptions::default()
+        },
+    );
+    assert_eq!(by_id.matches[0].query, format!("@{}", app.id));
+    assert_eq!(by_id.matches[0].paths[0].target.index, app.index);
+    assert!(by_id.reachable_size.expect("sizes") <= by_id.total_size);
+    let all = analyze(
+        &graph,
+        &AnalyzeOptions {
+            top: usize::MAX,
+            ..AnalyzeOptions::default()
+        },
+    );
+    let app_group = all
+        .constructors
+        .iter()
+        .find(|group| group.name == "App")
+        .expect("App group");
+    assert_eq!(
+        app_group.count, 1,
+        "only strongly reachable objects are summarised"
+    );
+    assert!(app_group.max_retained_size >= app_group.self_size);
+    let sizes = super::retained::RetainedSizes::compute(&graph);
+    assert_eq!(sizes.immediate_dominator(0), Some(0));
+    assert_eq!(sizes.retained_size(0), all.reachable_size);
+}
+
+#[test]
+fn names_a_hidden_context_slot_from_its_scope_info() {
+    let graph = app_graph();
+    let context = (0..graph.node_count())
+        .find(|&node| {
+            graph.node_name(node) == "system / Context"
+                && graph.edges(node).any(|edge| {
+                    graph.edge_type_name(edge) == "context" && graph.edge_name(edge) == "captured"
+                })
+        })
+        .expect("makeHandler's context");
+    assert_eq!(
+        super::paths::context_slot_name(&graph, context, 0).as_deref(),
+        Some("captured")
+    );
+}
+
+#[test]
+fn diff_reports_what_grew() {
+    let before = HeapGraph::new(parse_bytes(app_snapshot()).expect("parses"));
+    let grown = snapshot_of(
+        "grown",
+        &APP_SCRIPT.replace(
+            "globalThis.keep = [new App()];",
+            "globalThis.keep = [new App()]; class Leak {}; globalThis.leaks = Array.from({ length: 500 }, () => new Leak());",
+        ),
+    );
+    let after = HeapGraph::new(parse_bytes(&grown).expect("parses"));
+    let report = diff::diff_snapshots(&before, &after);
+    let leak = report
+        .grown
+        .iter()
+        .find(|group| group.name == "Leak")
+        .expect("Leak grew");
+    assert_eq!(leak.count_before, 0);
+    assert_eq!(leak.count_delta, 500);
+    assert!(leak.size_delta > 0);
+    assert!(report
+        .grown
+        .iter()
+        .all(|group| group.count_delta > 0 || group.size_delta > 0));
+}
+
+fn parse_error(bytes: &[u8]) -> Option<(u64, String)> {
+    match parse_bytes(bytes) {
+        Ok(_) => None,
+        Err(SnapshotError::Parse { offset, message }) => Some((offset, message)),
+        Err(SnapshotError::Io(error)) => panic!("no IO here: {error}"),
+    }
+}
+
+#[test]
+fn truncation_anywhere_is_an_error_with_an_offset() {
+    let bytes = app_snapshot();
+    let step = (bytes.len() / 150).max(1);
+    let mut offsets: Vec<usize> = (0..bytes.len()).step_by(step).collect();
+    offsets.extend([0, 1, 2, 10, 100, bytes.len() - 2, bytes.len() - 1]);
+    for cut in offsets {
+        let (offset, message) = parse_error(&bytes[..cut])
+            .unwrap_or_else(|| panic!("a snapshot cut at {cut} of {} parsed", bytes.len()));
+        assert!(
+            offset <= cut as u64,
+            "cut at {cut}: error at {offset}: {message}"
+        );
+        if cut > 1000 {
+            assert!(
+                message.contains("unexpected end of input"),
+                "cut at {cut}: {message}"
+            );
+        }
+    }
+}
+
+#[test]
+fn corrupt_bytes_give_errors_not_panics() {
+    let bytes = app_snapshot();
+    // A fixed xorshift: the same corruptions every run.
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut errors = 0;
+    for _ in 0..150 {
+        let mut corrupt = bytes.to_vec();
+        for _ in 0..1 + next() % 3 {
+            let at = (next() % corrupt.len() as u64) as usize;
+            corrupt[at] = b"x,]}[{\"0\\-"[(next() % 10) as usize];
+        }
+        // Parsing must return (either way), and an error must point inside the file.
+        if let Some((offset, message)) = parse_error(&corrupt) {
+            errors += 1;
+            assert!(offset <= corrupt.len() as u64, "{message}");
+            assert!(!message.is_empty());
+        } else {
+            // A harmless corruption (a digit for a digit, a letter inside a string) still gives a usable graph.
+            let graph = HeapGraph::new(parse_bytes(&corrupt).expect("parsed once already"));
+            let _ = analyze(&graph, &AnalyzeOptions::default());
+        }
+    }
+    assert!(
+        errors > 100,
+        "most corruptions are detected: {errors} of 300"
+    );
+}
+
+#[test]
+fn error_messages_name_the_byte_and_the_expectation() {
+    let bad = br#"{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element"]]},"node_count":1,"edge_count":0},
+"nodes":[0,0,1,0,0x],"edges":[],"strings":[""]}"#;
+    let (offset, message) = parse_error(bad).expect("an error");
+    let at = bad.iter().rposition(|&b| b == b'x').expect("the x") as u64;
+    assert_eq!(offset, at);
+    assert_eq!(
+        message,
+        "expected a digit, ',' or ']' in \"nodes\", found 'x'"
+    );
+    let good = String::from_utf8_lossy(bad).replace("0x]", "0]");
+    let snapshot = parse_bytes(good.as_bytes()).expect("the minimal snapshot parses");
+    assert_eq!(snapshot.node_count(), 1);
+    let unicode = good.replace(r#"[""]"#, r#"["\u00e9\ud83d\ude00\ud800!"]"#);
+    let snapshot = parse_bytes(unicode.as_bytes()).expect("escapes parse");
+    assert_eq!(snapshot.strings.get(0), "é😀\u{FFFD}!");
+    let edges_mismatch = good.replace("0,0,1,0,0]", "0,0,1,0,1]");
+    let (_, message) = parse_error(edges_mismatch.as_bytes()).expect("an error");
+    assert!(message.contains("declare 1 edges"), "{message}");
+}

@@ -31,6 +31,9 @@ describe('memory', () => {
     })
     assert.match(message, /should be garbage: something still references it/)
     assert.match(message, /- Retained object: find what still references it/)
+    // The retainer path, from one heap snapshot: the module-level array by its name, then the slot.
+    assert.match(message, /retained by:\n\s+┬───\n\s+│ GC Root: /)
+    assert.match(message, /↓ variable registry[^\n]*\n\s+├─ Array instance[^\n]*\n\s+│\s+↓ Array\[0\]\n\s+╰→ App instance/)
   })
 
   test('toBeCollected(): a released object passes; one kept by a listener closure fails', () => {
@@ -70,6 +73,7 @@ describe('memory', () => {
     const line = lineOf(FIXTURE, 'closed-servers.test.js', '// leak:closed-server')
     assert.match(message, new RegExp(`created at closed-servers\\.test\\.js:${line}:\\d+`))
     assert.match(message, /4 servers and sockets the tests closed are still reachable after GC \(tests: "route sends", "route reads", "route deletes", "route lists"\)/)
+    assert.match(message, /↓ variable startedServers[^\n]*\n\s+├─ Array instance[^\n]*\n\s+│\s+↓ Array\[\d\]\n\s+╰→ Server instance/)
   })
 
   test('closed servers that become garbage pass, a module-level variable holding the last one included', () => {

@@ -18,6 +18,7 @@ import { findOpen, madeByRunner, OWN_DIR, SERVER_TYPES } from './open-entries.js
 /** Client sockets, whose owners a test closes and should then let go of. */
 const CLIENT_SOCKET_TYPES = new Set(['TCPWRAP', 'PIPEWRAP'])
 import { DEFAULT_OPTIONS, mergeOptions } from './options.js'
+import { retainerPaths } from './retainer-paths.js'
 import { WatchRegistry } from './watch-registry.js'
 import { settleOpenResources } from './settle.js'
 
@@ -42,6 +43,8 @@ export class LeakTracker {
     this.listenerTracker = new ListenerTracker(this.asyncTracker)
     this.watches = new WatchRegistry()
     this.heapSampler = new HeapSampler()
+    /** A heap snapshot was taken in this file already (at most one per file). */
+    this.snapshotTaken = false
     this.root = process.cwd()
     /** Path fragments of the test runner's code, set by its adapter: what the runner makes is not a leak. */
     this.runnerDirs = []
@@ -149,15 +152,34 @@ export class LeakTracker {
     const watched = this.watches.take(scope)
     if (watched.length === 0) return []
     await collectThoroughly((fn) => this.asyncTracker.untracked(fn))
-    return watched
-      .filter((entry) => entry.isAlive())
-      .map((entry) => ({
-        type: RETAINED_TYPE,
-        asyncId: pseudoId(),
-        stack: entry.stack,
-        hasRef: true,
-        object: `${entry.constructorName} instance${entry.label ? ` (watched as "${entry.label}")` : ''}`,
-      }))
+    const alive = watched.filter((entry) => entry.isAlive())
+    const paths = await this.#retainerPathsOnce(alive)
+    return alive.map((entry, index) => ({
+      type: RETAINED_TYPE,
+      asyncId: pseudoId(),
+      stack: entry.stack,
+      hasRef: true,
+      object: `${entry.constructorName} instance${entry.label ? ` (watched as "${entry.label}")` : ''}`,
+      retainerPath: paths[index],
+    }))
+  }
+
+  /**
+   * The retainer paths of watched objects still alive, from one heap snapshot: at most one per file (a snapshot
+   * costs seconds on a large heap), so later ones say where to look instead.
+   * @param {import('./watch-registry.js').WatchedObject[]} alive
+   */
+  async #retainerPathsOnce(alive) {
+    if (alive.length === 0) return []
+    if (this.snapshotTaken) return alive.map(() => '(no path: one heap snapshot per file, taken already)')
+    this.snapshotTaken = true
+    try {
+      // Built inline and handed over: no frame of this function keeps the objects while the snapshot is taken.
+      const targets = alive.map((entry) => entry.ref.deref()).filter((target) => target !== undefined)
+      return await retainerPaths(targets, (fn) => this.asyncTracker.untracked(fn))
+    } catch (error) {
+      return alive.map(() => `(no path: the heap snapshot could not be analysed: ${error.message})`)
+    }
   }
 
   /**
@@ -174,12 +196,17 @@ export class LeakTracker {
     this.watches.takeClosedOwners()
     // One site per kind: only the file's first closed server (or socket) kept its creation stack (WatchRegistry).
     const siteOf = (what) => reachable.find((watched) => watched.what === what && watched.stack !== '')?.stack ?? ''
+    // One path per kind is enough: the report groups them, and they pile up the same way.
+    const firstOfKind = reachable.filter((watched, index) => reachable.findIndex((other) => other.what === watched.what) === index)
+    const paths = await this.#retainerPathsOnce(firstOfKind)
+    const pathOf = (what) => paths[firstOfKind.findIndex((watched) => watched.what === what)]
     const retained = reachable.map((watched) => ({
       type: RETAINED_TYPE,
       asyncId: pseudoId(),
       stack: siteOf(watched.what),
       hasRef: true,
       object: `${watched.constructorName} instance (a ${watched.what} its test closed)`,
+      retainerPath: pathOf(watched.what),
     }))
     const tests = [...new Set(reachable.map((watched) => watched.testName))]
     const hint =
@@ -188,6 +215,7 @@ export class LeakTracker {
         : scopeHint
     const subject = retained.length > 0 ? `file ${fileName}` : undefined
     const result = await this.check(scope, { scopeHint: hint, extraResources: retained, subject })
+    this.snapshotTaken = false
     return { ...result, growth }
   }
 

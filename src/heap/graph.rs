@@ -7,7 +7,9 @@
 //! "Strong" here is what keeps an object alive: not a `weak` edge, not the `weak_refs_keep_during_job` list (a
 //! WeakRef deref'd in the current job holds its target only until the job ends), and not a `(Weak ...)` root
 //! group. The synthetic root (node 0) reaches user roots (the global objects) through `shortcut` edges; elsewhere
-//! a shortcut duplicates a real path and is not followed.
+//! a shortcut duplicates a real path and is not followed. A WeakMap's value is listed twice, from its key and from
+//! the table, with the same name (`part of key (K @id) -> value (V @id) pair in WeakMap (table @id)`): only the
+//! key's edge holds (an ephemeron lives as long as its key), so the table's is not followed.
 
 use super::snapshot::{HeapSnapshot, StringTable};
 use std::ops::Range;
@@ -47,6 +49,19 @@ pub struct HeapGraph {
     pub node_kinds: NodeKinds,
     /// String indexes of names that matter when deciding strength (`u32::MAX` when absent).
     keep_during_job_name: u32,
+    /// Names of WeakMap key -> value edges, by string index, with the id of the key whose edge alone holds.
+    ephemeron_keys: std::collections::HashMap<u32, u64>,
+}
+
+/// The key's node id in `part of key (K @123) -> value (V @456) pair in WeakMap (table @789)`.
+fn ephemeron_key_id(name: &str) -> Option<u64> {
+    if !name.contains("pair in WeakMap") {
+        return None;
+    }
+    let after_key = &name[name.find("part of key (")? + "part of key (".len()..];
+    let close = after_key.find(')')?;
+    let at = after_key[..close].rfind('@')?;
+    after_key[at + 1..close].parse().ok()
 }
 
 /// Reverse edges: `edges[first[n]..first[n + 1]]` are the edge indexes that point at node `n`.
@@ -109,12 +124,16 @@ impl HeapGraph {
         let keep_during_job_name = (0..snapshot.strings.len() as u32)
             .find(|&index| snapshot.strings.get(index) == "weak_refs_keep_during_job")
             .unwrap_or(u32::MAX);
+        let ephemeron_keys = (0..snapshot.strings.len() as u32)
+            .filter_map(|index| Some((index, ephemeron_key_id(snapshot.strings.get(index))?)))
+            .collect();
         Self {
             snapshot,
             first_edge,
             edge_kinds,
             node_kinds,
             keep_during_job_name,
+            ephemeron_keys,
         }
     }
 
@@ -196,8 +215,14 @@ impl HeapGraph {
         if kind == self.edge_kinds.shortcut && from != 0 {
             return false;
         }
-        if !self.edge_is_indexed(edge) && self.edge_index(edge) == self.keep_during_job_name {
-            return false;
+        if !self.edge_is_indexed(edge) {
+            let name = self.edge_index(edge);
+            if name == self.keep_during_job_name {
+                return false;
+            }
+            if let Some(&key) = self.ephemeron_keys.get(&name) {
+                return self.node_id(from) == key;
+            }
         }
         let to = self.edge_to(edge);
         !(self.node_type(to) == self.node_kinds.synthetic
@@ -256,5 +281,21 @@ impl HeapGraph {
             .iter()
             .position(|&node_id| node_id == id)
             .map(|index| index as u32)
+    }
+}
+
+#[cfg(test)]
+mod ephemeron_tests {
+    use super::ephemeron_key_id;
+
+    #[test]
+    fn weakmap_pair_names_give_the_key_id() {
+        let name = "3 / part of key (K @6167) -> value (V @84265) pair in WeakMap (table @84267)";
+        assert_eq!(ephemeron_key_id(name), Some(6167));
+        assert_eq!(
+            ephemeron_key_id("part of key (K @x) -> value (V @1) pair in WeakMap"),
+            None
+        );
+        assert_eq!(ephemeron_key_id("a plain property"), None);
     }
 }

@@ -1,0 +1,71 @@
+// Why an object that should be garbage is not: the shortest path from a GC root, from one heap snapshot.
+//
+// The objects are found in the snapshot by their heap object id, asked of V8's heap profiler through an inspector
+// session on this thread (the id space is the one `v8.getHeapSnapshot()` writes). The ids are taken before the
+// snapshot and the objects let go of, so that nothing of leakwatch's holds them in it. The snapshot is streamed into the
+// Rust analyser chunk by chunk, never built into a JS string. Taking one costs seconds on a large heap, so callers
+// take at most one per file, and only when something was found retained.
+
+import { Session } from 'node:inspector'
+import { getHeapSnapshot } from 'node:v8'
+import { loadNative } from '../native.js'
+import { formatRetainerPath } from '../heap/format.js'
+
+const PROBE = '__leakwatchRetainerProbe'
+
+function post(session, method, params) {
+  return new Promise((resolve, reject) => {
+    session.post(method, params, (error, result) => (error ? reject(error) : resolve(result)))
+  })
+}
+
+/**
+ * The heap snapshot ids of `targets`, emptying the array. A function of its own: a suspended async function keeps
+ * its registers, and a register that once held a target would show in the snapshot as a stack root holding it.
+ */
+async function heapObjectIds(session, targets) {
+  const ids = []
+  for (const target of targets.splice(0)) {
+    globalThis[PROBE] = target
+    try {
+      const { result } = await post(session, 'Runtime.evaluate', { expression: `globalThis.${PROBE}`, objectGroup: 'leakwatch' })
+      const { heapSnapshotObjectId } = await post(session, 'HeapProfiler.getHeapObjectId', { objectId: result.objectId })
+      ids.push(Number(heapSnapshotObjectId))
+    } finally {
+      delete globalThis[PROBE]
+    }
+  }
+  await post(session, 'Runtime.releaseObjectGroup', { objectGroup: 'leakwatch' })
+  return ids
+}
+
+/**
+ * The retainer path of each target, rendered as a leak trace, or undefined where none was found.
+ * @param {object[]} targets live objects; the array is emptied, so that it does not hold them in the snapshot
+ * @param {(fn: () => void) => void} [untracked] runs leakwatch's own timer creation outside every scope
+ * @returns {Promise<Array<string | undefined>>}
+ */
+export async function retainerPaths(targets, untracked = (fn) => fn()) {
+  const native = await loadNative()
+  const session = new Session()
+  session.connect()
+  try {
+    // V8 numbers objects for snapshots only while it tracks them, and follows the moves GC makes only then: tracking
+    // spans from the ids to the end of the snapshot (whose own GC moves objects).
+    await post(session, 'HeapProfiler.startTrackingHeapObjects', { trackAllocations: false })
+    const ids = await heapObjectIds(session, targets)
+    // A WeakRef deref'd in this job keeps its target until the job ends, a root the snapshot would show first.
+    await new Promise((resolve) => untracked(() => setImmediate(resolve)))
+    const parser = new native.HeapSnapshotParser('the heap of this test run')
+    for await (const chunk of getHeapSnapshot()) parser.push(chunk)
+    const analysis = JSON.parse(parser.finish(JSON.stringify({ ids, maxPaths: 1, top: 0, retainedSizes: true })))
+    return ids.map((id) => {
+      const match = analysis.matches.find((candidate) => candidate.query === `@${id}`)
+      const path = match?.paths?.[0]
+      return path ? formatRetainerPath(path) : undefined
+    })
+  } finally {
+    await post(session, 'HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }).catch(() => {})
+    session.disconnect()
+  }
+}

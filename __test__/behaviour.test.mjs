@@ -4,7 +4,6 @@
 // test body returned. One vitest run of __test__/fixtures/behaviour; each test below asserts on its outcome.
 
 import assert from 'node:assert/strict'
-import path from 'node:path'
 import { before, describe, test } from 'node:test'
 import { fixtureAssertions, lineOf, plain, runVitest } from './helpers/run-vitest.mjs'
 
@@ -17,13 +16,7 @@ before(async () => {
   run = await runVitest(FIXTURE)
 })
 
-const { result, assertPassed, assertLeaked } = fixtureAssertions(FIXTURE, () => run)
-
-function fileResult(file) {
-  const found = run.report.testResults.find((entry) => path.basename(entry.name) === file)
-  assert.ok(found, `no file result for ${file}`)
-  return found
-}
+const { result, assertPassed, assertLeaked, fileResult } = fixtureAssertions(FIXTURE, () => run)
 
 describe('behaviour', () => {
   test('vitest exits with 1 (there are failing tests) and did not crash', () => {

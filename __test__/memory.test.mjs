@@ -3,19 +3,12 @@
 // options, a steadily growing file is still reported.
 
 import assert from 'node:assert/strict'
-import path from 'node:path'
 import { before, describe, test } from 'node:test'
-import { fixtureAssertions, lineOf, plain, runVitest } from './helpers/run-vitest.mjs'
+import { fixtureAssertions, lineOf, runVitest } from './helpers/run-vitest.mjs'
 
 const FIXTURE = 'memory'
 let run
-const { result, assertPassed, assertLeaked } = fixtureAssertions(FIXTURE, () => run)
-
-function fileResult(file) {
-  const found = run.report.testResults.find((entry) => path.basename(entry.name) === file)
-  assert.ok(found, `no file result for ${file}`)
-  return { status: found.status, message: plain(found.message ?? '') }
-}
+const { result, assertPassed, assertLeaked, fileResult } = fixtureAssertions(FIXTURE, () => run)
 
 describe('memory', () => {
   before(async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import path from 'node:path'
 import { before, describe, test } from 'node:test'
 import { KINDS } from '../js/index.js'
-import { FIXTURES, fixtureAssertions, lineOf, plain, runVitest } from './helpers/run-vitest.mjs'
+import { FIXTURES, fixtureAssertions, lineOf, runVitest } from './helpers/run-vitest.mjs'
 
 const FIXTURE = 'options'
 
@@ -17,13 +17,7 @@ before(async () => {
   run = await runVitest(FIXTURE)
 })
 
-const { result, assertPassed, assertLeaked } = fixtureAssertions(FIXTURE, () => run)
-
-function fileResult(file) {
-  const found = run.report.testResults.find((entry) => path.relative(path.join(FIXTURES, FIXTURE), entry.name) === file)
-  assert.ok(found, `no file result for ${file}`)
-  return { status: found.status, message: plain(found.message ?? '') }
-}
+const { result, assertPassed, assertLeaked, fileResult } = fixtureAssertions(FIXTURE, () => run)
 
 /** What configure() threw in a bad-options.test.js test, recorded by the fixture in the test's meta. */
 function thrownBy(name) {

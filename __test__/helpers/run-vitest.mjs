@@ -103,5 +103,13 @@ export function fixtureAssertions(fixture, getRun) {
     return message
   }
 
-  return { result, assertPassed, assertLeaked }
+  /** The file-level result: its status, and its error (a LeakError of the file's own scope) in plain text. */
+  function fileResult(file) {
+    const root = path.join(FIXTURES, fixture)
+    const found = getRun().report.testResults.find((entry) => path.relative(root, entry.name) === file)
+    assert.ok(found, `no file result for ${file}`)
+    return { status: found.status, message: plain(found.message ?? '') }
+  }
+
+  return { result, assertPassed, assertLeaked, fileResult }
 }

@@ -193,9 +193,10 @@ export class LeakTracker {
     if (collect) await collectThoroughly((fn) => this.asyncTracker.untracked(fn))
     const growth = this.fileHeapGrowth(fileName, collect)
     const reachable = collect ? this.closedOwnersStillReachable() : []
-    this.watches.takeClosedOwners()
-    // One site per kind: only the file's first closed server (or socket) kept its creation stack (WatchRegistry).
-    const siteOf = (what) => reachable.find((watched) => watched.what === what && watched.stack !== '')?.stack ?? ''
+    // One site per kind: the file's first closed server (or socket) carries it (WatchRegistry).
+    const sites = new Map([...new Set(reachable.map((watched) => watched.what))].map((what) => [what, this.watches.closedOwnerSite(what)]))
+    this.watches.resetClosedOwners()
+    const siteOf = (what) => sites.get(what) ?? ''
     // One path per kind is enough: the report groups them, and they pile up the same way.
     const firstOfKind = reachable.filter((watched, index) => reachable.findIndex((other) => other.what === watched.what) === index)
     const paths = await this.#retainerPathsOnce(firstOfKind)

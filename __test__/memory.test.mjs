@@ -29,12 +29,15 @@ describe('memory', () => {
     assert.match(message, /↓ variable registry[^\n]*\n\s+├─ Array instance[^\n]*\n\s+│\s+↓ Array\[0\]\n\s+╰→ App instance/)
   })
 
-  test('toBeCollected(): a released object passes; one kept by a listener closure fails', () => {
+  test('toBeCollected(): a released object passes; one kept by a listener closure fails, the closure in its path', () => {
     assertPassed('watch.test.js', 'toBeCollected(): a released object passes')
-    const { status, message } = result('watch.test.js', 'toBeCollected(): an object kept by a listener closure fails')
+    const { status, message } = result('watch-closure.test.js', 'toBeCollected(): an object kept by a listener closure fails')
     assert.equal(status, 'failed')
     assert.match(message, /left 1 listener attached and 1 object still reachable/)
     assert.match(message, /● App instance \(watched as "app held by a listener"\) still reachable after GC/)
+    // The path goes through the listener: the closure by its function name, then the variable it captured.
+    assert.match(message, /├─ function onTick[^\n]*\n\s+│\s+↓ closure scope/)
+    assert.match(message, /↓ variable app\n\s+╰→ App instance/)
   })
 
   test('maxHeapGrowthPerTest trips on ~1 MB kept per test, naming the slope and the tests that grew most', () => {

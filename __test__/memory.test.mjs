@@ -40,6 +40,16 @@ describe('memory', () => {
     assert.match(message, /↓ variable app\n\s+╰→ App instance/)
   })
 
+  test("a mock's recorded calls are named as such in the retainer path", () => {
+    const message = assertLeaked('watch-mock.test.js', 'an app passed to a mock that records its calls fails watch()', {
+      description: 'App instance (watched as "app given to a mock") still reachable after GC',
+      marker: '// leak:retained-mock',
+      left: '1 object still reachable',
+    })
+    assert.match(message, /↓ closure\.mock\n\s+│\s+\^ a vi\.fn\(\)\/vi\.spyOn\(\) mock: it keeps the arguments of every call/)
+    assert.match(message, /↓ Object\.calls\n[\s\S]*╰→ App instance/)
+  })
+
   test('maxHeapGrowthPerTest trips on ~1 MB kept per test, naming the slope and the tests that grew most', () => {
     const { status, message } = fileResult('growth-limit.test.js')
     assert.equal(status, 'failed')

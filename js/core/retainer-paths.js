@@ -19,6 +19,26 @@ function post(session, method, params) {
   })
 }
 
+/** What a mock records, by the property vitest's (and jest's) mock state keeps it in. */
+const MOCK_RECORDS = new Set(['calls', 'results', 'contexts', 'instances', 'invocationCallOrder', 'settledResults'])
+
+/**
+ * Names in words the references a person would not recognise from the graph alone: a `vi.fn()`/`vi.spyOn()` mock's
+ * recorded calls (a function's `mock` state, then its `calls`), the incident's suspect.
+ */
+function withNotes(path) {
+  const steps = path.steps.map((step, index) => {
+    const next = path.steps[index + 1]
+    const recordsCalls = step.edgeLabel.endsWith('.mock') && MOCK_RECORDS.has(next?.edgeLabel.split('.').pop())
+    if (!recordsCalls) return step
+    return {
+      ...step,
+      note: 'a vi.fn()/vi.spyOn() mock: it keeps the arguments of every call; mockClear()/mockReset() (or vi.clearAllMocks() in an afterEach) lets go of them',
+    }
+  })
+  return { ...path, steps }
+}
+
 /**
  * The heap snapshot ids of `targets`, emptying the array. A function of its own: a suspended async function keeps
  * its registers, and a register that once held a target would show in the snapshot as a stack root holding it.
@@ -62,7 +82,7 @@ export async function retainerPaths(targets, untracked = (fn) => fn()) {
     return ids.map((id) => {
       const match = analysis.matches.find((candidate) => candidate.query === `@${id}`)
       const path = match?.paths?.[0]
-      return path ? formatRetainerPath(path) : undefined
+      return path ? formatRetainerPath(withNotes(path)) : undefined
     })
   } finally {
     await post(session, 'HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }).catch(() => {})

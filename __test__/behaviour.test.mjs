@@ -104,6 +104,7 @@ describe('behaviour', () => {
   test('(g) resourceDelta() counts open handles and created resources by kind', () => {
     // The fixture asserts handles['TCP server'] === 1 and created counts while the server is open, {} after.
     assertPassed('delta.test.js', 'resourceDelta counts what is open and what was created')
+    assertPassed('delta.test.js', 'resourceDelta says how much the heap grew since the test began')
     const meta = result('delta.test.js', 'resourceDelta counts what is open and what was created').meta.leakwatch
     assert.equal(meta.created['TCP server'], 1)
     assert.equal(meta.created.Interval, 1)
@@ -156,7 +157,7 @@ describe('behaviour', () => {
   })
 
   test('no other test result than the fixture tests above', () => {
-    assert.equal(run.tests.size, 20, [...run.tests.keys()].join('\n'))
+    assert.equal(run.tests.size, 21, [...run.tests.keys()].join('\n'))
     const failed = [...run.tests].filter(([, value]) => value.status === 'failed').map(([key]) => key)
     assert.deepEqual(failed.sort(), [
       'allow-leaks.test.js > not allowed after',

@@ -30,6 +30,8 @@ async function usage(): Promise<void> {
   const servers: number | undefined = delta.handles['TCP server']
   const created: number | undefined = delta.created.Interval
   const attached: number | undefined = delta.listeners['process "SIGTERM"']
+  const grown: number = delta.heapBytes + delta.nativeBytes
+  void grown
   void attached
   void servers
   void created

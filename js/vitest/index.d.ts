@@ -21,8 +21,11 @@ export declare function watch<T extends object>(target: T, label?: string): T
 /** Opts the current test out of the leak check; called outside a test, the whole file. */
 export declare function allowLeaks(): void
 
-/** Counts by kind of what the current test created, and of what is still open now. */
-export declare function resourceDelta(): ResourceDelta
+/**
+ * Counts by kind of what the current test created and of what is still open now, the listeners it left attached,
+ * and how much the heap and native memory grew since it began (as they are: no GC is forced).
+ */
+export declare function resourceDelta(): ResourceDelta & { heapBytes: number; nativeBytes: number }
 
 declare module 'vitest' {
   interface TaskMeta {

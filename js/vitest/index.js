@@ -7,6 +7,7 @@
 
 import { afterAll, beforeEach, chai } from 'vitest'
 import { LeakError } from '../core/leak-error.js'
+import { heapFigures } from '../core/gc.js'
 import { workerTracker } from '../core/leak-tracker.js'
 
 const tracker = workerTracker()
@@ -62,6 +63,7 @@ beforeEach((context) => {
   const name = testName(task)
   const scope = tracker.openScope(`test "${name}"`)
   scope.testName = name
+  scope.heapAtStart = heapFigures()
   file.running.push(scope)
   file.testScope = scope
   // vitest made the test's signal before the test, and listens on it while the test runs: it is the test's own.
@@ -169,11 +171,14 @@ export function allowLeaks() {
 }
 
 /**
- * Counts by kind of the resources the current test created, and of those still open now.
- * @returns {{ created: Record<string, number>, handles: Record<string, number> }}
+ * Counts by kind of the resources the current test created, and of those still open now; the listeners it left
+ * attached; and how much the heap and native memory grew since it began (as they are: no GC is forced).
  */
 export function resourceDelta() {
-  return tracker.delta(file.testScope ?? file.scope)
+  const scope = file.testScope ?? file.scope
+  const now = heapFigures()
+  const start = scope.heapAtStart ?? now
+  return { ...tracker.delta(scope), heapBytes: now.heapBytes - start.heapBytes, nativeBytes: now.nativeBytes - start.nativeBytes }
 }
 
 export { LeakError }

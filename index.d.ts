@@ -62,3 +62,9 @@ export declare function renderLeakReport(inputJson: string): string
  * the list of kinds lives in one place.
  */
 export declare function reportableTypes(): string
+
+/**
+ * Tunes this process's allocator for analysing large snapshots (big arrays are given back to the system when
+ * dropped). Process-wide: for leakwatch's CLI, never for a test run.
+ */
+export declare function tuneAllocatorForLargeSnapshots(): void

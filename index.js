@@ -773,7 +773,7 @@ if (
   }
 }
 
-const { HeapSnapshotParser, analyzeHeapSnapshotFile, analyzeOpenResources, diffHeapSnapshotFiles, listLoopHandles, renderLeakReport, reportableTypes } = nativeBinding
+const { HeapSnapshotParser, analyzeHeapSnapshotFile, analyzeOpenResources, diffHeapSnapshotFiles, listLoopHandles, renderLeakReport, reportableTypes, tuneAllocatorForLargeSnapshots } = nativeBinding
 export { HeapSnapshotParser }
 export { analyzeHeapSnapshotFile }
 export { analyzeOpenResources }
@@ -781,4 +781,5 @@ export { diffHeapSnapshotFiles }
 export { listLoopHandles }
 export { renderLeakReport }
 export { reportableTypes }
+export { tuneAllocatorForLargeSnapshots }
 export const __napiBindingTarget = __napiLoadedBindingTarget

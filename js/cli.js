@@ -127,6 +127,8 @@ async function main(argv) {
     const [file] = positionals
     const size = checkReadable(file)
     const native = await loadNative()
+    // A process of its own: the allocator may be tuned for big arrays (never done inside a test run).
+    native.tuneAllocatorForLargeSnapshots()
     const options = { find: values.find ?? [], ids, top: top ?? 20, maxPaths: positiveInteger(values.paths, '--paths') ?? 3 }
     const analysis = analyzeFile(native, file, size, options)
     process.stdout.write(values.json ? `${JSON.stringify(analysis, null, 2)}\n` : `${formatAnalysis(analysis, file)}\n`)
@@ -138,6 +140,7 @@ async function main(argv) {
   checkReadable(before)
   checkReadable(after)
   const native = await loadNative()
+  native.tuneAllocatorForLargeSnapshots()
   const diff = JSON.parse(native.diffHeapSnapshotFiles(before, after))
   diff.grown = diff.grown.slice(0, top ?? 30)
   process.stdout.write(values.json ? `${JSON.stringify(diff, null, 2)}\n` : `${formatDiff(diff, before, after)}\n`)

@@ -194,3 +194,10 @@ impl HeapSnapshotParser {
         to_json(&crate::heap::analyze(&graph, &options))
     }
 }
+
+/// Tunes this process's allocator for analysing large snapshots (big arrays are given back to the system when
+/// dropped). Process-wide: for leakwatch's CLI, never for a test run.
+#[napi(catch_unwind)]
+pub fn tune_allocator_for_large_snapshots() {
+    crate::heap::memory::configure_allocator();
+}

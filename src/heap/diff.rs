@@ -42,7 +42,7 @@ pub struct HeapDiff {
 pub fn diff_snapshots(before: &HeapGraph, after: &HeapGraph) -> HeapDiff {
     let old = summarize(before, None);
     let new = summarize(after, None);
-    let mut old_ids: Vec<u64> = before.snapshot.node_id.clone();
+    let mut old_ids: Vec<u64> = before.snapshot.node_id.iter().collect();
     old_ids.sort_unstable();
     let mut fresh: HashMap<&str, (u64, u64)> = HashMap::new();
     for node in 0..after.node_count() {

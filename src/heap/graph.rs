@@ -51,6 +51,8 @@ pub struct HeapGraph {
     keep_during_job_name: u32,
     /// Names of WeakMap key -> value edges, by string index, with the id of the key whose edge alone holds.
     ephemeron_keys: std::collections::HashMap<u32, u64>,
+    /// One bit per edge: `is_strong`, worked out once (the searches ask it for every edge, some twice).
+    strong: Vec<u64>,
 }
 
 /// The key's node id in `part of key (K @123) -> value (V @456) pair in WeakMap (table @789)`.
@@ -87,6 +89,7 @@ fn kind_index(names: &[String], wanted: &str) -> u8 {
 
 impl HeapGraph {
     pub fn new(mut snapshot: HeapSnapshot) -> Self {
+        let started = std::time::Instant::now();
         // The per-node edge counts become the CSR offsets in place: one column less at the peak.
         let mut first_edge = std::mem::take(&mut snapshot.node_edge_count);
         let mut total = 0u32;
@@ -121,20 +124,40 @@ impl HeapGraph {
             concatenated_string: kind_index(nodes, "concatenated string"),
             sliced_string: kind_index(nodes, "sliced string"),
         };
-        let keep_during_job_name = (0..snapshot.strings.len() as u32)
-            .find(|&index| snapshot.strings.get(index) == "weak_refs_keep_during_job")
-            .unwrap_or(u32::MAX);
-        let ephemeron_keys = (0..snapshot.strings.len() as u32)
-            .filter_map(|index| Some((index, ephemeron_key_id(snapshot.strings.get(index))?)))
-            .collect();
-        Self {
+        // One pass over the strings, by bytes: a WeakMap pair's name is long, most strings are not.
+        let mut keep_during_job_name = u32::MAX;
+        let mut ephemeron_keys = std::collections::HashMap::new();
+        for index in 0..snapshot.strings.len() as u32 {
+            let bytes = snapshot.strings.bytes(index);
+            if bytes == b"weak_refs_keep_during_job" && keep_during_job_name == u32::MAX {
+                keep_during_job_name = index;
+            } else if bytes.len() > 40 {
+                if let Some(key) = ephemeron_key_id(snapshot.strings.get(index)) {
+                    ephemeron_keys.insert(index, key);
+                }
+            }
+        }
+        let mut graph = Self {
             snapshot,
             first_edge,
             edge_kinds,
             node_kinds,
             keep_during_job_name,
             ephemeron_keys,
-        }
+            strong: Vec::new(),
+        };
+        // Two halves on two threads: each edge is looked at once, with its target's type and name.
+        let mut strong = super::memory::filled(graph.snapshot.edge_count().div_ceil(64), 0u64);
+        let split = strong.len() / 2;
+        let (low, high) = strong.split_at_mut(split);
+        std::thread::scope(|scope| {
+            let graph = &graph;
+            scope.spawn(move || graph.fill_strong(low, 0));
+            graph.fill_strong(high, split);
+        });
+        graph.strong = strong;
+        super::profile("graph", started);
+        graph
     }
 
     pub fn node_count(&self) -> u32 {
@@ -199,15 +222,43 @@ impl HeapGraph {
     }
 
     pub fn node_id(&self, node: u32) -> u64 {
-        self.snapshot.node_id[node as usize]
+        self.snapshot.node_id.get(node as usize)
     }
 
     pub fn self_size(&self, node: u32) -> u64 {
         u64::from(self.snapshot.node_self_size[node as usize])
     }
 
-    /// Whether following `edge` (from `from`) keeps its target alive.
+    /// Whether following `edge` (from `from`, the node that owns it) keeps its target alive.
+    #[inline]
     pub fn is_strong(&self, from: u32, edge: u32) -> bool {
+        debug_assert!(self.edges(from).contains(&edge));
+        self.strong[edge as usize / 64] & (1 << (edge % 64)) != 0
+    }
+
+    /// Sets the bits of the strong edges among edges `64 * first_word..`, one word of `words` per 64.
+    fn fill_strong(&self, words: &mut [u64], first_word: usize) {
+        let edge_count = self.snapshot.edge_count();
+        let start = (first_word * 64).min(edge_count) as u32;
+        let end = ((first_word + words.len()) * 64).min(edge_count) as u32;
+        if start >= end {
+            return;
+        }
+        let mut from = self.edge_owner(start);
+        let mut edge = start;
+        while edge < end {
+            let node_end = self.first_edge[from as usize + 1].min(end);
+            while edge < node_end {
+                if self.is_strong_uncached(from, edge) {
+                    words[edge as usize / 64 - first_word] |= 1 << (edge % 64);
+                }
+                edge += 1;
+            }
+            from += 1;
+        }
+    }
+
+    fn is_strong_uncached(&self, from: u32, edge: u32) -> bool {
         let kind = self.edge_type(edge);
         if kind == self.edge_kinds.weak {
             return false;
@@ -220,7 +271,10 @@ impl HeapGraph {
             if name == self.keep_during_job_name {
                 return false;
             }
-            if let Some(&key) = self.ephemeron_keys.get(&name) {
+            if let Some(&key) = (!self.ephemeron_keys.is_empty())
+                .then(|| self.ephemeron_keys.get(&name))
+                .flatten()
+            {
                 return self.node_id(from) == key;
             }
         }
@@ -254,7 +308,7 @@ impl HeapGraph {
     pub fn find_by_name(&self, name: &str) -> Vec<u32> {
         let strings = self.strings();
         let wanted: Vec<u32> = (0..strings.len() as u32)
-            .filter(|&index| strings.get(index) == name)
+            .filter(|&index| strings.bytes(index) == name.as_bytes())
             .collect();
         if wanted.is_empty() {
             return Vec::new();
@@ -276,11 +330,7 @@ impl HeapGraph {
     }
 
     pub fn find_by_id(&self, id: u64) -> Option<u32> {
-        self.snapshot
-            .node_id
-            .iter()
-            .position(|&node_id| node_id == id)
-            .map(|index| index as u32)
+        self.snapshot.node_id.position(id).map(|index| index as u32)
     }
 }
 

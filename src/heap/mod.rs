@@ -9,6 +9,7 @@
 
 pub mod diff;
 pub mod graph;
+pub mod memory;
 pub mod paths;
 pub mod retained;
 pub mod snapshot;
@@ -80,6 +81,7 @@ pub struct HeapAnalysis {
 
 /// Runs the analysis the options ask for.
 pub fn analyze(graph: &HeapGraph, options: &AnalyzeOptions) -> HeapAnalysis {
+    let started = std::time::Instant::now();
     let mut queries: Vec<(String, Vec<u32>)> = options
         .find
         .iter()
@@ -96,10 +98,23 @@ pub fn analyze(graph: &HeapGraph, options: &AnalyzeOptions) -> HeapAnalysis {
         .flat_map(|(_, nodes)| nodes.iter().copied())
         .collect();
     let (paths, sizes) = std::thread::scope(|scope| {
-        let sizes = options
-            .retained_sizes
-            .then(|| scope.spawn(|| RetainedSizes::compute(graph)));
+        // The dominator search waits for the path search before its peak, so the two peaks never add up.
+        let (paths_done, wait_for_paths) = std::sync::mpsc::channel::<()>();
+        let sizes = options.retained_sizes.then(|| {
+            scope.spawn(move || {
+                let at = std::time::Instant::now();
+                let sizes = RetainedSizes::compute_then(graph, || {
+                    // Returns once the sender is dropped, whatever happened to the search.
+                    let _ = wait_for_paths.recv();
+                });
+                profile("retained sizes", at);
+                sizes
+            })
+        });
+        let at = std::time::Instant::now();
         let paths = (!targets.is_empty()).then(|| ShortestPaths::search(graph, &targets));
+        drop(paths_done);
+        profile("paths", at);
         let sizes = sizes.map(|handle| {
             handle
                 .join()
@@ -107,6 +122,7 @@ pub fn analyze(graph: &HeapGraph, options: &AnalyzeOptions) -> HeapAnalysis {
         });
         (paths, sizes)
     });
+    profile("find + paths + sizes", started);
     let namer = Namer {
         graph,
         sizes: sizes.as_ref(),
@@ -145,8 +161,10 @@ pub fn analyze(graph: &HeapGraph, options: &AnalyzeOptions) -> HeapAnalysis {
             }
         })
         .collect();
+    let at = std::time::Instant::now();
     let mut constructors = summary::summarize(graph, sizes.as_ref());
     constructors.truncate(options.top);
+    profile("summary", at);
     HeapAnalysis {
         node_count: u64::from(graph.node_count()),
         edge_count: graph.snapshot.edge_count() as u64,
@@ -156,6 +174,17 @@ pub fn analyze(graph: &HeapGraph, options: &AnalyzeOptions) -> HeapAnalysis {
         reachable_size: sizes.as_ref().and_then(|sizes| sizes.retained_size(0)),
         constructors,
         matches,
+    }
+}
+
+/// `LEAKWATCH_PROFILE=1`: phase timings on stderr.
+pub(crate) fn profile(label: &str, since: std::time::Instant) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ON.get_or_init(|| std::env::var_os("LEAKWATCH_PROFILE").is_some_and(|v| v == "1")) {
+        eprintln!(
+            "leakwatch profile: {label}: {:.3} s",
+            since.elapsed().as_secs_f64()
+        );
     }
 }
 

@@ -84,16 +84,33 @@ impl Bitset {
 
 const NO_EDGE: u32 = u32::MAX;
 
-/// Parent edges of a BFS from the root: enough to rebuild the shortest path to any node it reached.
+/// Parent edges of a BFS from the root: enough to rebuild the shortest path to any node it reached (or, after a
+/// search for a few targets, to those targets: only the nodes on their paths are kept).
 pub struct ShortestPaths {
-    parent_edge: Vec<u32>,
+    parent_edge: ParentEdges,
+}
+
+enum ParentEdges {
+    /// By node index, `NO_EDGE` when not reached.
+    All(Vec<u32>),
+    /// The nodes on the paths to the targets, and their parent edge.
+    Some(std::collections::HashMap<u32, u32>),
+}
+
+impl ParentEdges {
+    fn get(&self, node: u32) -> u32 {
+        match self {
+            Self::All(edges) => edges.get(node as usize).copied().unwrap_or(NO_EDGE),
+            Self::Some(edges) => edges.get(&node).copied().unwrap_or(NO_EDGE),
+        }
+    }
 }
 
 impl ShortestPaths {
     /// Searches until every node of `targets` is reached (all nodes when `targets` is empty).
     pub fn search(graph: &HeapGraph, targets: &[u32]) -> Self {
         let node_count = graph.node_count() as usize;
-        let mut parent_edge = vec![NO_EDGE; node_count];
+        let mut parent_edge = super::memory::filled(node_count, NO_EDGE);
         let mut visited = Bitset::new(node_count);
         let mut wanted = Bitset::new(node_count);
         let mut remaining = 0usize;
@@ -134,16 +151,30 @@ impl ShortestPaths {
             std::mem::swap(&mut frontier, &mut next);
             next.clear();
         }
+        drop((frontier, next, visited));
+        // A few targets: keep their paths only, not four bytes for every node while the analysis goes on.
+        let parent_edge = if !find_all && targets.len() <= node_count / 64 {
+            let mut kept = std::collections::HashMap::new();
+            for &target in targets {
+                let mut node = target;
+                while node != 0 {
+                    let edge = parent_edge[node as usize];
+                    if edge == NO_EDGE || kept.insert(node, edge).is_some() {
+                        break;
+                    }
+                    node = graph.edge_owner(edge);
+                }
+            }
+            ParentEdges::Some(kept)
+        } else {
+            ParentEdges::All(parent_edge)
+        };
         Self { parent_edge }
     }
 
     /// Whether the search reached `node` (the root reaches itself).
     pub fn reaches(&self, node: u32) -> bool {
-        node == 0
-            || self
-                .parent_edge
-                .get(node as usize)
-                .is_some_and(|&edge| edge != NO_EDGE)
+        node == 0 || self.parent_edge.get(node) != NO_EDGE
     }
 
     /// The path to `target`, or `None` when the root does not reach it strongly.
@@ -153,13 +184,13 @@ impl ShortestPaths {
         target: u32,
         sizes: Option<&RetainedSizes>,
     ) -> Option<RetainerPath> {
-        if target != 0 && self.parent_edge[target as usize] == NO_EDGE {
+        if target != 0 && self.parent_edge.get(target) == NO_EDGE {
             return None;
         }
         let mut edges = Vec::new();
         let mut node = target;
         while node != 0 {
-            let edge = self.parent_edge[node as usize];
+            let edge = self.parent_edge.get(node);
             edges.push(edge);
             node = graph.edge_owner(edge);
         }

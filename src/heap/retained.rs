@@ -1,16 +1,19 @@
 //! Retained sizes, from the dominator tree of the strong graph rooted at the synthetic root.
 //!
 //! An object's retained size is what a GC would free if it went: its own size plus everything it dominates (every
-//! node whose every strong path from the root passes through it). The dominators come from Lengauer–Tarjan (the
-//! simple variant with path compression, O(E log N)), made iterative so a deep heap cannot overflow the stack.
-//! It works in depth-first numbering: a node's immediate dominator is a DFS-tree ancestor, so it has a smaller
+//! node whose every strong path from the root passes through it). The dominators come from Semi-NCA (Georgiadis):
+//! Lengauer–Tarjan's semidominators (simple variant, path compression, made iterative so a deep heap cannot
+//! overflow the stack), then each immediate dominator as the nearest common ancestor of the DFS parent and the
+//! semidominator, found by climbing the dominators already known. No buckets, fewer arrays than classic LT. It
+//! works in depth-first numbering: a node's immediate dominator is a DFS-tree ancestor, so it has a smaller
 //! number, and one pass in reverse numbering order sums the sizes bottom-up.
 //!
-//! Memory: nine `u32` per reachable node and one per strong edge, freed before the sizes are returned; the result
-//! keeps one `u32` and one `u64` per node. Nodes the root cannot reach strongly (garbage, or held only weakly) get
-//! no retained size.
+//! Memory: at the peak, five `u32` per reachable node and one per strong edge, freed before the sizes are
+//! returned; the result keeps two `u32` and one `u64` per node. Nodes the root cannot reach strongly (garbage, or
+//! held only weakly) get no retained size.
 
 use super::graph::HeapGraph;
+use super::memory::{filled, with_capacity};
 
 const NONE: u32 = u32::MAX;
 
@@ -18,8 +21,6 @@ const NONE: u32 = u32::MAX;
 pub struct RetainedSizes {
     /// Node index → DFS number (`NONE` when unreachable).
     number: Vec<u32>,
-    /// DFS number → node index.
-    node: Vec<u32>,
     /// DFS number → immediate dominator's DFS number.
     idom: Vec<u32>,
     /// DFS number → retained size in bytes.
@@ -28,20 +29,41 @@ pub struct RetainedSizes {
 
 impl RetainedSizes {
     pub fn compute(graph: &HeapGraph) -> Self {
-        let (number, node, parent) = depth_first(graph);
-        let count = node.len();
-        let predecessors = Predecessors::new(graph, &number, &node);
-        let idom = lengauer_tarjan(count, &parent, &predecessors);
-        drop(predecessors);
-        drop(parent);
-        let mut retained: Vec<u64> = node.iter().map(|&n| graph.self_size(n)).collect();
+        Self::compute_then(graph, || {})
+    }
+
+    /// `compute`, calling `before_peak` before the memory-hungry part (the caller's other work can end first).
+    pub fn compute_then(graph: &HeapGraph, before_peak: impl FnOnce()) -> Self {
+        let at = std::time::Instant::now();
+        let (number, parent) = depth_first(graph, true);
+        super::profile("  dfs", at);
+        let count = parent.len();
+        let at = std::time::Instant::now();
+        let predecessors = Predecessors::new(graph, &number, &parent, before_peak);
+        super::profile("  predecessors", at);
+        // The numbering is not needed while the dominators are found, which is the peak: numbering again after
+        // (the same search, so the same numbers) costs less than keeping it.
+        drop(number);
+        let at = std::time::Instant::now();
+        let idom = semi_nca(parent, predecessors);
+        super::profile("  semi-nca", at);
+        let at = std::time::Instant::now();
+        let (number, _) = depth_first(graph, false);
+        super::profile("  dfs again", at);
+        let at = std::time::Instant::now();
+        let mut retained = filled(count, 0u64);
+        for (node, &k) in number.iter().enumerate() {
+            if k != NONE {
+                retained[k as usize] = graph.self_size(node as u32);
+            }
+        }
         for k in (1..count).rev() {
             let size = retained[k];
             retained[idom[k] as usize] += size;
         }
+        super::profile("  sums", at);
         Self {
             number,
-            node,
             idom,
             retained,
         }
@@ -53,10 +75,17 @@ impl RetainedSizes {
         (k != NONE).then(|| self.retained[k as usize])
     }
 
-    /// The node that must go for `node` to go (the root dominates itself).
+    /// The node that must go for `node` to go (the root dominates itself). A scan of all nodes: for a few.
     pub fn immediate_dominator(&self, node: u32) -> Option<u32> {
         let k = *self.number.get(node as usize)?;
-        (k != NONE).then(|| self.node[self.idom[k as usize] as usize])
+        if k == NONE {
+            return None;
+        }
+        let dominator = self.idom[k as usize];
+        self.number
+            .iter()
+            .position(|&number| number == dominator)
+            .map(|index| index as u32)
     }
 
     pub fn is_reachable(&self, node: u32) -> bool {
@@ -64,16 +93,15 @@ impl RetainedSizes {
     }
 }
 
-/// Iterative DFS over strong edges: (node → number, number → node, number → parent number).
-fn depth_first(graph: &HeapGraph) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+/// Iterative DFS over strong edges: (node → number, number → parent number when `with_parent`).
+fn depth_first(graph: &HeapGraph, with_parent: bool) -> (Vec<u32>, Vec<u32>) {
     let node_count = graph.node_count() as usize;
-    let mut number = vec![NONE; node_count];
-    let mut node = Vec::with_capacity(node_count);
-    let mut parent = Vec::with_capacity(node_count);
+    let mut number = filled(node_count, NONE);
+    let mut parent = with_capacity(if with_parent { node_count } else { 0 });
+    let mut count = 1u32;
     // (node, next edge to look at)
     let mut stack: Vec<(u32, u32)> = Vec::new();
     number[0] = 0;
-    node.push(0);
     parent.push(0);
     stack.push((0, graph.edges(0).start));
     while let Some(top) = stack.last_mut() {
@@ -87,10 +115,11 @@ fn depth_first(graph: &HeapGraph) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
             edge += 1;
             if number[to as usize] == NONE && graph.is_strong(from, current) {
                 top.1 = edge;
-                let k = node.len() as u32;
-                number[to as usize] = k;
-                node.push(to);
-                parent.push(number[from as usize]);
+                number[to as usize] = count;
+                count += 1;
+                if with_parent {
+                    parent.push(number[from as usize]);
+                }
                 stack.push((to, graph.edges(to).start));
                 descended = true;
                 break;
@@ -100,106 +129,111 @@ fn depth_first(graph: &HeapGraph) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
             stack.pop();
         }
     }
-    (number, node, parent)
+    parent.shrink_to_fit();
+    (number, parent)
 }
 
-/// Strong predecessors of each reachable node, in DFS numbering.
+/// Strong predecessors of each reachable node but its DFS parent, in DFS numbering: `from[first[k]..first[k + 1]]`.
+/// (The parent is every node's predecessor; most nodes have no other, and the search starts from it anyway.)
 struct Predecessors {
     first: Vec<u32>,
     from: Vec<u32>,
 }
 
 impl Predecessors {
-    fn new(graph: &HeapGraph, number: &[u32], node: &[u32]) -> Self {
-        let count = node.len();
-        let mut first = vec![0u32; count + 1];
+    fn new(graph: &HeapGraph, number: &[u32], parent: &[u32], before_peak: impl FnOnce()) -> Self {
+        let count = parent.len();
+        // Nodes in index order (edges read front to back), each edge's source and target by DFS number.
         let each_strong = |visit: &mut dyn FnMut(u32, u32)| {
-            for (k, &from) in node.iter().enumerate() {
+            for (from, &source) in number.iter().enumerate() {
+                if source == NONE {
+                    continue;
+                }
+                let from = from as u32;
                 for edge in graph.edges(from) {
                     let to = number[graph.edge_to(edge) as usize];
-                    if to != NONE && graph.is_strong(from, edge) {
-                        visit(k as u32, to);
+                    if to != NONE && parent[to as usize] != source && graph.is_strong(from, edge) {
+                        visit(source, to);
                     }
                 }
             }
         };
-        each_strong(&mut |_, to| first[to as usize + 1] += 1);
-        for k in 0..count {
-            first[k + 1] += first[k];
+        // Counts, then running ends, then filled back to front: each `first[k]` ends at its range's start.
+        let mut first = filled(count + 1, 0u32);
+        each_strong(&mut |_, to| first[to as usize] += 1);
+        let mut total = 0u32;
+        for slot in &mut first[..count] {
+            total += *slot;
+            *slot = total;
         }
-        let mut fill = first.clone();
-        let mut from = vec![0u32; first[count] as usize];
+        first[count] = total;
+        before_peak();
+        let mut from = filled(total as usize, 0u32);
         each_strong(&mut |source, to| {
-            let slot = &mut fill[to as usize];
+            let slot = &mut first[to as usize];
+            *slot -= 1;
             from[*slot as usize] = source;
-            *slot += 1;
         });
         Self { first, from }
     }
-
-    fn of(&self, k: u32) -> &[u32] {
-        &self.from[self.first[k as usize] as usize..self.first[k as usize + 1] as usize]
-    }
 }
 
-fn lengauer_tarjan(count: usize, parent: &[u32], predecessors: &Predecessors) -> Vec<u32> {
-    let mut semi: Vec<u32> = (0..count as u32).collect();
-    let mut label: Vec<u32> = (0..count as u32).collect();
-    let mut ancestor = vec![NONE; count];
-    let mut idom = vec![NONE; count];
-    let mut bucket_head = vec![NONE; count];
-    let mut bucket_next = vec![NONE; count];
+/// Immediate dominators (by DFS number) from the DFS parents and the strong predecessors.
+fn semi_nca(parent: Vec<u32>, predecessors: Predecessors) -> Vec<u32> {
+    let count = parent.len();
+    let Predecessors { mut first, from } = predecessors;
+    // `label[x]`: the least semidominator number on x's compressed forest path (x's own once processed).
+    let mut label: Vec<u32> = with_capacity(count);
+    label.extend(0..count as u32);
+    // The link-eval forest: nodes numbered `linked` and up are linked (processed in reverse order), and their
+    // `ancestor` starts as the DFS parent, then is compressed.
+    let mut ancestor = with_capacity(count);
+    ancestor.extend_from_slice(&parent);
+    let mut idom = parent;
     let mut chain: Vec<u32> = Vec::new();
-
-    let mut eval = |v: u32, ancestor: &mut [u32], label: &mut [u32], semi: &[u32]| -> u32 {
-        if ancestor[v as usize] == NONE {
-            return v;
-        }
-        // Path compression, iteratively: collect the chain up to the forest root's child, then fold it down.
-        chain.clear();
-        let mut x = v;
-        while ancestor[ancestor[x as usize] as usize] != NONE {
-            chain.push(x);
-            x = ancestor[x as usize];
-        }
-        while let Some(x) = chain.pop() {
-            let a = ancestor[x as usize];
-            if semi[label[a as usize] as usize] < semi[label[x as usize] as usize] {
-                label[x as usize] = label[a as usize];
-            }
-            ancestor[x as usize] = ancestor[a as usize];
-        }
-        label[v as usize]
-    };
-
-    for w in (1..count as u32).rev() {
-        for &v in predecessors.of(w) {
-            let u = eval(v, &mut ancestor, &mut label, &semi);
-            if semi[u as usize] < semi[w as usize] {
-                semi[w as usize] = semi[u as usize];
-            }
-        }
-        let s = semi[w as usize] as usize;
-        bucket_next[w as usize] = bucket_head[s];
-        bucket_head[s] = w;
-        let p = parent[w as usize];
-        ancestor[w as usize] = p;
-        let mut v = bucket_head[p as usize];
-        bucket_head[p as usize] = NONE;
-        while v != NONE {
-            let u = eval(v, &mut ancestor, &mut label, &semi);
-            idom[v as usize] = if semi[u as usize] < semi[v as usize] {
-                u
+    for w in (1..count).rev() {
+        // Nodes above `w` are linked; `w` is not yet.
+        let linked = w as u32 + 1;
+        let mut semi = idom[w];
+        for &v in &from[first[w] as usize..first[w + 1] as usize] {
+            let value = if v < linked {
+                // Not yet processed: its semidominator is still itself.
+                v
             } else {
-                p
+                chain.clear();
+                let mut x = v;
+                while ancestor[x as usize] >= linked {
+                    chain.push(x);
+                    x = ancestor[x as usize];
+                }
+                // `x` is the last linked node below a forest root: fold the path down from there.
+                while let Some(y) = chain.pop() {
+                    let a = ancestor[y as usize];
+                    if label[a as usize] < label[y as usize] {
+                        label[y as usize] = label[a as usize];
+                    }
+                    ancestor[y as usize] = ancestor[a as usize];
+                }
+                label[v as usize]
             };
-            v = bucket_next[v as usize];
+            if value < semi {
+                semi = value;
+            }
         }
+        label[w] = semi;
+        // `first[w + 1]` is not read again (lower nodes' ranges end at most at `first[w]`): keep `semi` there.
+        first[w + 1] = semi;
     }
+    drop(label);
+    drop(ancestor);
+    drop(from);
     for w in 1..count {
-        if idom[w] != semi[w] {
-            idom[w] = idom[idom[w] as usize];
+        let semi = first[w + 1];
+        let mut dominator = idom[w];
+        while dominator > semi {
+            dominator = idom[dominator as usize];
         }
+        idom[w] = dominator;
     }
     if count > 0 {
         idom[0] = 0;

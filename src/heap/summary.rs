@@ -73,8 +73,14 @@ pub fn group_name(graph: &HeapGraph, node: u32) -> &str {
 
 /// Groups every strongly reachable node (every node when `sizes` is `None`) by constructor.
 pub fn summarize(graph: &HeapGraph, sizes: Option<&RetainedSizes>) -> Vec<ConstructorSummary> {
-    // Keyed by borrowed names: no String per node.
-    let mut groups: HashMap<&str, ConstructorSummary> = HashMap::new();
+    // Keyed by borrowed names: no String per node. A node's group depends only on its type and, for objects, its
+    // name: both are cached by index (type, string) so the names are looked up once, not once a node.
+    const UNSEEN: u32 = u32::MAX;
+    let mut by_name: HashMap<&str, u32> = HashMap::new();
+    let mut groups: Vec<ConstructorSummary> = Vec::new();
+    let mut by_type = vec![UNSEEN; graph.snapshot.node_type_names.len()];
+    let mut by_string = vec![UNSEEN; graph.strings().len()];
+    let kinds = graph.node_kinds;
     for node in 0..graph.node_count() {
         // Synthetic nodes are the root and its groups: they "retain" everything and are no one's objects.
         if graph.node_type(node) == graph.node_kinds.synthetic {
@@ -87,14 +93,26 @@ pub fn summarize(graph: &HeapGraph, sizes: Option<&RetainedSizes>) -> Vec<Constr
             },
             None => 0,
         };
-        let name = group_name(graph, node);
-        let group = groups.entry(name).or_insert_with(|| ConstructorSummary {
-            name: name.to_owned(),
-            count: 0,
-            self_size: 0,
-            max_retained_size: 0,
-            largest: Vec::new(),
-        });
+        let kind = graph.node_type(node);
+        let slot = if kind == kinds.object || kind == kinds.native {
+            &mut by_string[graph.snapshot.node_name[node as usize] as usize]
+        } else {
+            &mut by_type[usize::from(kind)]
+        };
+        if *slot == UNSEEN {
+            let name = group_name(graph, node);
+            *slot = *by_name.entry(name).or_insert_with(|| {
+                groups.push(ConstructorSummary {
+                    name: name.to_owned(),
+                    count: 0,
+                    self_size: 0,
+                    max_retained_size: 0,
+                    largest: Vec::new(),
+                });
+                groups.len() as u32 - 1
+            });
+        }
+        let group = &mut groups[*slot as usize];
         group.count += 1;
         group.self_size += graph.self_size(node);
         if sizes.is_some()
@@ -119,7 +137,8 @@ pub fn summarize(graph: &HeapGraph, sizes: Option<&RetainedSizes>) -> Vec<Constr
             group.max_retained_size = group.largest[0].retained_size;
         }
     }
-    let mut summary: Vec<ConstructorSummary> = groups.into_values().collect();
+    drop(by_string);
+    let mut summary = groups;
     summary.sort_by(|a, b| {
         b.max_retained_size
             .cmp(&a.max_retained_size)

@@ -1,0 +1,77 @@
+//! Big columns and work arrays: mapped in one go, and returned to the system when dropped.
+//!
+//! The arrays here run to hundreds of megabytes; filling them one 4 KiB page at a time is a page fault per page,
+//! a noticeable share of the run (more so in a VM), so they are prefaulted with one `madvise` each. (Transparent
+//! huge pages were tried: faster on one run, much slower on the next in a VM, so not used.) And glibc's malloc,
+//! once a large block is freed, raises its threshold for serving blocks from `mmap` (up to 32 MiB), so later
+//! ~30 MiB arrays land in its heap, whose freed space it may keep: the peak RSS then depends on the order things
+//! were freed. Fixing the threshold (1 MiB, process-wide: it also applies to the host's own mallocs) keeps big
+//! arrays mapped, and their memory goes back when they are dropped. Both are hints; elsewhere they do nothing.
+
+/// Below this, prefaulting is not worth a system call.
+const PREFAULT_FROM_BYTES: usize = 4 << 20;
+
+/// Once per process: keep blocks of 1 MiB and up out of malloc's heap (see the module comment). Process-wide, so
+/// only a process of its own may ask for it (the CLI does); inside a test run it would change the suite's allocator.
+pub fn configure_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            extern "C" {
+                fn mallopt(param: i32, value: i32) -> i32;
+            }
+            const M_MMAP_THRESHOLD: i32 = -3;
+            // SAFETY: mallopt only changes allocator tuning; any value is valid.
+            unsafe {
+                mallopt(M_MMAP_THRESHOLD, 1 << 20);
+            }
+        });
+    }
+}
+
+/// Maps in `vec`'s spare capacity in one call (`MADV_POPULATE_WRITE`, Linux 5.14+), before it is filled: one
+/// system call instead of a page fault per 4 KiB page. On older kernels the call fails and nothing changes.
+pub fn prefault<T>(vec: &Vec<T>) {
+    #[cfg(target_os = "linux")]
+    {
+        let bytes = vec.capacity() * std::mem::size_of::<T>();
+        if bytes < PREFAULT_FROM_BYTES {
+            return;
+        }
+        const PAGE: usize = 4096;
+        let base = vec.as_ptr() as usize;
+        let start = base.next_multiple_of(PAGE);
+        let end = (base + bytes) & !(PAGE - 1);
+        if end <= start {
+            return;
+        }
+        extern "C" {
+            fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
+        }
+        const MADV_POPULATE_WRITE: i32 = 23;
+        // SAFETY: the range lies inside the vector's own allocation, which is writable; populating changes no
+        // contents (fresh pages are zero, touched ones stay as they are), and a failure is harmless.
+        unsafe {
+            madvise(
+                start as *mut std::ffi::c_void,
+                end - start,
+                MADV_POPULATE_WRITE,
+            );
+        }
+    }
+}
+
+/// `Vec::with_capacity`, prefaulted: for arrays that will be filled to capacity.
+pub fn with_capacity<T>(capacity: usize) -> Vec<T> {
+    let vec = Vec::with_capacity(capacity);
+    prefault(&vec);
+    vec
+}
+
+/// `vec![value; len]`, prefaulted.
+pub fn filled<T: Clone>(len: usize, value: T) -> Vec<T> {
+    let mut vec = with_capacity(len);
+    vec.resize(len, value);
+    vec
+}

@@ -21,3 +21,22 @@ export function captureStack(skipAbove) {
 export function stackText(holder) {
   return typeof holder?.stack === 'string' ? holder.stack : ''
 }
+
+/**
+ * What a scope recorded: a resource, a listener, a warning. The common part: an id to match it with its report
+ * (an async id, or a negative pseudo id), its type, and its creation stack.
+ */
+export class CreationRecord {
+  constructor(asyncId, type, stackHolder) {
+    this.asyncId = asyncId
+    this.type = type
+    this.stackHolder = stackHolder
+    /** @type {boolean | undefined} the test runner made it (known once the record was found still open) */
+    this.runnerMade = undefined
+  }
+
+  /** The creation stack, formatted now (through the runner's source maps when it installed them). */
+  get stack() {
+    return stackText(this.stackHolder)
+  }
+}

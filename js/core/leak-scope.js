@@ -5,23 +5,14 @@
 // strongly is safe while the scope is open; `release()` drops them when it ends, so tracking never keeps a
 // resource alive past its scope.
 
-import { stackText } from './creation-stack.js'
+import { CreationRecord } from './creation-stack.js'
 import { livenessOrClosed } from './liveness.js'
 
-export class ResourceRecord {
+export class ResourceRecord extends CreationRecord {
   constructor(asyncId, type, triggerAsyncId, resource, stackHolder) {
-    this.asyncId = asyncId
-    this.type = type
+    super(asyncId, type, stackHolder)
     this.triggerAsyncId = triggerAsyncId
     this.resource = resource
-    this.stackHolder = stackHolder
-    /** @type {boolean | undefined} the test runner made it (known once the record was found open) */
-    this.runnerMade = undefined
-  }
-
-  /** The creation stack, formatted now (through the runner's source maps when it installed them). */
-  get stack() {
-    return stackText(this.stackHolder)
   }
 }
 

@@ -13,7 +13,7 @@
 // as Node defines them), the patched methods keep their names and lengths, and `disable()` restores everything.
 
 import { EventEmitter, getEventListeners } from 'node:events'
-import { captureStack, stackText } from './creation-stack.js'
+import { captureStack, CreationRecord } from './creation-stack.js'
 import { LISTENER_TYPE, pseudoId } from './kinds.js'
 
 /** Makes `wrapper` read like `original`: same name and length. */
@@ -23,24 +23,15 @@ function likeOriginal(wrapper, original) {
   return wrapper
 }
 
-/** One listener a scope added to an emitter born before it. Shaped like a resource record, to be reported as one. */
-export class ListenerRecord {
+/** One listener a scope added to an emitter born before it, reported like a resource. */
+export class ListenerRecord extends CreationRecord {
   constructor(emitter, event, listener, stackHolder, isEventTarget) {
-    /** A negative id, never an async id, to match the record with its leak. */
-    this.asyncId = pseudoId()
-    this.type = LISTENER_TYPE
+    super(pseudoId(), LISTENER_TYPE, stackHolder)
     this.resource = null
     this.emitter = emitter
     this.event = event
     this.listener = listener
-    this.stackHolder = stackHolder
     this.isEventTarget = isEventTarget
-    /** @type {boolean | undefined} the test runner added it (known once found attached) */
-    this.runnerMade = undefined
-  }
-
-  get stack() {
-    return stackText(this.stackHolder)
   }
 
   /** The listener is still on its emitter. A `once` listener is recorded as Node's wrapper, removed when it fires. */
@@ -57,16 +48,12 @@ export class ListenerRecord {
 }
 
 /** A MaxListenersExceededWarning that a scope's add caused. */
-export class MaxListenersRecord {
+export class MaxListenersRecord extends CreationRecord {
   constructor(emitter, event, count, stackHolder) {
+    super(pseudoId(), LISTENER_TYPE, stackHolder)
     this.emitter = emitter
     this.event = event
     this.count = count
-    this.stackHolder = stackHolder
-  }
-
-  get stack() {
-    return stackText(this.stackHolder)
   }
 }
 

@@ -2,7 +2,7 @@
 //
 // Every async resource of the process passes through `init` (promises above all), so it does as little as it can:
 // one property read when no scope is active, one table lookup for unreportable types, and for reportable ones a
-// stack captured unformatted (2-7 µs). There is no `destroy` hook: with one, Node tracks every promise for GC, and a
+// stack captured unformatted (a few µs; formatting costs ten times more). There is no `destroy` hook: with one, Node tracks every promise for GC, and a
 // closed handle reports `destroy` only when collected; liveness is read from the resource at the end of the scope.
 // No napi call happens here. Nothing may read a handle's getters in `init`: `fd` there crashes Node 20.
 
@@ -81,16 +81,16 @@ export class AsyncResourceTracker {
     this.originalListen = undefined
   }
 
-  /**
-   * Remembers what a closing scope leaves open (weakly), and forgets what has closed since.
-   * @param {Array<import('./leak-scope.js').ResourceRecord>} records the scope's records still open
-   * @param {(type: string, resource: object) => string} livenessOf
-   */
   /** Forgets the servers of a scope that ends: their ids are only needed while connections may be accepted in it. */
   forgetServers(records) {
     for (const record of records) if (SERVER_TYPES[record.type] === true) this.serverIds.delete(record.asyncId)
   }
 
+  /**
+   * Remembers what a closing scope leaves open (weakly), and forgets what has closed since.
+   * @param {Array<import('./leak-scope.js').ResourceRecord>} records the scope's records still open
+   * @param {(type: string, resource: object) => string} livenessOf
+   */
   rememberLeftOpen(records, livenessOf) {
     for (const [asyncId, entry] of this.leftOpen) {
       const resource = entry.resource.deref()

@@ -11,19 +11,13 @@ const ADAPTIVE_STEP_BYTES = 32 * 1024 * 1024
 
 export class HeapSampler {
   constructor() {
-    /** @type {import('./heap-growth.js').HeapSample[]} heap after the GCs forced at the end of tests */
-    this.forcedSamples = []
+    /** @type {import('./heap-growth.js').HeapSample[]} heap after the GCs forced at the end of tests, in order */
+    this.samples = []
     this.testIndex = 0
     /** Per test: name and heap after GC when forced, to name the tests that grew most. */
     this.tests = []
-    this.lastForcedBytes = undefined
-    /** The last heap after GC (or, before any, the first heap seen): the base of the adaptive step. */
-    this.lastAfterGcBytes = undefined
-  }
-
-  /** The samples to judge a file by: every heap after GC seen, in test order. */
-  get samples() {
-    return this.forcedSamples
+    /** The first heap seen in the file, before any GC: the base of the adaptive step until there is a sample. */
+    this.firstHeapBytes = undefined
   }
 
   /**
@@ -33,16 +27,15 @@ export class HeapSampler {
   sampleFileEnd(justCollected) {
     if (!justCollected && (this.samples.length < 2 || this.testIndex === 0)) return
     if (!justCollected) forceGc()
-    if (this.testIndex === 0 || this.forcedSamples.at(-1)?.testIndex === this.testIndex - 1) return
-    this.forcedSamples.push({ testIndex: this.testIndex - 1, heapBytes: heapUsedBytes() })
+    if (this.testIndex === 0 || this.samples.at(-1)?.testIndex === this.testIndex - 1) return
+    this.samples.push({ testIndex: this.testIndex - 1, heapBytes: heapUsedBytes() })
   }
 
   resetFile() {
-    this.forcedSamples = []
+    this.samples = []
     this.tests = []
     this.testIndex = 0
-    this.lastForcedBytes = undefined
-    this.lastAfterGcBytes = undefined
+    this.firstHeapBytes = undefined
   }
 
   /**
@@ -50,19 +43,18 @@ export class HeapSampler {
    * @returns {Promise<{ heapBytes: number, nativeBytes: number, afterGc: boolean, heapDeltaBytes: number | null }>}
    */
   async endTest(name, forced, untracked) {
+    const previous = this.samples.at(-1)?.heapBytes
     if (!forced) {
       const heapUsed = heapUsedBytes()
-      this.lastAfterGcBytes ??= heapUsed
-      if (heapUsed - this.lastAfterGcBytes >= ADAPTIVE_STEP_BYTES) forced = true
+      this.firstHeapBytes ??= heapUsed
+      if (heapUsed - (previous ?? this.firstHeapBytes) >= ADAPTIVE_STEP_BYTES) forced = true
     }
     if (forced) await collectThoroughly(untracked)
     const figures = heapFigures()
     let heapDeltaBytes = null
     if (forced) {
-      this.forcedSamples.push({ testIndex: this.testIndex, heapBytes: figures.heapBytes })
-      if (this.lastForcedBytes !== undefined) heapDeltaBytes = figures.heapBytes - this.lastForcedBytes
-      this.lastForcedBytes = figures.heapBytes
-      this.lastAfterGcBytes = figures.heapBytes
+      this.samples.push({ testIndex: this.testIndex, heapBytes: figures.heapBytes })
+      if (previous !== undefined) heapDeltaBytes = figures.heapBytes - previous
       this.tests.push({ name, heapBytes: figures.heapBytes, heapDeltaBytes })
     }
     this.testIndex++

@@ -35,9 +35,7 @@ export const ASYNC_TYPES = REPORTABLE.map(([type]) => type)
 
 /** Every kind name, in report order: what `kinds` and ignore rules accept. */
 export const KINDS = [
-  ...REPORTABLE.slice(0, 10).map(([, kind]) => kind),
-  INTERVAL,
-  ...REPORTABLE.slice(10).map(([, kind]) => kind),
+  ...REPORTABLE.flatMap(([type, kind]) => (type === 'Timeout' ? [kind, INTERVAL] : [kind])),
   LISTENER,
   RETAINED,
 ]

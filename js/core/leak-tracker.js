@@ -8,19 +8,19 @@ import { describeOpen } from './describe-open.js'
 import { collectThoroughly } from './gc.js'
 import { judgeGrowth } from './heap-growth.js'
 import { HeapSampler } from './heap-sampler.js'
-import { ASYNC_TYPES, kindOf, KINDS, pseudoId, RETAINED_TYPE } from './kinds.js'
+import { ASYNC_TYPES, kindOf, KINDS, LISTENER_TYPE, pseudoId, RETAINED_TYPE } from './kinds.js'
 import { unacceptedLeaks } from './leak-filter.js'
 import { LeakScope } from './leak-scope.js'
 import { describeEmitter, ListenerTracker } from './listener-tracker.js'
 import { livenessOrClosed, ownerOf } from './liveness.js'
 import { findOpen, madeByRunner, OWN_DIR, SERVER_TYPES } from './open-entries.js'
+import { DEFAULT_OPTIONS, mergeOptions } from './options.js'
+import { retainerPaths } from './retainer-paths.js'
+import { settleOpenResources } from './settle.js'
+import { WatchRegistry } from './watch-registry.js'
 
 /** Client sockets, whose owners a test closes and should then let go of. */
 const CLIENT_SOCKET_TYPES = new Set(['TCPWRAP', 'PIPEWRAP'])
-import { DEFAULT_OPTIONS, mergeOptions } from './options.js'
-import { retainerPaths } from './retainer-paths.js'
-import { WatchRegistry } from './watch-registry.js'
-import { settleOpenResources } from './settle.js'
 
 export { KINDS }
 
@@ -147,7 +147,7 @@ export class LeakTracker {
     return { leaks, text, warnings }
   }
 
-  /** The objects watched in `scope` that are still alive after GC, a macrotask and GC. */
+  /** The objects watched in `scope` that are still alive after two turns of the event loop and a GC. */
   async #retainedObjects(scope) {
     const watched = this.watches.take(scope)
     if (watched.length === 0) return []
@@ -193,22 +193,23 @@ export class LeakTracker {
     if (collect) await collectThoroughly((fn) => this.asyncTracker.untracked(fn))
     const growth = this.fileHeapGrowth(fileName, collect)
     const reachable = collect ? this.closedOwnersStillReachable() : []
-    // One site per kind: the file's first closed server (or socket) carries it (WatchRegistry).
-    const sites = new Map([...new Set(reachable.map((watched) => watched.what))].map((what) => [what, this.watches.closedOwnerSite(what)]))
+    // Per kind (server, socket): one site, carried by the file's first (WatchRegistry), and one retainer path, the
+    // first reachable one's: the report groups them, and they pile up the same way.
+    const kinds = [...new Set(reachable.map((watched) => watched.what))]
+    const sites = kinds.map((what) => this.watches.closedOwnerSite(what))
     this.watches.resetClosedOwners()
-    const siteOf = (what) => sites.get(what) ?? ''
-    // One path per kind is enough: the report groups them, and they pile up the same way.
-    const firstOfKind = reachable.filter((watched, index) => reachable.findIndex((other) => other.what === watched.what) === index)
-    const paths = await this.#retainerPathsOnce(firstOfKind)
-    const pathOf = (what) => paths[firstOfKind.findIndex((watched) => watched.what === what)]
-    const retained = reachable.map((watched) => ({
-      type: RETAINED_TYPE,
-      asyncId: pseudoId(),
-      stack: siteOf(watched.what),
-      hasRef: true,
-      object: `${watched.constructorName} instance (a ${watched.what} its test closed)`,
-      retainerPath: pathOf(watched.what),
-    }))
+    const paths = await this.#retainerPathsOnce(kinds.map((what) => reachable.find((watched) => watched.what === what)))
+    const retained = reachable.map((watched) => {
+      const kindIndex = kinds.indexOf(watched.what)
+      return {
+        type: RETAINED_TYPE,
+        asyncId: pseudoId(),
+        stack: sites[kindIndex],
+        hasRef: true,
+        object: `${watched.constructorName} instance (a ${watched.what} its test closed)`,
+        retainerPath: paths[kindIndex],
+      }
+    })
     const tests = [...new Set(reachable.map((watched) => watched.testName))]
     const hint =
       retained.length > 0
@@ -222,7 +223,7 @@ export class LeakTracker {
 
   /**
    * Heap figures at the end of a test: after a forced GC in mode `test` or when a growth limit is set, else as they
-   * are (the passive samples of V8's own major GCs feed the file's growth).
+   * are (the sampler forces one only when the heap has grown a step: see HeapSampler).
    */
   async heapAfterTest(name) {
     const { heap, maxHeapGrowthPerTest, maxHeapGrowthPerFile } = this.options
@@ -257,7 +258,7 @@ export class LeakTracker {
     if (records.length === 0) return []
     for (const record of records) scope.markReported(record)
     const resources = records.map(({ stack, emitter, event }, index) => ({
-      type: 'LISTENER',
+      type: LISTENER_TYPE,
       asyncId: index,
       stack,
       emitter: describeEmitter(emitter),
@@ -272,8 +273,8 @@ export class LeakTracker {
   }
 
   /**
-   * Watches the owners of the servers a test closed: each should become garbage. Checked together at the end of the
-   * file (one GC for the file), since a closed server kept reachable is the incident's second cause.
+   * Watches the owners of the servers and client sockets a test closed: each should become garbage. Checked together
+   * at the end of the file (one GC for the file), since a closed server kept reachable is the incident's second cause.
    */
   watchClosedOwners(scope, testName) {
     if (this.options.heap === 'off') return
@@ -289,7 +290,7 @@ export class LeakTracker {
   }
 
   /**
-   * The owners of closed servers still reachable at the end of the file, when more than one test left one: a
+   * The owners of closed servers and sockets still reachable at the end of the file, when more than one test left one: a
    * single one is often a module-level `let server` holding the last test's, harmless; one per test is a pile-up.
    * Call after a thorough GC.
    */
@@ -335,7 +336,7 @@ export class LeakTracker {
     }
     for (const { record } of this.#findOpen(scope, true)) {
       increment(handles, kindOf(record.type, record.resource))
-      if (record.emitter !== undefined) increment(listeners, `${describeEmitter(record.emitter)} "${String(record.event)}"`)
+      if (record.type === LISTENER_TYPE) increment(listeners, `${describeEmitter(record.emitter)} "${String(record.event)}"`)
     }
     return { created, handles, listeners }
   }

@@ -3,11 +3,14 @@
 
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
+import { EXPECTED_FILE_FAILURES, EXPECTED_LEAKS, lineOf } from '../examples/messaging/expected.mjs'
 import { plain, REPO_ROOT } from './helpers/run-vitest.mjs'
+
+const EXAMPLE_ROOT = path.join(REPO_ROOT, 'examples', 'messaging')
 
 test('npm run example: every planted leak caught at its line, fixed tests pass', () => {
   const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'examples', 'run.mjs')], {
@@ -22,6 +25,31 @@ test('npm run example: every planted leak caught at its line, fixed tests pass',
   assert.match(output, /created at installGracefulShutdown \(src\/main\.ts:\d+:\d+\)/)
   assert.match(output, /all 9 fixed tests passed/)
   assert.match(output, /their file failed for\s+the closed servers a mock kept reachable/)
+
+  // leakwatch's reporter on the leaky run: its summary, and the JSON and HTML reports in examples/messaging.
+  assert.match(output, / leakwatch {2}4 tests and 1 file failed by leaks/)
+  assert.match(output, /created at src\/ws-hub\.ts:\d+:\d+ {2}Interval every 30000 ms/)
+  const report = JSON.parse(readFileSync(path.join(EXAMPLE_ROOT, 'leakwatch-report.json'), 'utf8'))
+  assert.equal(report.schema, 'leakwatch-report')
+  assert.equal(report.version, 1)
+  assert.equal(report.totals.testsFailedByLeaks, Object.keys(EXPECTED_LEAKS).length)
+  assert.equal(report.totals.filesFailedByLeaks, Object.keys(EXPECTED_FILE_FAILURES).length)
+  const records = new Map(report.files.flatMap((file) => file.tests.map((test) => [`${file.file} > ${test.name}`, test])))
+  for (const [name, { sites }] of Object.entries(EXPECTED_LEAKS)) {
+    const record = records.get(name)
+    assert.ok(record, `no record for ${name} in leakwatch-report.json`)
+    assert.equal(record.state, 'fail', name)
+    assert.equal(record.failedByLeaks, true, name)
+    const recorded = record.leaks.filter((leak) => leak.site).map((leak) => `${leak.site.file}:${leak.site.line}`)
+    for (const [file, text] of sites) assert.ok(recorded.includes(`${file}:${lineOf(file, text)}`), `${name}: ${recorded}`)
+  }
+  const routes = report.files.find((file) => file.file === 'test/leaky/routes.test.ts')
+  assert.equal(routes.leaks.length, 9)
+  assert.ok(routes.leaks.every((leak) => leak.kind === 'Retained object'))
+  // The HTML page is rendered by js/reporter/html.js: written whenever leakwatch has it.
+  const html = path.join(EXAMPLE_ROOT, 'leakwatch-report.html')
+  assert.equal(existsSync(html), existsSync(path.join(REPO_ROOT, 'js', 'reporter', 'html.js')))
+  if (existsSync(html)) assert.match(readFileSync(html, 'utf8'), /^<!doctype html>/i)
 })
 
 test('without redis-server on PATH, the example says how to install it and fails', () => {

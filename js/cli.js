@@ -1,22 +1,34 @@
 #!/usr/bin/env node
-// leakwatch's command line: the heap analyser for snapshots from anywhere (DESIGN §6).
+// leakwatch's command line: the heap analyser for snapshots from anywhere (DESIGN §6), and the merge of reports.
 //   leakwatch analyze <file.heapsnapshot> [--find <Constructor>]... [--id <node id>]... [--top N] [--paths N] [--json]
 //   leakwatch diff <before.heapsnapshot> <after.heapsnapshot> [--top N] [--json]
-// Exit codes: 0 done, 1 the analysis failed (a corrupt snapshot), 2 a usage error (bad arguments, unreadable file).
+//   leakwatch merge <report.json>... [-o <out.json>] [--html <out.html>]
+// Exit codes: 0 done, 1 the analysis failed (a corrupt snapshot) or the merged report has what leakwatch fails a run
+// for, 2 a usage error (bad arguments, an unreadable file, a file that is not a report).
 // The file is streamed into the native parser in chunks, so a snapshot larger than a JS string can hold works, and
 // progress goes to stderr.
 
-import { closeSync, openSync, readSync, statSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
+import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { formatAnalysis, formatBytes, formatDiff } from './heap/format.js'
 import { loadNative } from './native.js'
+import { mergeReports, parseReport, ReportInputError } from './reporter/merge.js'
+import { leakwatchFailed } from './reporter/report.js'
+import { formatSummary, wantsColor } from './reporter/summary.js'
+import { displayPath, writeReportFiles } from './reporter/write.js'
 
 const USAGE = `Usage:
   leakwatch analyze <file.heapsnapshot> [--find <Constructor>]... [--id <node id>]... [--top N] [--paths N] [--json]
       The biggest retained objects by constructor; with --find or --id, the shortest path from a GC root that
       keeps each matching object alive (the ones retaining the most, up to --paths, default 3).
   leakwatch diff <before.heapsnapshot> <after.heapsnapshot> [--top N] [--json]
-      The constructors whose count or size grew between two snapshots.`
+      The constructors whose count or size grew between two snapshots.
+  leakwatch merge <report.json>... [-o <out.json>] [--html <out.html>]
+      One report from the reports of several runs of parts of a suite (vitest --shard on several machines), with
+      totals and heap growth as one run of the whole suite gives; prints its summary. -o defaults to
+      leakwatch-report.json. Exits 1 when the merged report has tests or files failed by leaks, or the suite over
+      maxHeapGrowthPerTest.`
 
 const CHUNK_BYTES = 8 << 20
 const PROGRESS_FROM_BYTES = 64 << 20
@@ -95,6 +107,39 @@ function analyzeFile(native, path, size, options) {
   return JSON.parse(parser.finish(JSON.stringify(options)))
 }
 
+/** Reads and checks the reports, merges them, writes the result and prints its summary. */
+async function merge(args) {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { output: { type: 'string', short: 'o' }, html: { type: 'string' } },
+    })
+  } catch (error) {
+    throw new UsageError(error.message)
+  }
+  const { values, positionals } = parsed
+  if (positionals.length === 0) throw new UsageError('merge wants one or more report files (leakwatch-report.json from each shard)')
+  for (const [flag, value] of [['-o', values.output], ['--html', values.html]]) {
+    if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} wants a file path`)
+  }
+  const inputs = positionals.map((file) => {
+    checkReadable(file)
+    return { name: file, report: parseReport(readFileSync(file, 'utf8'), file) }
+  })
+  const report = mergeReports(inputs)
+  const output = path.resolve(values.output ?? 'leakwatch-report.json')
+  const html = values.html === undefined ? false : path.resolve(values.html)
+  const { written, errors } = await writeReportFiles(report, { json: output, html })
+  if (html && !written.includes(html) && errors.length === 0) errors.push('this leakwatch has no HTML report renderer (js/reporter/html.js): no HTML written')
+  process.stdout.write(formatSummary(report, { color: wantsColor(process.stdout), written: written.map(displayPath) }))
+  const { files, tests } = report.totals
+  process.stdout.write(`leakwatch: merged ${inputs.length} report${inputs.length === 1 ? '' : 's'} (${tests} tests in ${files} files)\n`)
+  if (errors.length > 0) throw new Error(errors.join('; '))
+  if (leakwatchFailed(report)) process.exitCode = 1
+}
+
 async function main(argv) {
   const [command, ...rest] = argv
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -102,6 +147,7 @@ async function main(argv) {
     if (command === undefined) process.exitCode = 2
     return
   }
+  if (command === 'merge') return merge(rest)
   if (command !== 'analyze' && command !== 'diff') throw new UsageError(`unknown command "${command}"`)
   let parsed
   try {
@@ -146,7 +192,17 @@ async function main(argv) {
   process.stdout.write(values.json ? `${JSON.stringify(diff, null, 2)}\n` : `${formatDiff(diff, before, after)}\n`)
 }
 
+// Output piped into a command that stops reading (`| head`) is not an error of ours.
+process.stdout.on('error', (error) => {
+  if (error.code !== 'EPIPE') throw error
+  process.exit()
+})
+
 main(process.argv.slice(2)).catch((error) => {
   if (error instanceof UsageError) fail(error.message, 2)
+  else if (error instanceof ReportInputError) {
+    process.stderr.write(`leakwatch: ${error.message}\n`)
+    process.exitCode = 2
+  }
   else fail(String(error.message ?? error).replace(/^leakwatch: /, ''), 1)
 })

@@ -1,4 +1,4 @@
-import type { LeakwatchOptions, LeakwatchTaskMeta, ResourceDelta } from '../index.js'
+import type { Leak, LeakwatchOptions, LeakwatchTaskMeta, ResourceDelta } from '../index.js'
 
 export type { Leak, LeakwatchOptions, LeakwatchTaskMeta, ResourceDelta, ResourceKind } from '../index.js'
 export { LeakError } from '../index.js'
@@ -27,9 +27,59 @@ export declare function allowLeaks(): void
  */
 export declare function resourceDelta(): ResourceDelta & { heapBytes: number; nativeBytes: number }
 
+/** A test's figures on `task.meta.leakwatch`, as leakwatch's reporter reads them. */
+export interface LeakwatchTestMeta extends LeakwatchTaskMeta {
+  /** The test's leaks failed it (`onLeak: 'fail'`). */
+  failedByLeaks: boolean
+  /** The test leaked in warn-only mode (`onLeak: 'warn'`): reported, and passed. */
+  warned: boolean
+}
+
+/** A sample of heap after GC: the test's ordinal among those checked in the file, and the heap. */
+export interface HeapSample {
+  testIndex: number
+  heapBytes: number
+}
+
+/** A file's heap growth: heap after GC against test order, fitted and judged. */
+export interface FileHeapGrowth {
+  /** Least-squares slope of heap after GC on test order, bytes per test. */
+  slopeBytesPerTest: number
+  r2: number
+  samples: number
+  /** Last sample minus first, bytes. */
+  grownBytes: number
+  points: HeapSample[]
+  /** Over `maxHeapGrowthPerTest` or `maxHeapGrowthPerFile`: the file failed, this says why. */
+  error: string | null
+  /** No limit set, and the heap grows steadily: the warning printed. */
+  warning: string | null
+}
+
+/** A file's figures on the file task's `meta.leakwatchFile`, as leakwatch's reporter reads them. */
+export interface LeakwatchFileMeta {
+  /** Leaks of the file's own scope: module level, beforeAll, closed servers kept reachable. */
+  leaks: Leak[]
+  warnings: string[]
+  /** Null with `heap: 'off'` or when the file was not checked. */
+  heap: FileHeapGrowth | null
+  /** The file was not checked: `allowLeaks()` at module level, or `enabled: false`. */
+  allowed: boolean
+  /** The file failed for its own leaks or its heap growth. */
+  failedByLeaks: boolean
+  warned: boolean
+  /** The options in force when the file ended. */
+  options: Pick<Required<LeakwatchOptions>, 'heap' | 'maxHeapGrowthPerTest' | 'maxHeapGrowthPerFile' | 'onLeak'>
+  /** vitest's worker slot (`VITEST_POOL_ID`), or null. */
+  workerId: number | null
+}
+
 declare module 'vitest' {
   interface TaskMeta {
-    leakwatch?: LeakwatchTaskMeta
+    /** On a test's task: what leakwatch found when it ended. */
+    leakwatch?: LeakwatchTestMeta
+    /** On a file's task: what leakwatch found when the file ended. */
+    leakwatchFile?: LeakwatchFileMeta
   }
   interface Matchers<T = any> {
     /** The object must be garbage when the test ends (checked then: `expect(obj)` holds it until the matcher returns). */

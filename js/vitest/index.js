@@ -8,6 +8,7 @@
 import { afterAll, beforeEach, chai } from 'vitest'
 import { LeakError } from '../core/leak-error.js'
 import { heapFigures } from '../core/gc.js'
+import { fileReportMeta, leakOutcome } from '../core/report-meta.js'
 import { workerTracker } from '../core/leak-tracker.js'
 
 const tracker = workerTracker()
@@ -56,6 +57,17 @@ function report(result) {
   throw new LeakError(result.text, result.leaks)
 }
 
+/** The worker slot vitest runs this file in (1 to maxWorkers), or null outside a pool. */
+function workerId() {
+  const id = Number(process.env.VITEST_POOL_ID)
+  return Number.isInteger(id) ? id : null
+}
+
+/** The file's figures for the reporter: vitest sends the file task's meta with the file's result. */
+function fileMeta(result, growth, allowed) {
+  return fileReportMeta({ result, growth, options: tracker.options, allowed, workerId: workerId() })
+}
+
 beforeEach((context) => {
   if (!tracker.options.enabled || file.allowAll) return
   const task = context.task
@@ -76,7 +88,7 @@ beforeEach((context) => {
       const result = scope.allowed ? { leaks: [], text: '', warnings: [] } : await tracker.check(scope, { testName: name })
       const delta = tracker.delta(scope)
       const heap = await tracker.heapAfterTest(name)
-      task.meta.leakwatch = { ...delta, heap, leaks: result.leaks, warnings: result.warnings, allowed: scope.allowed }
+      task.meta.leakwatch = { ...delta, heap, leaks: result.leaks, warnings: result.warnings, allowed: scope.allowed, ...leakOutcome(result, tracker.options.onLeak) }
       report(result)
     } finally {
       file.running = file.running.filter((running) => running !== scope)
@@ -89,13 +101,20 @@ beforeEach((context) => {
   })
 })
 
-afterAll(async () => {
+// vitest 4 calls an afterAll hook with (fixtures, suite), and reads the first parameter's source to find the fixtures
+// used: it must be a destructuring pattern. Registered at the top of a setup file, the suite is the file.
+afterAll(async ({}, fileTask) => {
   tracker.activeScope = null
   const scope = file.scope
   if (file.name) scope.subject = `file ${file.name} (module level and beforeAll)`
+  const meta = fileTask?.meta
   try {
-    if (!tracker.options.enabled || scope.allowed || file.allowAll) return
+    if (!tracker.options.enabled || scope.allowed || file.allowAll) {
+      if (meta) meta.leakwatchFile = fileMeta({ leaks: [], warnings: [] }, null, true)
+      return
+    }
     const { growth, ...result } = await tracker.checkFile(scope, file.name ?? 'this file', FILE_SCOPE_HINT)
+    if (meta) meta.leakwatchFile = fileMeta(result, growth, false)
     if (growth.warning) console.warn(`[leakwatch] ${growth.warning}`)
     report(result)
     if (growth.error) throw new LeakError(growth.error, [])

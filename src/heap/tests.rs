@@ -21,6 +21,8 @@ fn snapshot_of(name: &str, script: &str) -> Vec<u8> {
     assert!(status.success(), "the snapshot script failed");
     let bytes = std::fs::read(&path).expect("the snapshot was written");
     let _ = std::fs::remove_file(&path);
+    // Fails while another test still has its snapshot there: the last one out removes the folder.
+    let _ = std::fs::remove_dir(&dir);
     bytes
 }
 

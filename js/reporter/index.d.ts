@@ -1,0 +1,121 @@
+import type { Reporter, TestModule, Vitest } from 'vitest/node'
+import type { KindCounts, Leak, HeapFigures } from '../index.js'
+import type { FileHeapGrowth } from '../vitest/index.js'
+
+/**
+ * Options: `reporters: ['default', ['leakwatch/reporter', { json, html, summary }]]`. (A type, not an interface:
+ * vitest's config takes reporter options as `Record<string, unknown>`, which an interface is not assignable to.)
+ */
+export type LeakwatchReporterOptions = {
+  /**
+   * Path of the JSON report, relative to vitest's root, or false for none. Default `'leakwatch-report.json'`
+   * (`'leakwatch-report-2-3.json'` under `--shard=2/3`).
+   */
+  json?: string | false
+  /** Path of the HTML report, relative to vitest's root, or false for none. Default `'leakwatch-report.html'`. */
+  html?: string | false
+  /** Print the end-of-run summary in the terminal. Default `true`. */
+  summary?: boolean
+}
+
+/** One test, as the report records it. */
+export interface ReportTest {
+  /** `describe > test`, without the file. */
+  name: string
+  /** Its position in the file, from 0 (skipped tests included). */
+  index: number
+  state: 'pass' | 'fail' | 'skip'
+  /** Failed by a LeakError (`onLeak: 'fail'`). */
+  failedByLeaks: boolean
+  /** Leaked in warn-only mode (`onLeak: 'warn'`): passed. */
+  warned: boolean
+  /** Not checked (`allowLeaks()`). */
+  allowed: boolean
+  durationMs: number | null
+  created: KindCounts
+  handles: KindCounts
+  listeners: Record<string, number>
+  /** Null with `heap: 'off'` or when the test did not run. */
+  heap: HeapFigures | null
+  leaks: Leak[]
+  warnings: string[]
+}
+
+/** One test file. */
+export interface ReportFile {
+  /** Relative to the report's root, '/'-separated. */
+  file: string
+  project: string | null
+  pool: string | null
+  workerId: number | null
+  state: 'pass' | 'fail' | 'skip'
+  allowed: boolean
+  /** Failed for its own leaks (module level, beforeAll, closed servers kept reachable) or its heap growth. */
+  failedByLeaks: boolean
+  warned: boolean
+  leaks: Leak[]
+  heap: FileHeapGrowth | null
+  warnings: string[]
+  tests: ReportTest[]
+}
+
+export interface ReportTotals {
+  files: number
+  /** Tests that ran (not skipped). */
+  tests: number
+  testsFailedByLeaks: number
+  testsWarned: number
+  filesFailedByLeaks: number
+  filesWarned: number
+  /** Leak entries of tests and files: a grouped site counts each resource. */
+  leaks: number
+  leaksByKind: KindCounts
+  filesWithHeapWarning: number
+  filesOverHeapLimit: number
+}
+
+/** The suite's heap growth: the files' samples in one fit pooled within files. */
+export interface SuiteHeapGrowth {
+  slopeBytesPerTest: number
+  r2: number
+  samples: number
+  /** Files with two samples or more, the ones the fit is over. */
+  files: number
+  /** Over `maxHeapGrowthPerTest`: the run fails, this says why. */
+  error: string | null
+  /** No limit set, and the suite's heap grows steadily. */
+  warning: string | null
+}
+
+/** `leakwatch-report.json`, schema version 1. */
+export interface LeakwatchReport {
+  schema: 'leakwatch-report'
+  version: 1
+  leakwatchVersion: string
+  createdAt: string
+  root: string
+  sources: Array<{ createdAt: string; shard: string | null; hostname: string }>
+  options: {
+    heap: 'off' | 'file' | 'test' | 'mixed' | null
+    maxHeapGrowthPerTest: number | null
+    maxHeapGrowthPerFile: number | null
+  }
+  totals: ReportTotals
+  suite: SuiteHeapGrowth
+  files: ReportFile[]
+}
+
+/**
+ * leakwatch's vitest reporter: a summary in the terminal, the JSON and HTML reports, and the suite's heap growth
+ * judged (over `maxHeapGrowthPerTest`, the run's exit code is 1). Unknown options throw a TypeError.
+ */
+export default class LeakwatchReporter implements Reporter {
+  constructor(options?: LeakwatchReporterOptions)
+  readonly options: Required<LeakwatchReporterOptions>
+  onInit(vitest: Vitest): void
+  /** The report of the test modules that ran. */
+  buildReport(testModules: ReadonlyArray<TestModule>): LeakwatchReport
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void>
+}
+
+export { LeakwatchReporter }

@@ -1,0 +1,120 @@
+// The leakwatch report (schema `leakwatch-report`, version 1): built from its files' records, whichever runner or
+// shard produced them. Totals and the suite's heap growth are derived here from the files alone, so a report merged
+// from shards is the one a single run of the whole suite gives (same files, same tests, same totals).
+
+import { readFileSync } from 'node:fs'
+import { judgeSuiteGrowth } from '../core/heap-growth.js'
+
+export const REPORT_SCHEMA = 'leakwatch-report'
+export const REPORT_VERSION = 1
+
+export const LEAKWATCH_VERSION = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version
+
+/**
+ * The options of many files, or many reports, as one: a heap mode they share (or `'mixed'`), and a growth limit only
+ * when every one had a limit (the most lenient of them): a limit one file set for itself is not the suite's.
+ * @param {Array<{ heap?: string | null, maxHeapGrowthPerTest?: number | null, maxHeapGrowthPerFile?: number | null }>} list
+ */
+export function combineOptions(list) {
+  const modes = [...new Set(list.map((options) => options.heap ?? null))]
+  const limit = (key) => {
+    const values = list.map((options) => options[key] ?? null)
+    return values.length > 0 && values.every((value) => value !== null) ? Math.max(...values) : null
+  }
+  return {
+    heap: modes.length === 0 ? null : modes.length === 1 ? modes[0] : 'mixed',
+    maxHeapGrowthPerTest: limit('maxHeapGrowthPerTest'),
+    maxHeapGrowthPerFile: limit('maxHeapGrowthPerFile'),
+  }
+}
+
+function increment(counts, key, by = 1) {
+  counts[key] = (counts[key] ?? 0) + by
+}
+
+/** Totals over the files: what ran, what leakwatch failed or only warned about, leaks by kind, heap verdicts. */
+export function reportTotals(files) {
+  const totals = {
+    files: files.length,
+    tests: 0,
+    testsFailedByLeaks: 0,
+    testsWarned: 0,
+    filesFailedByLeaks: 0,
+    filesWarned: 0,
+    leaks: 0,
+    leaksByKind: {},
+    filesWithHeapWarning: 0,
+    filesOverHeapLimit: 0,
+  }
+  const countLeaks = (leaks) => {
+    totals.leaks += leaks.length
+    for (const leak of leaks) increment(totals.leaksByKind, leak.kind)
+  }
+  for (const file of files) {
+    countLeaks(file.leaks)
+    if (file.failedByLeaks) totals.filesFailedByLeaks++
+    if (file.warned) totals.filesWarned++
+    if (file.heap?.warning) totals.filesWithHeapWarning++
+    if (file.heap?.error) totals.filesOverHeapLimit++
+    for (const test of file.tests) {
+      if (test.state !== 'skip') totals.tests++
+      if (test.failedByLeaks) totals.testsFailedByLeaks++
+      if (test.warned) totals.testsWarned++
+      countLeaks(test.leaks)
+    }
+  }
+  totals.leaksByKind = Object.fromEntries(Object.entries(totals.leaksByKind).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  return totals
+}
+
+/** The suite's heap growth: the files' samples in one pooled fit (see js/core/heap-growth.js), judged. */
+export function suiteHeapGrowth(files, options) {
+  const sampled = files.filter((file) => Array.isArray(file.heap?.points))
+  const growth = judgeSuiteGrowth({
+    files: sampled.map((file) => ({ samples: file.heap.points, testCount: file.tests.filter((test) => test.state !== 'skip').length })),
+    tests: files.flatMap((file) =>
+      file.tests.map((test) => ({ name: `${file.file} > ${test.name}`, heapDeltaBytes: test.heap?.heapDeltaBytes ?? null })),
+    ),
+    maxHeapGrowthPerTest: options.maxHeapGrowthPerTest ?? null,
+  })
+  return {
+    slopeBytesPerTest: growth.slopeBytesPerTest,
+    r2: growth.r2,
+    samples: growth.samples,
+    files: growth.files,
+    error: growth.error,
+    warning: growth.warning,
+  }
+}
+
+function byFileThenProject(a, b) {
+  const keyA = `${a.file}\u0000${a.project ?? ''}`
+  const keyB = `${b.file}\u0000${b.project ?? ''}`
+  return keyA < keyB ? -1 : keyA > keyB ? 1 : 0
+}
+
+/**
+ * @param {{ root: string, sources: object[], options: object, files: object[], createdAt?: string }} parts
+ *   `files` as the schema has them, in any order
+ */
+export function buildReport({ root, sources, options, files, createdAt = new Date().toISOString() }) {
+  const sorted = [...files].sort(byFileThenProject)
+  return {
+    schema: REPORT_SCHEMA,
+    version: REPORT_VERSION,
+    leakwatchVersion: LEAKWATCH_VERSION,
+    createdAt,
+    root,
+    sources,
+    options,
+    totals: reportTotals(sorted),
+    suite: suiteHeapGrowth(sorted, options),
+    files: sorted,
+  }
+}
+
+/** True when leakwatch failed something in the report: a test, a file, or the suite's heap growth. */
+export function leakwatchFailed(report) {
+  const { totals, suite } = report
+  return totals.testsFailedByLeaks > 0 || totals.filesFailedByLeaks > 0 || Boolean(suite.error)
+}

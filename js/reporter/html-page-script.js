@@ -100,6 +100,7 @@
     const file = report.files[fileIndex]
     const test = file.tests[testIndex]
     const ranInFile = order.filter(([f]) => f === fileIndex).length
+    const positionInFile = order.slice(0, id).filter(([f]) => f === fileIndex).length + 1
     const states = []
     states.push(test.state === 'pass' ? 'passed' : test.state === 'fail' ? 'failed' : String(test.state))
     if (test.failedByLeaks) states.push('failed by leaks')
@@ -131,7 +132,7 @@
     append(
       details,
       el('h3', 'details-name', test.name),
-      el('p', 'details-where', `test ${(test.index ?? testIndex) + 1} of ${ranInFile} run in this file; #${id + 1} of ${order.length} in the run`),
+      el('p', 'details-where', `test ${positionInFile} of ${ranInFile} run in this file; #${id + 1} of ${order.length} in the run`),
       definitionList(rows),
       leaksBlock('Leaks', test.leaks),
       warningsBlock(test.warnings),
@@ -156,7 +157,10 @@
     if (file.project) rows.push(['project', file.project])
     if (file.pool) rows.push(['pool', `${file.pool}${file.workerId === null || file.workerId === undefined ? '' : `, worker ${file.workerId}`}`])
     if (file.heap) {
-      rows.push(['heap slope', `${signedBytes(file.heap.slopeBytesPerTest)} per test (${file.heap.samples} samples after GC)`])
+      const samples = Number(file.heap.samples) || 0
+      rows.push(['heap slope', samples >= 2
+        ? `${signedBytes(file.heap.slopeBytesPerTest)} per test (${samples} samples after GC)`
+        : `too few samples after GC to fit one (${samples})`])
       if (file.heap.error) rows.push(['heap limit', file.heap.error])
       if (file.heap.warning) rows.push(['heap warning', file.heap.warning])
     }

@@ -8,8 +8,24 @@ import { ownerOf } from './liveness.js'
 /** leakwatch's own JS: never a creation site. */
 export const OWN_DIR = fileURLToPath(new URL('..', import.meta.url))
 
-/** The location of a V8 stack frame line: `at f (location)` or `at location`. */
-const FRAME_LOCATION = /^\s+at (?:async )?(?:.* \()?([^()]+?)\)?$/
+const FRAME_PREFIX = /^\s+at (?:async )?/
+
+/**
+ * The location of a V8 stack frame line: `at f (location)` or `at location`. The location is the last parenthesised
+ * group, matched from the end: a path may hold parentheses (`pa(ren).test.js`), and so may a function's name.
+ */
+export function frameLocation(line) {
+  const prefix = FRAME_PREFIX.exec(line)
+  if (prefix === null) return undefined
+  const text = line.slice(prefix[0].length).trimEnd()
+  if (!text.endsWith(')')) return text
+  let depth = 0
+  for (let index = text.length - 1; index >= 0; index--) {
+    if (text[index] === ')') depth++
+    else if (text[index] === '(' && --depth === 0) return text.slice(index + 1, -1)
+  }
+  return text
+}
 
 export const SERVER_TYPES = new Set(['TCPSERVERWRAP', 'PIPESERVERWRAP'])
 /** Socket types a server can accept a connection as. */
@@ -22,9 +38,15 @@ const ACCEPTING_TYPES = new Set(['TCPWRAP', 'PIPEWRAP'])
 export function madeByRunner(stack, runnerDirs) {
   let framesOutsideNode = 0
   for (const line of stack.split('\n')) {
-    const location = FRAME_LOCATION.exec(line)?.[1]
+    const location = frameLocation(line)
     // Node's own frames (`node:`), native and anonymous ones say nothing about who made it.
-    if (location === undefined || location.startsWith('node:') || !location.includes('/')) continue
+    if (location === undefined || !location.includes('/')) continue
+    if (location.startsWith('node:')) {
+      // Except node:test's, which is part of Node: one of its frames above every user frame means node:test made it,
+      // when the user called its API too (`t.test()` listens on the parent test's signal).
+      if (runnerDirs.some((dir) => location.startsWith(dir))) return true
+      continue
+    }
     const isRunner = runnerDirs.some((dir) => location.includes(dir))
     if (framesOutsideNode === 0 && !isRunner) return false
     const isUser = !isRunner && !location.includes('/node_modules/') && !location.includes(OWN_DIR)

@@ -189,8 +189,15 @@ export declare class LeakTracker {
   adoptEmitter(emitter: object, scope: LeakScope): void
   /** Opens a scope and makes it active; a nested scope records into its parent too. */
   openScope(subject: string, parent?: LeakScope | null): LeakScope
-  /** Waits for pending closes, then reports what the scope left open. */
-  check(scope: LeakScope, context?: { testName?: string; scopeHint?: string }): Promise<CheckResult>
+  /**
+   * Waits for pending closes, then reports what the scope left open. `subject`: who leaked, when not the scope's
+   * subject; `options`: this check's options instead of the tracker's; `retained: false`: leave the scope's watched
+   * objects to its own end.
+   */
+  check(
+    scope: LeakScope,
+    context?: { testName?: string; scopeHint?: string; subject?: string; options?: LeakTracker['options']; retained?: boolean },
+  ): Promise<CheckResult>
   /** Counts of what the scope created and of what is open now. */
   delta(scope: LeakScope): ResourceDelta
   /** Ends a scope, remembering weakly what it left open so later scopes are not blamed for it. */
@@ -206,6 +213,48 @@ export declare function workerTracker(): LeakTracker
 export declare const KINDS: ResourceKind[]
 
 export declare const DEFAULT_OPTIONS: Readonly<Required<Omit<LeakwatchOptions, 'baseline'>>> & { baseline: BaselineEntry[] }
+
+/** What `assertCleanShutdown()` takes besides the function. */
+export interface ShutdownAuditOptions {
+  /** What is shut down, for the report: `shutdown of <name> left ...`. */
+  name?: string
+  /** How long pending closes may take to land after the function returned, in ms (0 to 60000). Default: `settleMs` in force (100). */
+  settleMs?: number
+  /** The kinds to audit; `null` for all. Default: `kinds` in force. */
+  kinds?: ResourceKind[] | null
+  /** Report unref'd handles and timers too. Default: `reportUnref` in force (`false`). */
+  reportUnref?: boolean
+  /** Resources to accept in this audit, on top of the ignore rules configured. */
+  ignore?: IgnoreRule[]
+}
+
+/** What a clean shutdown audit resolves with. */
+export interface ShutdownSummary {
+  /** How long the function (the service's stop) took, in ms. */
+  stopMs: number
+  /** Resources and listeners the audit could see: those tracked in the scope (a test's, or the process's). */
+  tracked: number
+  /** Still open but accepted (ignore rules; unref'd ones only with `reportUnref`), by kind. */
+  stillOpen: KindCounts
+  /** MaxListenersExceededWarnings caused since, in words. */
+  warnings: string[]
+}
+
+/**
+ * Starts tracking resources in a process with no test runner: everything reportable opened from now on is recorded
+ * for `assertCleanShutdown()`. Call it before the service starts. Under leakwatch/vitest or leakwatch/node-test,
+ * tracking is on already and this does nothing.
+ */
+export declare function trackResources(): void
+
+/**
+ * Runs `fn` (the service's own stop), lets pending closes land, and rejects with a `LeakError` ("shutdown left N
+ * resources open", with the line that created each) when anything opened since tracking began is still open: in a
+ * test, what the test opened (in a file-level hook, what the file opened); in a plain script, what was opened since
+ * `trackResources()`. Resolves with a summary when nothing is. What it reports is not reported again when the test ends.
+ * Rejects with a TypeError for bad arguments, and with an Error when nothing is being tracked.
+ */
+export declare function assertCleanShutdown(fn: () => unknown, options?: ShutdownAuditOptions): Promise<ShutdownSummary>
 
 /** Loads the native addon (once); it is needed only to describe and render leaks. Throws a clear error when the
  * binary for this platform is missing. */

@@ -1,5 +1,7 @@
-// leakwatch's runner-agnostic entry: the tracker that runner adapters (leakwatch/vitest) are built on.
+// leakwatch's runner-agnostic entry: the tracker that runner adapters (leakwatch/vitest, leakwatch/node-test) are
+// built on, and the shutdown audit, usable with no test runner at all.
 export { KINDS, LeakTracker, workerTracker } from './core/leak-tracker.js'
 export { LeakError } from './core/leak-error.js'
 export { DEFAULT_OPTIONS } from './core/options.js'
+export { assertCleanShutdown, trackResources } from './core/shutdown-audit.js'
 export { loadNative } from './native.js'

@@ -83,8 +83,8 @@ export class LeakTracker {
     else this.listenerTracker.disable()
   }
 
-  #findOpen(scope, includeReported = false) {
-    const { reportUnref: includeUnref, kinds } = this.options
+  #findOpen(scope, includeReported = false, options = this.options) {
+    const { reportUnref: includeUnref, kinds } = options
     const bornInScope = (emitter, inScope) => this.listenerTracker.bornInScope(emitter, inScope)
     return findOpen(scope, { includeUnref, includeReported, kinds, runnerDirs: this.runnerDirs, bornInScope })
   }
@@ -116,22 +116,25 @@ export class LeakTracker {
    * @param {LeakScope} scope
    * @param {{ testName?: string, scopeHint?: string, extraResources?: object[], subject?: string }} [context]
    *   `extraResources`: more open resources to report with the scope's (as `OpenResource`s); `subject`: who leaked,
-   *   when not the scope's subject
+   *   when not the scope's subject; `options`: the options of this check, when not the tracker's (a shutdown audit's
+   *   own ignore rules); `retained: false`: leave the scope's watched objects to its own end (an audit mid-scope)
    * @returns {Promise<CheckResult>}
    */
   async check(scope, context = {}) {
+    const options = context.options ?? this.options
     const open = await settleOpenResources(
-      () => this.#findOpen(scope),
-      this.options.settleMs,
+      () => this.#findOpen(scope, false, options),
+      options.settleMs,
       (fn) => this.asyncTracker.untracked(fn),
     )
     const warnings = await this.#maxListenersWarnings(scope)
-    const retained = [...(await this.#retainedObjects(scope)), ...(context.extraResources ?? [])]
+    const watched = context.retained === false ? [] : await this.#retainedObjects(scope)
+    const retained = [...watched, ...(context.extraResources ?? [])]
     if (open.length === 0 && retained.length === 0) return { leaks: [], text: '', warnings }
     const resources = [...describeOpen(scope, open, this.asyncTracker.listenStacks), ...retained]
     const analysed = await this.#analyze(resources)
     const stacks = new Map(resources.map((resource) => [resource.asyncId, `${resource.stack}\n${resource.causeStack ?? ''}`]))
-    const leaks = unacceptedLeaks(analysed, (leak) => stacks.get(leak.asyncId), this.options, context.testName)
+    const leaks = unacceptedLeaks(analysed, (leak) => stacks.get(leak.asyncId), options, context.testName)
     const reportedIds = new Set(leaks.map((leak) => leak.asyncId))
     for (const { record } of open) if (reportedIds.has(record.asyncId)) scope.markReported(record)
     if (leaks.length === 0) return { leaks: [], text: '', warnings }
@@ -188,6 +191,9 @@ export class LeakTracker {
    * @returns {Promise<CheckResult & { growth: ReturnType<LeakTracker['fileHeapGrowth']> }>}
    */
   async checkFile(scope, fileName, scopeHint) {
+    // What the file's hooks closed goes first: an unformatted stack holds its frames' receivers, and a cleanup in
+    // afterAll (`await once(socket, 'close')`) would otherwise hold what the tests closed through the GC below.
+    this.compact(scope)
     // Closed servers from more than one test: one thorough GC for the file serves them and its last heap sample.
     const collect = this.options.heap !== 'off' && new Set(this.watches.closedOwners.map((watched) => watched.testName)).size > 1
     if (collect) await collectThoroughly((fn) => this.asyncTracker.untracked(fn))

@@ -1,0 +1,55 @@
+// Runs node:test itself on fixture files, as a user would (`node --test`, or `node file.test.mjs`), and returns what
+// happened to each test, read from a JSON-lines reporter (fixtures/node-test/json-reporter.mjs): assertions are on
+// the outcome (which test failed, with which message), not on logs.
+
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { FIXTURES } from './run-vitest.mjs'
+
+const REPORTER = path.join(FIXTURES, 'node-test', 'json-reporter.mjs')
+
+/**
+ * @param {string} cwd the folder the run starts in (file names are relative to it)
+ * @param {string[]} files the test files
+ * @param {{ importFlag?: boolean, direct?: boolean, timeoutMs?: number }} [options] `importFlag`: load leakwatch
+ *   with `--import leakwatch/node-test`; `direct`: run the one file as `node file` (no `--test`)
+ * @returns {Promise<{ exitCode: number | null, killed: boolean, stderr: string,
+ *   tests: Map<string, { type: string, error: { failureType: string, name: string, message: string } | null }>,
+ *   events: object[] }>} tests by `file > name` (file relative to `cwd`; `file > (file)` for the file's own failure)
+ */
+export async function runNodeTest(cwd, files, options = {}) {
+  const args = [
+    ...(options.importFlag ? ['--import', 'leakwatch/node-test'] : []),
+    ...(options.direct ? [] : ['--test']),
+    `--test-reporter=${REPORTER}`,
+    ...files,
+  ]
+  // This process is itself a node:test child: the run must not think it is one too.
+  const env = { ...process.env, NO_COLOR: '1' }
+  delete env.NODE_TEST_CONTEXT
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk) => (stdout += chunk))
+  child.stderr.on('data', (chunk) => (stderr += chunk))
+  let killed = false
+  const timer = setTimeout(() => {
+    killed = true
+    child.kill('SIGKILL')
+  }, options.timeoutMs ?? 120_000)
+  const exitCode = await new Promise((resolve) => child.on('close', (code) => resolve(code)))
+  clearTimeout(timer)
+  const events = stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line))
+  const tests = new Map()
+  for (const event of events) {
+    if (event.type !== 'test:pass' && event.type !== 'test:fail') continue
+    const file = event.file ? path.relative(cwd, event.file).split(path.sep).join('/') : '?'
+    // A file's own failure (its root after() hook) is named by the file's path.
+    const name = event.name === event.file ? '(file)' : event.name
+    tests.set(`${file} > ${name}`, event)
+  }
+  return { exitCode, killed, stderr, tests, events }
+}

@@ -1,0 +1,316 @@
+// leakwatch for node:test: root-level hooks that check every test of a file after it ends and fail the test that
+// leaked, with the same report as leakwatch/vitest.
+//
+// Loaded once per test file: `import 'leakwatch/node-test'` at the top of the file, or `node --import
+// leakwatch/node-test --test`, which node:test (Node 20) runs in each file's own process and not in the process that
+// runs the files. Hooks registered at the top level belong to node:test's root test, so they apply to every test and
+// subtest of the file. Module-level code and `before` hooks belong to the file's scope, checked when the file ends.
+//
+// Ordering is what makes this work. node:test runs a test's afterEach hooks (its describe's own first, then the
+// root's in the order they were added, ours first), then the test's own `after` hooks (`t.after()`) in the order they
+// were added, and a hook that throws fails the test. So our afterEach adds a `t.after()` hook: it runs after every
+// cleanup the user wrote. The root's `after` hooks run in order too, and a hook added while they run runs last: our
+// root `after` hook adds the file's check that way.
+
+import { AsyncResource, executionAsyncResource } from 'node:async_hooks'
+import path from 'node:path'
+import { after, afterEach, beforeEach } from 'node:test'
+import vm from 'node:vm'
+import { heapFigures } from '../core/gc.js'
+import { LeakError } from '../core/leak-error.js'
+import { workerTracker } from '../core/leak-tracker.js'
+import { livenessOrClosed, ownerOf } from '../core/liveness.js'
+
+/** node:test's own code: what it makes with no frame of the user's (a hook's abort listener) is not a leak. */
+const NODE_TEST_DIR = 'node:internal/test_runner/'
+
+const FILE_SCOPE_HINT = 'Resources made at module level or in before() belong to the file: close them in after().'
+
+/**
+ * node:test reports from the test's own process: when its output backs up, its stream waits for 'drain' on the
+ * reporter's stream with only Node's frames on the stack (none of node:test's own files): its listener, not the test's.
+ */
+const RUNNER_STREAM_RULE = Object.freeze({ kind: 'Listener', event: 'drain', createdBy: /\n\s+at TestsStream\.ondata \(node:/ })
+
+/**
+ * `node --test` imports `--import` modules in each file's process (NODE_TEST_CONTEXT set) and, on newer Node
+ * versions, in the process that runs the files: there are no tests to check there.
+ */
+const isTestOrchestrator = process.env.NODE_TEST_CONTEXT === undefined && process.execArgv.includes('--test')
+
+const testFilePath = process.argv[1] ? path.resolve(process.argv[1]) : undefined
+
+const tracker = workerTracker()
+
+/** The file's state: its scope, the tests running now, and what was reported in it. */
+const file = {
+  /** @type {import('../core/leak-scope.js').LeakScope | null} */
+  scope: null,
+  /** @type {import('../core/leak-scope.js').LeakScope | null} the test running now, the latest started */
+  testScope: null,
+  /** The tests running now (their state, as in `testStates`): a test and its subtests, or concurrent tests. */
+  running: [],
+  allowAll: false,
+  /** The test file, relative to the working directory (node --test runs each file with it as `argv[1]`). */
+  name: testFilePath ? path.relative(process.cwd(), testFilePath).split(path.sep).join('/') : 'this file',
+  /** What was reported in this file, weakly: unref'd when the file ends (see `releaseReported`). */
+  reported: [],
+}
+
+/** The state of each running test, by the TestContext node:test passes to its hooks (one object per test). */
+const testStates = new WeakMap()
+
+/**
+ * node:test gives a root `after()` hook to the test it is called from, found through the async context: calls made
+ * in this resource's scope (created before node:test's own async hook) reach the root from inside a hook.
+ */
+const outsideTests = new AsyncResource('LEAKWATCH_NODE_TEST', { requireManualDestroy: true })
+
+/**
+ * node:test names a failing root `after()` hook by the file of the code that added it. The file's check is added
+ * through this function, compiled as part of the test file, so that a file that leaks fails under its own name
+ * rather than leakwatch's.
+ */
+const addRootAfterHook = testFilePath
+  ? vm.runInThisContext('(addHook, hook) => addHook(hook)', { filename: testFilePath })
+  : (addHook, hook) => addHook(hook)
+
+if (!isTestOrchestrator) {
+  tracker.runnerDirs = [NODE_TEST_DIR]
+  acceptRunnerStream()
+  tracker.start()
+  // The first hook sets up node:test's harness (its process listeners, its reporter stream): before the file's scope.
+  beforeEach(openTestScope)
+  afterEach(scheduleTestCheck)
+  after(scheduleFileCheck)
+  file.scope = tracker.openScope(`file ${file.name} (module level and before)`)
+}
+
+/** node:test's own stream is accepted, whatever ignore rules the user sets. */
+function acceptRunnerStream() {
+  const { ignore } = tracker.options
+  if (!ignore.includes(RUNNER_STREAM_RULE)) tracker.configure({ ignore: [...ignore, RUNNER_STREAM_RULE] })
+}
+
+function report(result) {
+  for (const warning of result.warnings) console.warn(`[leakwatch] ${warning}`)
+  if (result.leaks.length === 0) return
+  if (tracker.options.onLeak === 'warn') {
+    console.warn(`[leakwatch] ${result.text}`)
+    return
+  }
+  throw new LeakError(result.text, result.leaks)
+}
+
+/** The innermost running test that `name` is a subtest of (`parent > sub`), or null. */
+function runningParent(name) {
+  let parent = null
+  for (const { scope } of file.running) {
+    if (name.startsWith(`${scope.testName} > `) && (parent === null || scope.testName.length > parent.testName.length)) {
+      parent = scope
+    }
+  }
+  return parent
+}
+
+function isAncestor(candidate, scope) {
+  for (let inner = scope.parent; inner !== null; inner = inner.parent) if (inner === candidate) return true
+  return false
+}
+
+function openTestScope(t) {
+  if (!tracker.options.enabled || file.allowAll) return
+  endUncheckedScopes()
+  // `fullName` (`describe > test`) came to Node 20 in 20.16; before, the test's own name.
+  const name = t.fullName ?? t.name
+  // A subtest (`t.test()`) runs inside its parent test: its resources are its parent's too.
+  const scope = tracker.openScope(`test "${name}"`, runningParent(name))
+  scope.testName = name
+  scope.heapAtStart = heapFigures()
+  // Tests that run at the same time (`{ concurrency }`) share one process and one hook: what runs while several are
+  // open is recorded in the latest, as under vitest's test.concurrent.
+  const concurrent = file.running.filter((other) => !isAncestor(other.scope, scope))
+  if (concurrent.length > 0) for (const other of [...concurrent.map((state) => state.scope), scope]) other.attributionUncertain = true
+  // node:test made the test's signal before the test, and the test may listen on it: it is the test's own.
+  if (t.signal) tracker.adoptEmitter(t.signal, scope)
+  const state = { scope, name, signal: t.signal, ended: false }
+  file.running.push(state)
+  file.testScope = scope
+  testStates.set(t, state)
+}
+
+/**
+ * Ends the scopes of tests that are over but were never checked: when an afterEach hook before ours throws, ours
+ * does not run (the test has failed already). node:test aborts a test's signal once its last hook has run.
+ */
+function endUncheckedScopes() {
+  for (const state of file.running) if (state.signal?.aborted) endTestScope(state)
+}
+
+function scheduleTestCheck(t) {
+  const state = testStates.get(t)
+  if (state === undefined) return
+  // Added now, after the test's own `t.after()` hooks: it runs after every cleanup (see the top of this file).
+  t.after(() => checkTest(t, state))
+}
+
+async function checkTest(t, state) {
+  if (state.ended) return
+  const { scope, name } = state
+  // This hook's own signal, which node:test listens on while the hook runs, is born before the test: it is the
+  // test's own too (an EventTarget node:test makes inside is not seen being born).
+  const hook = executionAsyncResource()
+  if (hook?.signal instanceof AbortSignal) tracker.adoptEmitter(hook.signal, scope)
+  // The scope stays active while it settles: what the test's own callbacks create meanwhile is still the test's.
+  try {
+    const result = scope.allowed ? { leaks: [], text: '', warnings: [] } : await tracker.check(scope, { testName: name })
+    await tracker.heapAfterTest(name)
+    // A test that failed already shows its first error only: the report goes out as a diagnostic of the test.
+    // (On a Node 20 release without `t.error`, before 20.12, such a report is lost with the second error.)
+    if (t.error != null && result.leaks.length > 0) {
+      t.diagnostic(`leakwatch: ${result.text}`)
+      return
+    }
+    report(result)
+  } finally {
+    endTestScope(state)
+  }
+}
+
+function endTestScope(state) {
+  if (state.ended) return
+  state.ended = true
+  const { scope, name } = state
+  file.running = file.running.filter((other) => other !== state)
+  file.testScope = file.running.at(-1)?.scope ?? null
+  tracker.activeScope = file.testScope ?? file.scope
+  rememberReported(scope)
+  // A subtest's resources are its parent's too: watched once, with the top-level test that made them.
+  if (scope.parent === null) tracker.watchClosedOwners(scope, name)
+  tracker.release(scope)
+  if (file.running.length === 0) tracker.compact(file.scope)
+}
+
+/** The resources a scope was reported for, held weakly until the file ends. */
+function rememberReported(scope) {
+  for (const record of scope.reported) {
+    if (record.resource) file.reported.push({ type: record.type, resource: new WeakRef(record.resource) })
+  }
+}
+
+/**
+ * Lets the process end once the file is checked: node:test waits for a test file's process to exit, which a leaked
+ * server or interval prevents for ever (Node 20 has no --test-force-exit). What leakwatch reported is unref'd, never
+ * closed: the run ends and shows the failures, and the leak is still the user's to fix.
+ */
+function releaseReported() {
+  for (const entry of file.reported) {
+    const resource = entry.resource.deref()
+    if (resource === undefined || livenessOrClosed(entry.type, resource) === 'closed') continue
+    try {
+      const owner = ownerOf(resource)
+      if (typeof owner?.unref === 'function') owner.unref()
+      else resource.unref?.()
+    } catch {
+      // Half torn down: nothing to hold the process open.
+    }
+  }
+  file.reported = []
+}
+
+function scheduleFileCheck() {
+  // Added while the root's `after` hooks run, it runs after those the test file added: its after() cleanup counts.
+  outsideTests.runInAsyncScope(() => addRootAfterHook(after, checkFile))
+}
+
+async function checkFile() {
+  endUncheckedScopes()
+  tracker.activeScope = null
+  const scope = file.scope
+  try {
+    if (!tracker.options.enabled || scope.allowed || file.allowAll) return
+    const { growth, ...result } = await tracker.checkFile(scope, file.name, FILE_SCOPE_HINT)
+    rememberReported(scope)
+    if (growth.warning) console.warn(`[leakwatch] ${growth.warning}`)
+    report(result)
+    if (growth.error) throw new LeakError(growth.error, [])
+  } finally {
+    tracker.release(scope)
+    releaseReported()
+  }
+}
+
+/**
+ * Sets options for this test file's process (settle window, kinds, unref handling, ignore rules, baseline, fail or
+ * warn). Unknown keys and wrong types throw a TypeError naming the key and what it accepts.
+ */
+export function configure(options) {
+  tracker.configure(options)
+  acceptRunnerStream()
+}
+
+/** The scope calls are attributed to: the test running now, else the file. */
+function currentScope(api) {
+  const scope = file.testScope ?? file.scope
+  if (scope === null) throw new Error(`leakwatch: ${api} was called in the process that runs the test files; call it in a test file`)
+  return scope
+}
+
+/**
+ * With a function: runs it, then fails (throws a LeakError) if it left resources open. Without: checks what the
+ * current test created so far. Resources reported here are not reported again at the end of the test.
+ * @param {() => unknown | Promise<unknown>} [fn]
+ */
+export async function expectNoLeaks(fn) {
+  const current = currentScope('expectNoLeaks()')
+  if (fn === undefined) {
+    report(await tracker.check(current, { testName: current.testName }))
+    return
+  }
+  if (typeof fn !== 'function') {
+    throw new TypeError(`leakwatch: expectNoLeaks() takes a function (sync or async) or nothing; got ${typeof fn}`)
+  }
+  const parent = tracker.activeScope
+  const scope = tracker.openScope(`expectNoLeaks() in ${current.subject}: the function`, parent)
+  try {
+    await fn()
+  } finally {
+    tracker.activeScope = parent
+  }
+  try {
+    report(await tracker.check(scope, { testName: current.testName }))
+  } finally {
+    tracker.release(scope)
+  }
+}
+
+/**
+ * Watches an object that must be garbage when the current test ends (when called outside a test: when the file
+ * ends). Still reachable after GC, a macrotask and GC, it fails the test. Never keeps the object alive.
+ * @param {object} target
+ * @param {string} [label] how the report names it
+ */
+export function watch(target, label) {
+  if (label !== undefined && typeof label !== 'string') throw new TypeError(`leakwatch: watch()'s label must be a string; got ${typeof label}`)
+  tracker.watches.watch(target, label, currentScope('watch()'), watch)
+  return target
+}
+
+/** Opts the current test out of the leak check; called outside a test (module level, before), the whole file. */
+export function allowLeaks() {
+  if (file.testScope) file.testScope.allowed = true
+  else file.allowAll = currentScope('allowLeaks()').allowed = true
+}
+
+/**
+ * Counts by kind of the resources the current test created, and of those still open now; the listeners it left
+ * attached; and how much the heap and native memory grew since it began (as they are: no GC is forced).
+ */
+export function resourceDelta() {
+  const scope = currentScope('resourceDelta()')
+  const now = heapFigures()
+  const start = scope.heapAtStart ?? now
+  return { ...tracker.delta(scope), heapBytes: now.heapBytes - start.heapBytes, nativeBytes: now.nativeBytes - start.nativeBytes }
+}
+
+export { LeakError }

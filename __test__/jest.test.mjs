@@ -1,0 +1,288 @@
+// leakwatch/jest on real jest suites: jest 30 itself runs __test__/fixtures/jest (CommonJS test files, no flag) and
+// __test__/fixtures/jest/esm (ES module test files, under --experimental-vm-modules), and each test below asserts on
+// the outcome: the same leaks as the vitest fixtures fail the test that made them with the same LeakError text, and
+// the clean cases pass. The main run is --runInBand (every file in one process, one after the other, as jest runs
+// them on a 2-core machine); one more run spreads files over two worker processes.
+
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { before, describe, test } from 'node:test'
+import { FIXTURES, fixtureAssertions, lineOf, plain, REPO_ROOT } from './helpers/run-vitest.mjs'
+
+const JEST = path.join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js')
+
+/**
+ * Runs jest on a fixture folder with its jest.config.cjs, through the JSON reporter.
+ * @param {string} fixture folder under __test__/fixtures
+ * @param {{ args?: string[], env?: Record<string, string> }} [options]
+ */
+async function runJest(fixture, options = {}) {
+  const root = path.join(FIXTURES, fixture)
+  const outDir = mkdtempSync(path.join(tmpdir(), 'leakwatch-jest-'))
+  const outputFile = path.join(outDir, 'report.json')
+  // --forceExit: the fixtures leak on purpose, and jest waits for what keeps its process alive.
+  const args = [JEST, '--config', path.join(root, 'jest.config.cjs'), '--rootDir', root, '--ci', '--forceExit', '--json', `--outputFile=${outputFile}`, ...(options.args ?? [])]
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...options.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  const timer = setTimeout(() => child.kill('SIGKILL'), 180_000)
+  const exitCode = await new Promise((resolve) => child.on('close', (code) => resolve(code)))
+  clearTimeout(timer)
+  let report
+  try {
+    report = JSON.parse(readFileSync(outputFile, 'utf8'))
+  } catch (error) {
+    throw new Error(`jest wrote no JSON report for ${fixture} (exit ${exitCode}): ${error.message}\n${plain(output)}`)
+  } finally {
+    rmSync(outDir, { recursive: true, force: true })
+  }
+  const tests = new Map()
+  for (const file of report.testResults) {
+    const fileName = path.relative(root, file.name)
+    for (const result of file.assertionResults) {
+      const name = [...result.ancestorTitles, result.title].join(' > ')
+      tests.set(`${fileName} > ${name}`, { status: result.status, message: plain(result.failureMessages.join('\n')) })
+    }
+  }
+  return { exitCode, output: plain(output), tests, report }
+}
+
+/** @type {Awaited<ReturnType<typeof runJest>>} */
+let run
+/** @type {Awaited<ReturnType<typeof runJest>>} */
+let esmRun
+/** @type {Awaited<ReturnType<typeof runJest>>} */
+let workersRun
+/** @type {Awaited<ReturnType<typeof runJest>>} */
+let detectLeaksRun
+
+before(async () => {
+  // One jest at a time: the machine has two cores, and other suites run beside this one.
+  run = await runJest('jest', { args: ['--runInBand'] })
+  esmRun = await runJest('jest/esm', { env: { NODE_OPTIONS: '--experimental-vm-modules' } })
+  // A memory limit for idle workers makes jest use worker processes even for a few fast files.
+  workersRun = await runJest('jest', { args: ['--maxWorkers=2', '--workerIdleMemoryLimit=2GB', '--noStackTrace', '/(net|timers|module-level|listeners)\\.test\\.js$'] })
+  detectLeaksRun = await runJest('jest/released', { args: ['--runInBand', '--detectLeaks'] })
+})
+
+const { result, assertPassed, assertLeaked, fileResult } = fixtureAssertions('jest', () => run)
+
+describe('leakwatch/jest', () => {
+  test('jest exits 1 (tests failed on purpose) and nothing crashed', () => {
+    assert.equal(run.exitCode, 1, run.output)
+    assert.doesNotMatch(run.output, /segmentation fault|worker process has failed|not set up|Cannot log after tests are done/i)
+    // The one file that fails as a file is the one whose module level leaks: every other file loaded and ran.
+    const failedAsFiles = run.report.testResults.filter((file) => plain(file.message).includes('Test suite failed to run'))
+    assert.deepEqual(failedAsFiles.map((file) => path.basename(file.name)), ['module-level.test.js'])
+    assert.equal(run.report.numRuntimeErrorTestSuites, 1)
+  })
+
+  test('a listening server and a client socket fail their tests; closed ones pass', () => {
+    assertLeaked('net.test.js', 'leaky TCP server', { description: 'TCP server listening on 127.0.0.1:', marker: '// leak:tcp-server' })
+    assertLeaked('net.test.js', 'leaky TCP client socket', { description: 'TCP socket 127.0.0.1:', marker: '// leak:tcp-socket' })
+    assertPassed('net.test.js', 'clean TCP server')
+    assertPassed('net.test.js', 'clean TCP client socket')
+    // The shared server of beforeAll, closed in afterAll with the sockets it accepted: the file passes.
+    assert.equal(fileResult('net.test.js').message.includes('LeakError: file'), false)
+  })
+
+  test('a timeout, an interval and a self-rescheduling immediate fail their tests; cleared ones pass', () => {
+    assertLeaked('timers.test.js', 'leaky timeout', { description: 'Timeout after 60000 ms', marker: '// leak:timeout' })
+    assertLeaked('timers.test.js', 'leaky interval', { description: 'Interval every 30000 ms', marker: '// leak:interval' })
+    assertLeaked('timers.test.js', 'leaky immediate that keeps rescheduling itself', {
+      description: 'Immediate (setImmediate)',
+      marker: '// leak:immediate',
+    })
+    for (const name of ['clean timeout', 'clean interval', 'clean immediate']) assertPassed('timers.test.js', name)
+  })
+
+  test('what a leaked immediate keeps creating is its own: no later test or file is blamed for it', () => {
+    // timers.test.js leaves an immediate that reschedules itself for the rest of the run; files after it in the same
+    // process (watch.test.js, warn.test.js) report only their own leaks.
+    const later = [...run.tests.entries()].filter(([key]) => /^(watch|warn)\.test\.js > /.test(key))
+    assert.ok(later.length >= 5, 'the files after timers.test.js ran')
+    for (const [key, { message }] of later) assert.doesNotMatch(message, /Immediate/, key)
+  })
+
+  test('a child process fails its test; one killed and waited for passes', () => {
+    assertLeaked('child-process.test.js', 'leaky child process', { description: '(sleep 30)', marker: '// leak:child' })
+    assertPassed('child-process.test.js', 'clean child process')
+  })
+
+  test('a SIGTERM handler left on process and a listener on a module singleton fail their tests', () => {
+    assertLeaked('listeners.test.js', 'SIGTERM handler added per server and never removed', {
+      description: 'listener for "SIGTERM" on process',
+      marker: '// leak:sigterm',
+      left: '1 listener attached',
+    })
+    assertLeaked('listeners.test.js', 'listener left on a module singleton', {
+      description: 'listener for "message" on EventEmitter',
+      marker: '// leak:singleton',
+      left: '1 listener attached',
+    })
+    assertPassed('listeners.test.js', 'SIGTERM handler removed in stop()')
+    assertPassed('listeners.test.js', 'listeners on an emitter the test created are its own')
+  })
+
+  test('watch() and toBeCollected(): a retained object fails with its retainer path, a released one passes', () => {
+    const message = assertLeaked('watch.test.js', 'an app kept in a module-level array fails watch()', {
+      description: 'App instance (watched as "fastify app") still reachable after GC',
+      marker: '// leak:retained-array',
+      left: '1 object still reachable',
+    })
+    assert.match(message, /retained by:[\s\S]*variable registry[\s\S]*Array\[0\][\s\S]*╰→ App instance/, message)
+    assertLeaked('watch.test.js', 'toBeCollected(): a retained object fails', {
+      description: 'App instance (watched as "kept app") still reachable after GC',
+      marker: '// leak:retained-matcher',
+      left: '1 object still reachable',
+    })
+    assertPassed('watch.test.js', 'a released app passes watch()')
+    assertPassed('watch.test.js', 'toBeCollected(): a released object passes')
+    // The fixture asserts the TypeError's text.
+    assertPassed('watch.test.js', '.not.toBeCollected() is a TypeError')
+  })
+
+  test("cleanup in afterEach counts, the file's top-level afterEach included", () => {
+    assertPassed('cleanup.test.js', 'server closed by the top-level afterEach')
+    assertPassed('cleanup.test.js', 'a describe block > interval cleared by the describe afterEach')
+    assertPassed('cleanup.test.js', "timer made in beforeEach is the test's, cleared by afterEach")
+    assertLeaked('cleanup.test.js', 'a describe block > leak that no afterEach cleans', {
+      description: 'Interval every 45000 ms',
+      marker: '// leak:describe-leak',
+    })
+  })
+
+  test('a module-level server fails the file, not its test; a file that closes its own in afterAll passes', () => {
+    assertPassed('module-level.test.js', 'a test in a file whose module level leaks passes')
+    const file = fileResult('module-level.test.js')
+    assert.equal(file.status, 'failed')
+    assert.ok(file.message.includes('LeakError: file module-level.test.js (module level and beforeAll) left 1 resource open'), file.message)
+    assert.match(file.message, /TCP server listening on 127\.0\.0\.1:\d+/)
+    const line = lineOf('jest', 'module-level.test.js', '// leak:module-server')
+    assert.match(file.message, new RegExp(`created at (?:\\S+ \\()?module-level\\.test\\.js:${line}:\\d+`))
+    assert.ok(file.message.includes('close them in afterAll'), file.message)
+    assert.equal(file.message.split('left 1 resource open').length, 2, 'the report is printed once')
+    assertPassed('file-clean.test.js', 'uses the shared server')
+    assert.equal(fileResult('file-clean.test.js').status, 'passed')
+    assert.equal(fileResult('file-clean.test.js').message, '')
+  })
+
+  test('a leak is the test that leaked, a failing test shows both errors, late closes and unref are not leaks', () => {
+    assertLeaked('behaviour.test.js', 'leaks a timeout', { description: 'Timeout after 60000 ms', marker: '// leak:attribution' })
+    assertPassed('behaviour.test.js', 'clean test after the leaky one')
+    const message = assertLeaked('behaviour.test.js', 'fails an assertion and leaks', {
+      description: 'Timeout after 60000 ms',
+      marker: '// leak:already-failing',
+    })
+    assert.ok(message.indexOf('expect(received).toBe(expected)') >= 0, message)
+    assert.ok(message.indexOf('expect(received)') < message.indexOf('LeakError'), 'the assertion comes first')
+    assertPassed('behaviour.test.js', 'client socket closed 20 ms after the test returns')
+    assertPassed('behaviour.test.js', "unref'd interval")
+  })
+
+  test('expectNoLeaks, allowLeaks, resourceDelta and LeakError from leakwatch/jest', () => {
+    // The fixture asserts expectNoLeaks(fn)'s rejection (subject, description, line, LeakError, .leaks) itself.
+    assertPassed('api.test.js', 'expectNoLeaks(fn) rejects for a leaky fn')
+    assert.equal(lineOf('jest', 'api.test.js', '// leak:expect-fn'), 8, 'the fixture hard-codes line 8')
+    assertPassed('api.test.js', 'expectNoLeaks(fn) resolves for a clean fn')
+    const message = assertLeaked('api.test.js', 'expectNoLeaks() without fn throws mid-test', {
+      description: 'TCP server listening on 127.0.0.1:',
+      marker: '// leak:expect-mid',
+    })
+    assert.doesNotMatch(message, /should have thrown/)
+    assert.equal(message.match(/left 1 resource open/g).length, 1, 'reported once, not again at the end of the test')
+    assertPassed('api.test.js', 'allowed leak')
+    assertLeaked('api.test.js', 'not allowed after', { description: 'Timeout after 60000 ms', marker: '// leak:after-allowed' })
+    assertPassed('api.test.js', 'resourceDelta counts what is open and what was created')
+  })
+
+  test("configure() in a file applies to it only, and a bad option is a TypeError naming it", () => {
+    assertPassed('options.test.js', 'a timeout is not reported when only TCP servers are')
+    assertPassed('options.test.js', 'a misspelt option is a TypeError naming it')
+    // timers.test.js ran next, in the same process (--runInBand, files in name order): back to every kind.
+    const order = run.report.testResults.map((file) => path.basename(file.name))
+    assert.equal(order.indexOf('timers.test.js'), order.indexOf('options.test.js') + 1, order.join(', '))
+    assert.equal(result('timers.test.js', 'leaky timeout').status, 'failed')
+  })
+
+  test("onLeak: 'warn' prints the report and the test passes", () => {
+    assertPassed('warn.test.js', 'leak reported as a warning')
+    assert.ok(run.output.includes('[leakwatch] test "leak reported as a warning" left 1 resource open'), run.output)
+  })
+
+  test("jest's fake timers do not stop the check: it waits on real time", () => {
+    assertPassed('fake-timers.test.js', 'a fake interval left behind is no handle')
+    assertLeaked('fake-timers.test.js', 'a server leaked while fake timers are on', {
+      description: 'TCP server listening on 127.0.0.1:',
+      marker: '// leak:fake-timers',
+    })
+  })
+
+  test("leakwatch holds nothing of a finished file: jest's --detectLeaks passes clean files", () => {
+    assert.equal(detectLeaksRun.exitCode, 0, detectLeaksRun.output)
+    assert.equal(detectLeaksRun.report.numPassedTestSuites, 3)
+    assert.doesNotMatch(detectLeaksRun.output, /leaking memory/)
+  })
+
+  test('concurrent tests: a leak fails exactly one of them, saying attribution is uncertain', () => {
+    const names = ['concurrent leak', 'concurrent neighbour', 'concurrent late neighbour'].map(
+      (name) => `one of three concurrent tests leaks > ${name}`,
+    )
+    const failed = names.filter((name) => result('concurrent.test.js', name).status === 'failed')
+    assert.equal(failed.length, 1, `failed: ${failed.join(', ')}`)
+    const { message } = result('concurrent.test.js', failed[0])
+    assert.ok(message.includes('tests ran concurrently: some of these may belong to another test of this file'), message)
+    assert.ok(message.includes(`concurrent.test.js:${lineOf('jest', 'concurrent.test.js', '// leak:concurrent')}:`), message)
+    for (const name of ['quick clean', 'slow clean', 'slowest clean']) {
+      assertPassed('concurrent.test.js', `clean tests running at the same time > ${name}`)
+    }
+  })
+
+  test('ES module test files under --experimental-vm-modules: the same checks through the same entry', () => {
+    const esm = fixtureAssertions('jest/esm', () => esmRun)
+    assert.equal(esmRun.exitCode, 1, esmRun.output)
+    esm.assertLeaked('esm.test.js', 'leaky TCP server in an ES module test file', {
+      description: 'TCP server listening on 127.0.0.1:',
+      marker: '// leak:esm-server',
+    })
+    // The fixture checks resourceDelta() and LeakError through named imports of the CommonJS entry.
+    esm.assertPassed('esm.test.js', 'clean TCP server in an ES module test file')
+    esm.assertPassed('esm.test.js', 'expect(obj).toBeCollected() in an ES module test file')
+    const file = esm.fileResult('esm.test.js')
+    assert.ok(file.message.includes('LeakError: file esm.test.js (module level and beforeAll) left 1 resource open'), file.message)
+    assert.ok(file.message.includes(`esm.test.js:${lineOf('jest/esm', 'esm.test.js', '// leak:esm-module-level')}:`), file.message)
+  })
+
+  test('files spread over two worker processes: the same leaks, each worker with its own tracker', () => {
+    const workers = fixtureAssertions('jest', () => workersRun)
+    assert.equal(workersRun.exitCode, 1, workersRun.output)
+    assert.equal(workersRun.report.numTotalTestSuites, 4)
+    workers.assertLeaked('net.test.js', 'leaky TCP server', { description: 'TCP server listening on', marker: '// leak:tcp-server' })
+    workers.assertLeaked('timers.test.js', 'leaky interval', { description: 'Interval every 30000 ms', marker: '// leak:interval' })
+    workers.assertLeaked('listeners.test.js', 'SIGTERM handler added per server and never removed', {
+      description: 'listener for "SIGTERM" on process',
+      marker: '// leak:sigterm',
+      left: '1 listener attached',
+    })
+    workers.assertPassed('net.test.js', 'clean TCP client socket')
+    workers.assertPassed('timers.test.js', 'clean immediate')
+    assert.ok(workers.fileResult('module-level.test.js').message.includes('LeakError: file module-level.test.js'))
+  })
+
+  test('jest prints the report whole, as its message: --noStackTrace keeps it', () => {
+    // The run above has --noStackTrace: jest drops what it takes for a stack, and the report is not that.
+    const line = lineOf('jest', 'net.test.js', '// leak:tcp-server')
+    const report = workersRun.output.slice(workersRun.output.indexOf('LeakError: test "leaky TCP server" left 1 resource open'))
+    const heading = '^LeakError: test "leaky TCP server" left 1 resource open\\n\\n +● TCP server listening on 127\\.0\\.0\\.1:\\d+ +\\(keeps the process alive\\)'
+    assert.match(report, new RegExp(`${heading}\\n +created at (?:\\S+ \\()?net\\.test\\.js:${line}:`))
+    assert.match(report, /\n\n +Fix: close what was opened before the test ends/)
+  })
+})

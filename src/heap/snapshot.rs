@@ -15,8 +15,8 @@
 //! between them by eight-byte SWAR digit arithmetic; anything unusual (spaces, long numbers, a chunk's end) goes
 //! through the byte-at-a-time path. A long run of numbers in one chunk is shared with a second thread, which
 //! stores the part after a comma about half-way into columns of its own, appended once both are done
-//! (`scan_numbers_split`); the result and the error offsets are those of the serial scan. Columns are reserved from the header's `node_count` / `edge_count`. Not
-//! kept: `trace_node_id` and `detachedness` (nothing reads them).
+//! (`scan_numbers_split`); the result and the error offsets are those of the serial scan. Columns are reserved
+//! from the header's `node_count` / `edge_count`. Not kept: `trace_node_id` and `detachedness` (nothing reads them).
 //!
 //! Limits: node and edge indexes are `u32` (over 4 billion nodes or edges is an error, not a wrap); ids are
 //! `u64`, stored as `u32` while they fit; the string arena is capped at 4 GiB (an error past that); a self size

@@ -13,8 +13,10 @@
 //!
 //! The integer scanner takes 64 bytes at a time: a mask of the commas (found by SWAR, no SIMD), then each number
 //! between them by eight-byte SWAR digit arithmetic; anything unusual (spaces, long numbers, a chunk's end) goes
-//! through the byte-at-a-time path. Columns are reserved from the header's `node_count` / `edge_count`. Not
-//! kept: `trace_node_id` and `detachedness` (nothing reads them).
+//! through the byte-at-a-time path. A long run of numbers in one chunk is shared with a second thread, which
+//! stores the part after a comma about half-way into columns of its own, appended once both are done
+//! (`scan_numbers_split`); the result and the error offsets are those of the serial scan. Columns are reserved
+//! from the header's `node_count` / `edge_count`. Not kept: `trace_node_id` and `detachedness` (nothing reads them).
 //!
 //! Limits: node and edge indexes are `u32` (over 4 billion nodes or edges is an error, not a wrap); ids are
 //! `u64`, stored as `u32` while they fit; the string arena is capped at 4 GiB (an error past that); a self size
@@ -76,6 +78,31 @@ impl HeapSnapshot {
     pub fn edge_count(&self) -> usize {
         self.edge_type.len()
     }
+
+    /// Moves the node and edge columns of `other` to the end of these (the string table is left alone).
+    fn append_columns(&mut self, other: &mut Self) {
+        self.node_type.append(&mut other.node_type);
+        self.node_name.append(&mut other.node_name);
+        self.node_id.append(&mut other.node_id);
+        self.node_self_size.append(&mut other.node_self_size);
+        self.node_edge_count.append(&mut other.node_edge_count);
+        self.edge_type.append(&mut other.edge_type);
+        self.edge_name_or_index
+            .append(&mut other.edge_name_or_index);
+        self.edge_to.append(&mut other.edge_to);
+    }
+
+    /// Empties the node and edge columns, keeping their capacity.
+    fn clear_columns(&mut self) {
+        self.node_type.clear();
+        self.node_name.clear();
+        self.node_id.clear();
+        self.node_self_size.clear();
+        self.node_edge_count.clear();
+        self.edge_type.clear();
+        self.edge_name_or_index.clear();
+        self.edge_to.clear();
+    }
 }
 
 /// Node ids as `u32` until one does not fit, then as `u64`.
@@ -123,6 +150,23 @@ impl NodeIds {
                 self.narrow.iter().position(|&have| have == id)
             }
         }
+    }
+
+    /// Moves `other`'s ids to the end of these, leaving it empty.
+    fn append(&mut self, other: &mut Self) {
+        if self.wide.is_none() && other.wide.is_none() {
+            self.narrow.append(&mut other.narrow);
+        } else {
+            for id in other.iter() {
+                self.push(id);
+            }
+            other.clear();
+        }
+    }
+
+    fn clear(&mut self) {
+        self.narrow.clear();
+        self.wide = None;
     }
 
     fn reserve_exact(&mut self, count: usize) {
@@ -334,6 +378,103 @@ struct Meta {
     edge_types: Vec<serde_json::Value>,
 }
 
+/// How the values of the array being read (`nodes` or `edges`) become columns: everything storing needs but the
+/// columns, so that the second thread of a split scan can store into columns of its own.
+#[derive(Clone, Debug, Default)]
+struct Rows {
+    fields: Vec<Field>,
+    /// Field position within the current row.
+    field: usize,
+    node_types: usize,
+    edge_types: usize,
+    node_field_count: u64,
+    /// `u64::MAX / node_field_count + 1`, for dividing by the field count with a multiply.
+    node_field_reciprocal: u64,
+}
+
+impl Rows {
+    /// Checks `value` and appends it to its column; the error is the message (the caller knows the offset).
+    #[inline(always)]
+    fn store(&mut self, snapshot: &mut HeapSnapshot, value: u64) -> Result<(), String> {
+        match self.fields[self.field] {
+            Field::Type => match u8::try_from(value) {
+                Ok(kind) if usize::from(kind) < self.node_types => snapshot.node_type.push(kind),
+                _ => {
+                    return Err(store_error(format_args!(
+                        "unknown node type {value} in \"nodes\""
+                    )))
+                }
+            },
+            Field::Name => match u32::try_from(value) {
+                Ok(name) => snapshot.node_name.push(name),
+                Err(_) => return Err(narrow_error("node name", value)),
+            },
+            Field::Id => snapshot.node_id.push(value),
+            // V8 heap objects are far below 4 GiB; clamping keeps the column at 4 bytes a node.
+            Field::SelfSize => snapshot
+                .node_self_size
+                .push(u32::try_from(value).unwrap_or(u32::MAX)),
+            Field::EdgeCount => match u32::try_from(value) {
+                Ok(count) => snapshot.node_edge_count.push(count),
+                Err(_) => return Err(narrow_error("edge count", value)),
+            },
+            Field::EdgeType => match u8::try_from(value) {
+                Ok(kind) if usize::from(kind) < self.edge_types => snapshot.edge_type.push(kind),
+                _ => {
+                    return Err(store_error(format_args!(
+                        "unknown edge type {value} in \"edges\""
+                    )))
+                }
+            },
+            Field::NameOrIndex => match u32::try_from(value) {
+                Ok(name) => snapshot.edge_name_or_index.push(name),
+                Err(_) => return Err(narrow_error("edge name or index", value)),
+            },
+            Field::ToNode => {
+                let fields = self.node_field_count;
+                // Lemire's division by multiplication, exact for 32-bit dividends: no `div` per edge.
+                let index = if value <= u64::from(u32::MAX) {
+                    ((u128::from(value) * u128::from(self.node_field_reciprocal)) >> 64) as u64
+                } else {
+                    value / fields
+                };
+                if index * fields != value {
+                    return Err(store_error(format_args!(
+                        "edge target {value} is not a multiple of the node field count {fields}"
+                    )));
+                }
+                match u32::try_from(index) {
+                    Ok(index) => snapshot.edge_to.push(index),
+                    Err(_) => {
+                        return Err(store_error(format_args!(
+                            "edge target {value} is past any node leakwatch can index"
+                        )))
+                    }
+                }
+            }
+            Field::Ignored => {}
+        }
+        self.field += 1;
+        if self.field == self.fields.len() {
+            self.field = 0;
+        }
+        Ok(())
+    }
+}
+
+#[cold]
+fn narrow_error(what: &str, value: u64) -> String {
+    format!("{what} {value} does not fit in 32 bits")
+}
+
+#[cold]
+fn store_error(message: fmt::Arguments<'_>) -> String {
+    message.to_string()
+}
+
+/// Below this, a second thread costs more than it saves.
+const SPLIT_FROM_BYTES: usize = 256 << 10;
+
 /// The push-based parser: feed chunks with `push`, then `finish`.
 pub struct SnapshotParser {
     state: State,
@@ -344,11 +485,9 @@ pub struct SnapshotParser {
     have_header: bool,
     node_fields: Vec<Field>,
     edge_fields: Vec<Field>,
-    /// The fields of the array being read (`nodes` or `edges`).
-    row_fields: Vec<Field>,
+    /// How the array being read (`nodes` or `edges`) is stored.
+    rows: Rows,
     in_edges: bool,
-    /// Field position within the current node or edge row.
-    field: usize,
     number: u64,
     /// High surrogate of a `\uD8xx\uDCxx` pair waiting for its low half.
     pending_surrogate: Option<u32>,
@@ -356,13 +495,15 @@ pub struct SnapshotParser {
     node_count_hint: Option<u64>,
     edge_count_hint: Option<u64>,
     node_field_count: u64,
-    /// `u64::MAX / node_field_count + 1`, for dividing by the field count with a multiply.
-    node_field_reciprocal: u64,
     /// Byte offset of the end of `edges`, for errors found only once everything is read.
     edges_end: u64,
     nodes_end: u64,
     result: HeapSnapshot,
     started: std::time::Instant,
+    /// Runs of numbers at least this long are parsed on two threads (`scan_numbers_split`).
+    split_from_bytes: usize,
+    /// The second thread's columns, emptied after each split (their capacity is kept for the next).
+    split_columns: HeapSnapshot,
 }
 
 impl Default for SnapshotParser {
@@ -411,21 +552,28 @@ impl SnapshotParser {
             have_header: false,
             node_fields: Vec::new(),
             edge_fields: Vec::new(),
-            row_fields: Vec::new(),
+            rows: Rows::default(),
             in_edges: false,
-            field: 0,
             number: 0,
             pending_surrogate: None,
             seen: [false; 3],
             node_count_hint: None,
             edge_count_hint: None,
             node_field_count: 1,
-            node_field_reciprocal: 0,
             edges_end: 0,
             nodes_end: 0,
             result: HeapSnapshot::default(),
             started: std::time::Instant::now(),
+            split_from_bytes: SPLIT_FROM_BYTES,
+            split_columns: HeapSnapshot::default(),
         }
+    }
+
+    /// Sets where number runs start being split over two threads (tests compare split and serial parses).
+    #[cfg(test)]
+    pub(crate) fn split_from(mut self, bytes: usize) -> Self {
+        self.split_from_bytes = bytes;
+        self
     }
 
     /// Bytes consumed so far.
@@ -466,11 +614,21 @@ impl SnapshotParser {
 
     /// Feeds the next chunk of the file.
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), SnapshotError> {
-        let mut i = 0;
+        self.run(chunk, 0, true)?;
+        self.offset += chunk.len() as u64;
+        Ok(())
+    }
+
+    /// Parses `chunk[i..]`; `split` lets a long run of numbers be shared with a second thread.
+    fn run(&mut self, chunk: &[u8], mut i: usize, split: bool) -> Result<(), SnapshotError> {
         while i < chunk.len() {
             // The number arrays are nearly all of a snapshot: they get a tight loop of their own.
             if let State::Numbers(phase) = self.state {
-                i = self.scan_numbers(chunk, i, phase)?;
+                i = if split && chunk.len() - i >= self.split_from_bytes {
+                    self.scan_numbers_split(chunk, i, phase)?
+                } else {
+                    self.scan_numbers(chunk, i, phase)?
+                };
                 continue;
             }
             if self.state == State::Strings(StringPhase::InString) {
@@ -512,8 +670,71 @@ impl SnapshotParser {
             self.step(i, byte)?;
             i += 1;
         }
-        self.offset += chunk.len() as u64;
         Ok(())
+    }
+
+    /// `scan_numbers` on two threads: this one parses up to a comma about half-way, while a second thread parses
+    /// the rest into columns of its own, which are then appended. The second thread must know which field of a
+    /// row its first value is: the commas before the cut tell it, if all of them separate values of this array,
+    /// which holds when this thread ends its part still in the array and at that field; otherwise the second
+    /// thread's work is dropped and the serial path goes on from the cut. The second thread stops at anything
+    /// but short numbers each followed by a comma, and the serial path goes on from there, so `]`, odd spacing, a
+    /// number cut by the chunk's end and syntax errors are all found where they would be without the split; an
+    /// error in a value the second thread stored carries its own offset, reported after this thread's part.
+    fn scan_numbers_split(
+        &mut self,
+        chunk: &[u8],
+        i: usize,
+        phase: NumberPhase,
+    ) -> Result<usize, SnapshotError> {
+        // The second thread also counts this thread's commas and waits to be scheduled: it takes a little less.
+        let mid = i + (chunk.len() - i) * 17 / 32;
+        let Some(cut) = chunk[mid..]
+            .iter()
+            .take(64)
+            .position(|&byte| byte == b',')
+            .map(|at| mid + at)
+        else {
+            return self.scan_numbers(chunk, i, phase);
+        };
+        let rest = cut + 1;
+        let mut rows = self.rows.clone();
+        let mut columns = std::mem::take(&mut self.split_columns);
+        let in_edges = self.in_edges;
+        let base = self.offset;
+        let (first, (rows, columns, start_field, second)) = std::thread::scope(|scope| {
+            let worker = scope.spawn(move || {
+                let commas = count_commas(&chunk[i..rest]);
+                rows.field = (rows.field + commas) % rows.fields.len().max(1);
+                let start_field = rows.field;
+                let stop = scan_plain_numbers(chunk, rest, |value, at| {
+                    rows.store(&mut columns, value)
+                        .map_err(|message| SnapshotError::Parse {
+                            offset: base + at as u64,
+                            message,
+                        })
+                });
+                (rows, columns, start_field, stop)
+            });
+            let first = self.run(&chunk[..rest], i, false);
+            let second = worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (first, second)
+        });
+        self.split_columns = columns;
+        first?;
+        let agrees = self.state == State::Numbers(NumberPhase::Expect)
+            && self.in_edges == in_edges
+            && start_field == self.rows.field;
+        if !agrees {
+            self.split_columns.clear_columns();
+            return Ok(rest);
+        }
+        let stop = second?;
+        self.result.append_columns(&mut self.split_columns);
+        self.rows.field = rows.field;
+        Ok(stop)
     }
 
     fn scan_numbers(
@@ -527,29 +748,18 @@ impl SnapshotParser {
             // Fast path: a whole number followed by ',' (nearly every value of `nodes` and `edges`).
             if matches!(phase, NumberPhase::First | NumberPhase::Expect) {
                 if i + 72 <= chunk.len() {
-                    let next = self.scan_block(chunk, i)?;
+                    let next = scan_block(chunk, i, |value, at| self.store_number(value, at))?;
                     if next > i {
                         i = next;
                         phase = NumberPhase::Expect;
                         continue;
                     }
                 }
-                if let Some(word) = chunk.get(i..i + 8) {
-                    // Eight bytes at once: the digit run's length from a mask, its value by three multiplies.
-                    let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-                    let digits = word ^ 0x3030_3030_3030_3030;
-                    let non_digit = (digits.wrapping_add(0x7676_7676_7676_7676) | digits)
-                        & 0x8080_8080_8080_8080;
-                    let len = (non_digit.trailing_zeros() / 8) as usize;
-                    if (1..8).contains(&len) {
-                        if let Some(comma) = comma_after(chunk, i + len) {
-                            let value = swar_digits(digits << (8 * (8 - len)));
-                            self.store_number(value, comma)?;
-                            i = comma + 1;
-                            phase = NumberPhase::Expect;
-                            continue;
-                        }
-                    }
+                if let Some((value, comma)) = short_number(chunk, i) {
+                    self.store_number(value, comma)?;
+                    i = comma + 1;
+                    phase = NumberPhase::Expect;
+                    continue;
                 }
                 let digit = chunk[i].wrapping_sub(b'0');
                 if digit < 10 {
@@ -643,133 +853,15 @@ impl SnapshotParser {
         Ok(i)
     }
 
-    /// The numbers of the 64 bytes from `start` (a number's first byte) that end in a `,` (or V8's `\n,`), by a
-    /// mask of the commas: no byte-by-byte loop, and each number's work is independent of the one before. Stops
-    /// at anything else (a long number, spaces, `]`, an error) and returns where it stopped, for the general path.
-    #[inline(always)]
-    fn scan_block(&mut self, chunk: &[u8], start: usize) -> Result<usize, SnapshotError> {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        let mut commas = 0u64;
-        for (k, word) in chunk[start..start + 64].chunks_exact(8).enumerate() {
-            let word = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ (ONES * 0x2C);
-            let nonzero = (((word & (ONES * 0x7F)) + ONES * 0x7F) | word) & (ONES * 0x80);
-            let zero = !nonzero & (ONES * 0x80);
-            commas |= ((zero >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
-        }
-        let mut at = start;
-        while commas != 0 {
-            let comma = start + commas.trailing_zeros() as usize;
-            commas &= commas - 1;
-            let end = if chunk[comma - 1] == b'\n' {
-                comma - 1
-            } else {
-                comma
-            };
-            let len = end.wrapping_sub(at);
-            if len == 0 || len > 8 {
-                break;
-            }
-            let word = u64::from_le_bytes(chunk[at..at + 8].try_into().expect("eight bytes"));
-            let digits = word ^ (ONES * 0x30);
-            let non_digit = (digits.wrapping_add(ONES * 0x76) | digits) & (ONES * 0x80);
-            if ((non_digit.trailing_zeros() / 8) as usize) < len {
-                break;
-            }
-            self.store_number(swar_digits(digits << (8 * (8 - len))), comma)?;
-            at = comma + 1;
-        }
-        Ok(at)
-    }
-
     #[inline(always)]
     fn store_number(&mut self, value: u64, at: usize) -> Result<(), SnapshotError> {
-        let field = self.row_fields[self.field];
-        let snapshot = &mut self.result;
-        match field {
-            Field::Type => match u8::try_from(value) {
-                Ok(kind) if usize::from(kind) < snapshot.node_type_names.len() => {
-                    snapshot.node_type.push(kind)
-                }
-                _ => {
-                    return Err(
-                        self.store_error(at, format!("unknown node type {value} in \"nodes\""))
-                    )
-                }
-            },
-            Field::Name => match u32::try_from(value) {
-                Ok(name) => snapshot.node_name.push(name),
-                Err(_) => return Err(self.narrow_error(at, "node name", value)),
-            },
-            Field::Id => snapshot.node_id.push(value),
-            // V8 heap objects are far below 4 GiB; clamping keeps the column at 4 bytes a node.
-            Field::SelfSize => snapshot
-                .node_self_size
-                .push(u32::try_from(value).unwrap_or(u32::MAX)),
-            Field::EdgeCount => match u32::try_from(value) {
-                Ok(count) => snapshot.node_edge_count.push(count),
-                Err(_) => return Err(self.narrow_error(at, "edge count", value)),
-            },
-            Field::EdgeType => match u8::try_from(value) {
-                Ok(kind) if usize::from(kind) < snapshot.edge_type_names.len() => {
-                    snapshot.edge_type.push(kind)
-                }
-                _ => {
-                    return Err(
-                        self.store_error(at, format!("unknown edge type {value} in \"edges\""))
-                    )
-                }
-            },
-            Field::NameOrIndex => match u32::try_from(value) {
-                Ok(name) => snapshot.edge_name_or_index.push(name),
-                Err(_) => return Err(self.narrow_error(at, "edge name or index", value)),
-            },
-            Field::ToNode => {
-                let fields = self.node_field_count;
-                // Lemire's division by multiplication, exact for 32-bit dividends: no `div` per edge.
-                let index = if value <= u64::from(u32::MAX) {
-                    ((u128::from(value) * u128::from(self.node_field_reciprocal)) >> 64) as u64
-                } else {
-                    value / fields
-                };
-                if index * fields != value {
-                    return Err(self.store_error(
-                        at,
-                        format!(
-                            "edge target {value} is not a multiple of the node field count {fields}"
-                        ),
-                    ));
-                }
-                match u32::try_from(index) {
-                    Ok(index) => snapshot.edge_to.push(index),
-                    Err(_) => {
-                        return Err(self.store_error(
-                            at,
-                            format!("edge target {value} is past any node leakwatch can index"),
-                        ))
-                    }
-                }
-            }
-            Field::Ignored => {}
-        }
-        self.field += 1;
-        if self.field == self.row_fields.len() {
-            self.field = 0;
-        }
-        Ok(())
-    }
-
-    #[cold]
-    fn narrow_error(&self, at: usize, what: &str, value: u64) -> SnapshotError {
-        self.store_error(at, format!("{what} {value} does not fit in 32 bits"))
-    }
-
-    #[cold]
-    fn store_error(&self, at: usize, message: String) -> SnapshotError {
-        self.error(at, message)
+        self.rows
+            .store(&mut self.result, value)
+            .map_err(|message| self.error(at, message))
     }
 
     fn end_number_section(&mut self, at: usize) -> Result<(), SnapshotError> {
-        if self.field != 0 {
+        if self.rows.field != 0 {
             return Err(self.error(
                 at,
                 format!(
@@ -857,12 +949,18 @@ impl SnapshotParser {
             }
             State::ArrayOpen(section) => {
                 if byte == b'[' {
-                    self.field = 0;
                     self.in_edges = section == Section::Edges;
-                    self.row_fields = if self.in_edges {
-                        self.edge_fields.clone()
-                    } else {
-                        self.node_fields.clone()
+                    self.rows = Rows {
+                        fields: if self.in_edges {
+                            self.edge_fields.clone()
+                        } else {
+                            self.node_fields.clone()
+                        },
+                        field: 0,
+                        node_types: self.result.node_type_names.len(),
+                        edge_types: self.result.edge_type_names.len(),
+                        node_field_count: self.node_field_count,
+                        node_field_reciprocal: (u64::MAX / self.node_field_count).wrapping_add(1),
                     };
                     self.state = match section {
                         Section::Strings => State::Strings(StringPhase::First),
@@ -1064,7 +1162,6 @@ impl SnapshotParser {
             ));
         }
         self.node_field_count = self.node_fields.len() as u64;
-        self.node_field_reciprocal = (u64::MAX / self.node_field_count).wrapping_add(1);
         self.node_count_hint = header.node_count;
         self.edge_count_hint = header.edge_count;
         self.have_header = true;
@@ -1304,6 +1401,111 @@ fn comma_after(chunk: &[u8], at: usize) -> Option<usize> {
         Some(b'\n') => (chunk.get(at + 1) == Some(&b',')).then_some(at + 1),
         _ => None,
     }
+}
+
+/// The numbers of the 64 bytes from `start` (a number's first byte) that end in a `,` (or V8's `\n,`), by a
+/// mask of the commas: no byte-by-byte loop, and each number's work is independent of the one before. Stops
+/// at anything else (a long number, spaces, `]`, an error) and returns where it stopped, for the general path.
+#[inline(always)]
+fn scan_block<E>(
+    chunk: &[u8],
+    start: usize,
+    mut store: impl FnMut(u64, usize) -> Result<(), E>,
+) -> Result<usize, E> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut commas = 0u64;
+    for (k, word) in chunk[start..start + 64].chunks_exact(8).enumerate() {
+        let word = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ (ONES * 0x2C);
+        let nonzero = (((word & (ONES * 0x7F)) + ONES * 0x7F) | word) & (ONES * 0x80);
+        let zero = !nonzero & (ONES * 0x80);
+        commas |= ((zero >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+    }
+    let mut at = start;
+    while commas != 0 {
+        let comma = start + commas.trailing_zeros() as usize;
+        commas &= commas - 1;
+        // `comma > at`: a chunk may start with a comma (an error found by the general path).
+        let end = if comma > at && chunk[comma - 1] == b'\n' {
+            comma - 1
+        } else {
+            comma
+        };
+        let len = end.wrapping_sub(at);
+        if len == 0 || len > 8 {
+            break;
+        }
+        let word = u64::from_le_bytes(chunk[at..at + 8].try_into().expect("eight bytes"));
+        let digits = word ^ (ONES * 0x30);
+        let non_digit = (digits.wrapping_add(ONES * 0x76) | digits) & (ONES * 0x80);
+        if ((non_digit.trailing_zeros() / 8) as usize) < len {
+            break;
+        }
+        store(swar_digits(digits << (8 * (8 - len))), comma)?;
+        at = comma + 1;
+    }
+    Ok(at)
+}
+
+/// The number of one to seven digits at `i` and the `,` after it (straight away or after V8's `\n`), read as
+/// eight bytes at once: the digit run's length from a mask, its value by three multiplies.
+#[inline(always)]
+fn short_number(chunk: &[u8], i: usize) -> Option<(u64, usize)> {
+    let word = u64::from_le_bytes(chunk.get(i..i + 8)?.try_into().ok()?);
+    let digits = word ^ 0x3030_3030_3030_3030;
+    let non_digit = (digits.wrapping_add(0x7676_7676_7676_7676) | digits) & 0x8080_8080_8080_8080;
+    let len = (non_digit.trailing_zeros() / 8) as usize;
+    if !(1..8).contains(&len) {
+        return None;
+    }
+    let comma = comma_after(chunk, i + len)?;
+    Some((swar_digits(digits << (8 * (8 - len))), comma))
+}
+
+/// Stores the values of `chunk[start..]` (where a number is expected) while they are numbers of up to eight
+/// digits each followed by a comma; returns where it stopped (always where a number is expected) or the first
+/// error of `store`.
+fn scan_plain_numbers<E>(
+    chunk: &[u8],
+    start: usize,
+    mut store: impl FnMut(u64, usize) -> Result<(), E>,
+) -> Result<usize, E> {
+    let mut i = start;
+    loop {
+        if i + 72 <= chunk.len() {
+            let next = scan_block(chunk, i, &mut store)?;
+            if next > i {
+                i = next;
+                continue;
+            }
+        }
+        match short_number(chunk, i) {
+            Some((value, comma)) => {
+                store(value, comma)?;
+                i = comma + 1;
+            }
+            None => return Ok(i),
+        }
+    }
+}
+
+/// How many commas `bytes` holds, eight bytes at a time (a byte-wise count is several times slower).
+fn count_commas(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let words = bytes.chunks_exact(8);
+    let tail = words
+        .remainder()
+        .iter()
+        .filter(|&&byte| byte == b',')
+        .count();
+    words
+        .map(|word| {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ (ONES * 0x2C);
+            // Exact per byte (no borrow between bytes): the high bit of each byte that was a comma.
+            let nonzero = (((word & (ONES * 0x7F)) + ONES * 0x7F) | word) & (ONES * 0x80);
+            (!nonzero & (ONES * 0x80)).count_ones() as usize
+        })
+        .sum::<usize>()
+        + tail
 }
 
 /// The number in eight little-endian digit bytes (values 0–9, the first the most significant).

@@ -1,7 +1,7 @@
 //! Tests on real snapshots: small Node programs build known object graphs and write a snapshot, once per test run.
 
 use super::graph::HeapGraph;
-use super::snapshot::{parse_bytes, parse_reader, SnapshotError, SnapshotParser};
+use super::snapshot::{parse_bytes, parse_reader, HeapSnapshot, SnapshotError, SnapshotParser};
 use super::{analyze, diff, AnalyzeOptions};
 use std::path::PathBuf;
 use std::process::Command;
@@ -337,4 +337,118 @@ fn error_messages_name_the_byte_and_the_expectation() {
     let edges_mismatch = good.replace("0,0,1,0,0]", "0,0,1,0,1]");
     let (_, message) = parse_error(edges_mismatch.as_bytes()).expect("an error");
     assert!(message.contains("declare 1 edges"), "{message}");
+}
+
+/// Parses `bytes` in `chunk`-byte pushes, splitting number runs of `split_from` bytes and more over two threads.
+fn parse_with(
+    bytes: &[u8],
+    chunk: usize,
+    split_from: usize,
+) -> Result<HeapSnapshot, (u64, String)> {
+    let mut parser = SnapshotParser::new().split_from(split_from);
+    let result = bytes
+        .chunks(chunk.max(1))
+        .try_for_each(|piece| parser.push(piece))
+        .and_then(|()| parser.finish());
+    result.map_err(|error| match error {
+        SnapshotError::Parse { offset, message } => (offset, message),
+        SnapshotError::Io(error) => panic!("no IO here: {error}"),
+    })
+}
+
+fn same_columns(a: &HeapSnapshot, b: &HeapSnapshot) {
+    assert_eq!(a.node_type, b.node_type);
+    assert_eq!(a.node_name, b.node_name);
+    assert_eq!(a.node_id, b.node_id);
+    assert_eq!(a.node_self_size, b.node_self_size);
+    assert_eq!(a.node_edge_count, b.node_edge_count);
+    assert_eq!(a.edge_type, b.edge_type);
+    assert_eq!(a.edge_name_or_index, b.edge_name_or_index);
+    assert_eq!(a.edge_to, b.edge_to);
+    assert_eq!(a.strings.len(), b.strings.len());
+}
+
+#[test]
+fn split_scan_gives_the_serial_columns_on_a_real_snapshot() {
+    let bytes = app_snapshot();
+    let serial = parse_with(bytes, bytes.len(), usize::MAX).expect("parses");
+    for (chunk, split_from) in [
+        (bytes.len(), 0),
+        (bytes.len(), 4096),
+        (65_537, 0),
+        (1 << 20, 300),
+    ] {
+        let split = parse_with(bytes, chunk, split_from).expect("parses split");
+        same_columns(&split, &serial);
+    }
+}
+
+/// A small snapshot with long numbers, odd spacing and V8's row newlines, so that the second thread stops early.
+const SMALL: &str = "{\"snapshot\":{\"meta\":{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\"edge_count\",\"trace_node_id\"],\
+\"node_types\":[[\"synthetic\",\"object\"]],\"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],\"edge_types\":[[\"element\",\"property\"]]},\
+\"node_count\":4,\"edge_count\":5},\n\"nodes\":[0,0,1,0,2,0\n,1,1,123456789,16,2,0\n,1,2,5,4294967296, 1,0\n,1 ,1,7,24,0,0],\n\
+\"edges\":[0,0,6\n,1,1,12\n,1,2,18\n,0,12345678,0\n,1,1,6],\n\"strings\":[\"\",\"App\",\"x\"]}";
+
+#[test]
+fn split_scan_at_every_position_of_a_small_input() {
+    let bytes = SMALL.as_bytes();
+    let serial = parse_with(bytes, bytes.len(), usize::MAX).expect("the small snapshot parses");
+    assert_eq!(serial.node_count(), 4);
+    assert_eq!(serial.node_id.get(1), 123_456_789);
+    assert_eq!(serial.node_self_size[2], u32::MAX);
+    for chunk in 1..=bytes.len() {
+        let split = parse_with(bytes, chunk, 0).expect("parses split");
+        same_columns(&split, &serial);
+    }
+    // Two pushes, cut at every position: each push's number run is split wherever it falls.
+    for cut in 0..=bytes.len() {
+        let mut parser = SnapshotParser::new().split_from(0);
+        parser.push(&bytes[..cut]).expect("first part");
+        parser.push(&bytes[cut..]).expect("second part");
+        same_columns(&parser.finish().expect("finishes"), &serial);
+    }
+}
+
+#[test]
+fn split_scan_errors_at_the_serial_offsets() {
+    let bytes = SMALL.as_bytes();
+    let nodes = SMALL.find("\"nodes\"").expect("nodes");
+    // Every byte of the arrays in turn: a bad type, a byte that is not JSON, a too-large name, a stray comma.
+    for at in nodes..bytes.len() - 20 {
+        for bad in [&b"9"[..], b"x", b"99999999999", b",", b"]", b"7"] {
+            let mut corrupt = bytes[..at].to_vec();
+            corrupt.extend_from_slice(bad);
+            corrupt.extend_from_slice(&bytes[at + 1..]);
+            let serial = parse_with(&corrupt, corrupt.len(), usize::MAX).err();
+            for chunk in [corrupt.len(), 7, 64] {
+                let split = parse_with(&corrupt, chunk, 0).err();
+                assert_eq!(
+                    split,
+                    serial,
+                    "{:?} at {at}, chunks of {chunk}",
+                    String::from_utf8_lossy(bad)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn split_scan_errors_match_on_a_real_snapshot() {
+    let bytes = app_snapshot();
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..40 {
+        let mut corrupt = bytes.to_vec();
+        let at = (next() % corrupt.len() as u64) as usize;
+        corrupt[at] = b"x,]9 \n"[(next() % 6) as usize];
+        let serial = parse_with(&corrupt, corrupt.len(), usize::MAX).err();
+        let split = parse_with(&corrupt, corrupt.len(), 0).err();
+        assert_eq!(split, serial, "byte {at}");
+    }
 }

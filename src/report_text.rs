@@ -23,6 +23,42 @@ pub struct ReportTextInput {
     /// Tests ran concurrently, so a resource may belong to another test of the same file.
     #[serde(default)]
     pub attribution_uncertain: bool,
+    /// Whose end the report is about, which decides how the fix is worded.
+    #[serde(default)]
+    pub wording: ReportWording,
+}
+
+/// A test's end (the default) or a service's own shutdown (`assertCleanShutdown`): the leaks are the same, the fix
+/// is someone else's (the test's cleanup, or the service's `stop()`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportWording {
+    #[default]
+    Test,
+    Shutdown,
+}
+
+impl ReportWording {
+    fn listener_liveness(self) -> &'static str {
+        match self {
+            Self::Test => "still attached: the emitter outlives the test",
+            Self::Shutdown => "still attached: the emitter outlives the service",
+        }
+    }
+
+    fn fix_heading(self) -> &'static str {
+        match self {
+            Self::Test => "close what was opened before the test ends, e.g. in a finally block or an afterEach:",
+            Self::Shutdown => "the service's stop() should close each of these, and wait for them to close:",
+        }
+    }
+
+    fn accept_hint(self) -> &'static str {
+        match self {
+            Self::Test => "allowLeaks() in the test, or an ignore rule in configure().",
+            Self::Shutdown => "an ignore rule, assertCleanShutdown(fn, { ignore: [...] }).",
+        }
+    }
 }
 
 /// Code frames shown in one report; further groups show their position only, to keep a report readable.
@@ -66,9 +102,20 @@ pub fn render_report(input: &ReportTextInput) -> String {
     let mut code_frames = CodeFrameRenderer::default();
     let mut frames_shown = 0;
     for group in group_leaks(&input.leaks) {
-        render_group(&mut out, &group, &mut code_frames, &mut frames_shown);
+        render_group(
+            &mut out,
+            &group,
+            input.wording,
+            &mut code_frames,
+            &mut frames_shown,
+        );
     }
-    render_fix(&mut out, &input.leaks, input.scope_hint.as_deref());
+    render_fix(
+        &mut out,
+        &input.leaks,
+        input.scope_hint.as_deref(),
+        input.wording,
+    );
     out
 }
 
@@ -99,6 +146,7 @@ fn what_was_left(leaks: &[Leak]) -> String {
 fn render_group(
     out: &mut String,
     group: &LeakGroup<'_>,
+    wording: ReportWording,
     code_frames: &mut CodeFrameRenderer,
     frames_shown: &mut usize,
 ) {
@@ -110,7 +158,7 @@ fn render_group(
     };
     let liveness = match (leak.kind, leak.has_ref) {
         (ResourceKind::FileHandle, _) => "holds an open file descriptor",
-        (ResourceKind::Listener, _) => "still attached: the emitter outlives the test",
+        (ResourceKind::Listener, _) => wording.listener_liveness(),
         (ResourceKind::RetainedObject, _) => "should be garbage: something still references it",
         (_, true) => "keeps the process alive",
         (_, false) => "unref'd: does not keep the process alive",
@@ -190,16 +238,19 @@ fn stack_frame_text(frame: &StackFrame) -> String {
     )
 }
 
-fn render_fix(out: &mut String, leaks: &[Leak], scope_hint: Option<&str>) {
+fn render_fix(out: &mut String, leaks: &[Leak], scope_hint: Option<&str>, wording: ReportWording) {
     let kinds: BTreeSet<ResourceKind> = leaks.iter().map(|leak| leak.kind).collect();
-    out.push_str("\n  Fix: close what was opened before the test ends, e.g. in a finally block or an afterEach:\n");
+    out.push_str(&format!("\n  Fix: {}\n", wording.fix_heading()));
     for kind in kinds {
         out.push_str(&format!("    - {}: {}\n", kind.name(), kind.fix_hint()));
     }
     if let Some(hint) = scope_hint {
         out.push_str(&format!("    {hint}\n"));
     }
-    out.push_str("    To accept a resource on purpose: allowLeaks() in the test, or an ignore rule in configure().\n");
+    out.push_str(&format!(
+        "    To accept a resource on purpose: {}\n",
+        wording.accept_hint()
+    ));
 }
 
 #[cfg(test)]
@@ -268,6 +319,7 @@ mod tests {
             ],
             scope_hint: None,
             attribution_uncertain: false,
+            wording: ReportWording::Test,
         };
         let text = render_report(&input);
         assert!(
@@ -347,6 +399,7 @@ mod tests {
                 "Resources made in beforeAll belong to the file: close them in afterAll.".into(),
             ),
             attribution_uncertain: true,
+            wording: ReportWording::Test,
         };
         let text = render_report(&input);
         assert!(
@@ -358,5 +411,39 @@ mod tests {
         assert!(text.contains("created by Node, in a callback"), "{text}");
         assert!(text.contains("close them in afterAll"), "{text}");
         assert!(text.contains("tests ran concurrently"), "{text}");
+    }
+
+    #[test]
+    fn a_shutdown_report_puts_the_fix_on_the_service() {
+        let input: ReportTextInput = serde_json::from_value(serde_json::json!({
+            "subject": "shutdown of the service",
+            "leaks": [],
+            "wording": "shutdown",
+        }))
+        .expect("valid input");
+        let mut with_leak = input.clone();
+        with_leak.leaks.push(leak(
+            ResourceKind::Listener,
+            "listener for \"SIGTERM\" on process",
+            None,
+        ));
+        let text = render_report(&with_leak);
+        assert!(
+            text.contains("(still attached: the emitter outlives the service)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Fix: the service's stop() should close each of these"),
+            "{text}"
+        );
+        assert!(
+            text.contains("assertCleanShutdown(fn, { ignore: [...] })"),
+            "{text}"
+        );
+        assert!(!text.contains("the test"), "{text}");
+        let unknown = serde_json::from_value::<ReportTextInput>(serde_json::json!({
+            "subject": "x", "leaks": [], "wording": "suite",
+        }));
+        assert!(unknown.is_err());
     }
 }

@@ -51,6 +51,7 @@ const configs = [
   { id: 'B', label: leakwatch.stub ? 'leakwatch (STUB setup)' : 'leakwatch', file: 'b-leakwatch.config.mjs' },
   { id: 'C', label: 'vitest detectAsyncLeaks', file: 'c-vitest-detect.config.mjs' },
   { id: 'D', label: 'bare init hook (the floor)', file: 'd-bare-hook.config.mjs' },
+  { id: 'E', label: leakwatch.stub ? 'leakwatch heap off (STUB setup)' : "leakwatch, heap: 'off'", file: 'e-leakwatch-heap-off.config.mjs' },
 ].map((c) => ({ ...c, file: path.join(handlesDir, 'configs', c.file) }));
 
 // Plain-text output, so the summary line and the leak banner can be matched.

@@ -117,7 +117,8 @@ export class LeakTracker {
    * @param {{ testName?: string, scopeHint?: string, extraResources?: object[], subject?: string }} [context]
    *   `extraResources`: more open resources to report with the scope's (as `OpenResource`s); `subject`: who leaked,
    *   when not the scope's subject; `options`: the options of this check, when not the tracker's (a shutdown audit's
-   *   own ignore rules); `retained: false`: leave the scope's watched objects to its own end (an audit mid-scope)
+   *   own ignore rules); `retained: false`: leave the scope's watched objects to its own end (an audit mid-scope);
+   *   `wording: 'shutdown'`: the report puts the fix on a service's stop(), not on the test
    * @returns {Promise<CheckResult>}
    */
   async check(scope, context = {}) {
@@ -145,6 +146,7 @@ export class LeakTracker {
         leaks,
         scopeHint: context.scopeHint,
         attributionUncertain: scope.attributionUncertain,
+        wording: context.wording ?? 'test',
       }),
     )
     return { leaks, text, warnings }

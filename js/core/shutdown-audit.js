@@ -22,22 +22,6 @@ const NOT_TRACKING =
   '  In a plain script, call trackResources() (from "leakwatch") before the service starts: everything opened\n' +
   '  after that call is audited. In tests, load leakwatch/vitest (setupFiles) or leakwatch/node-test.'
 
-/**
- * The core renders a report for a test; an audit is about a service's stop(). The words that say where to fix it
- * differ; the rest of the report (resources, creation lines, hints per kind) is the same.
- */
-const SHUTDOWN_WORDING = [
-  [
-    'Fix: close what was opened before the test ends, e.g. in a finally block or an afterEach:',
-    "Fix: the service's stop() should close each of these, and wait for them to close:",
-  ],
-  ['(still attached: the emitter outlives the test)', '(still attached: the emitter outlives the service)'],
-  [
-    'To accept a resource on purpose: allowLeaks() in the test, or an ignore rule in configure().',
-    'To accept a resource on purpose: an ignore rule, assertCleanShutdown(fn, { ignore: [...] }).',
-  ],
-]
-
 function describeValue(value) {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
@@ -77,10 +61,6 @@ function auditOptions(options, base) {
   return { name, options: checkOptions.ignore ? { ...merged, ignore: [...base.ignore, ...checkOptions.ignore] } : merged }
 }
 
-function shutdownText(text) {
-  return SHUTDOWN_WORDING.reduce((result, [testWords, shutdownWords]) => result.replaceAll(testWords, shutdownWords), text)
-}
-
 /**
  * Runs `fn` (the service's stop), lets pending closes land, and rejects with a LeakError if anything opened since
  * tracking began (in this test, or this process) is still open; resolves with a summary when nothing is.
@@ -102,9 +82,9 @@ export async function assertCleanShutdown(fn, options) {
   await fn()
   const stopMs = performance.now() - startedAt
   const subject = audit.name ? `shutdown of ${audit.name}` : 'shutdown'
-  const result = await tracker.check(scope, { testName: scope.testName, subject, options: audit.options, retained: false })
+  const result = await tracker.check(scope, { testName: scope.testName, subject, options: audit.options, retained: false, wording: 'shutdown' })
   for (const warning of result.warnings) console.warn(`[leakwatch] ${warning}`)
-  if (result.leaks.length > 0) throw new LeakError(shutdownText(result.text), result.leaks)
+  if (result.leaks.length > 0) throw new LeakError(result.text, result.leaks)
   // What is open still was accepted (an ignore rule, the kinds option); with `reportUnref: false` unref'd handles are
   // not counted: they do not keep the process alive.
   const { handles } = tracker.delta(scope)

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
@@ -75,6 +75,25 @@ test('a missing native binary names the platform, the package looked for, and ho
     assert.match(result.stderr, /LEAKWATCH_NO_BINARY: leakwatch: no native binary for linux-x64/)
     assert.match(result.stderr, /Looked for the package leakwatch-linux-x64-(gnu|musl) and the file leakwatch\.linux-x64-(gnu|musl)\.node/)
     assert.match(result.stderr, /npm run build/)
+  } finally {
+    rmSync(copy, { recursive: true, force: true })
+  }
+})
+
+test('a binary that is there but will not load says so, with the loader\'s reason, not that it is missing', () => {
+  const copy = mkdtempSync(path.join(tmpdir(), 'leakwatch-badbinary-'))
+  try {
+    for (const entry of ['package.json', 'index.js', 'js']) cpSync(path.join(REPO_ROOT, entry), path.join(copy, entry), { recursive: true })
+    const binary = `leakwatch.${process.platform}-${process.arch}-gnu.node`
+    writeFileSync(path.join(copy, binary), 'not an ELF file, as a truncated download would leave')
+    const script = "import('leakwatch').then((m) => m.loadNative()).catch((e) => { console.error(e.code + ': ' + e.message); process.exit(3) })"
+    const result = spawnSync(process.execPath, ['-e', script], { cwd: copy, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } })
+    assert.equal(result.status, 3, result.stderr)
+    assert.match(result.stderr, /LEAKWATCH_BINARY_LOAD_FAILED: leakwatch: found its native binary for linux-x64 .*but it could not be loaded/)
+    assert.ok(result.stderr.includes(`File: ${path.join(copy, binary)}`), result.stderr)
+    assert.match(result.stderr, /Reason: .*(invalid ELF header|file too short)/)
+    assert.match(result.stderr, /damaged or was built for another platform/)
+    assert.doesNotMatch(result.stderr, /no native binary|--omit=optional/)
   } finally {
     rmSync(copy, { recursive: true, force: true })
   }

@@ -44,6 +44,35 @@ function ownManifest() {
 }
 
 const LIBC_SUFFIX = /-(gnu|musl)$/
+/** A binary that is there but that the dynamic loader refused: `<path>.node: <why>`. */
+const LOAD_FAILURE = /^(.+\.node): (.+)$/
+
+/**
+ * The binary exists and would not load: damaged, built for another platform, or needing a newer C library. Saying it
+ * is missing would send the user after their optional dependencies for nothing.
+ */
+function unloadableBinaryError(file, reason, platform, name) {
+  const lines = [
+    `leakwatch: found its native binary for ${platform}, Node ${process.version}, but it could not be loaded.`,
+    `  File: ${file}`,
+    `  Reason: ${reason}`,
+  ]
+  if (/GLIBC_|GLIBCXX_/.test(reason)) {
+    lines.push(
+      "  This system's C library is older than the one the binary was built against. Use the musl build",
+      `  (${name}-${process.platform}-${process.arch}-musl), or build ${name} from source: npm ci && npm run build in a clone.`,
+    )
+  } else {
+    lines.push(
+      '  The file is damaged or was built for another platform. Reinstall: remove node_modules and reinstall',
+      `  (npm ci), or build ${name} from source: npm ci && npm run build in a clone (needs Rust: https://rustup.rs).`,
+    )
+  }
+  const error = new Error(lines.join('\n'))
+  error.code = 'LEAKWATCH_BINARY_LOAD_FAILED'
+  error.stack = `${error.name}: ${error.message}`
+  return error
+}
 
 function missingBinaryError(cause) {
   const manifest = ownManifest()
@@ -60,6 +89,14 @@ function missingBinaryError(cause) {
   ]
 
   const platform = `${process.platform}-${process.arch}${libc ? ` (${libc})` : ''}`
+  for (const failure of failures) {
+    const refused = LOAD_FAILURE.exec(failure)
+    if (refused && path.isAbsolute(refused[1]) && existsSync(refused[1])) {
+      const error = unloadableBinaryError(refused[1], refused[2], platform, name)
+      Object.defineProperty(error, 'loadError', { value: cause, enumerable: false })
+      return error
+    }
+  }
   const lines = [`leakwatch: no native binary for ${platform}, Node ${process.version}.`]
   if (looked.length > 0) lines.push(`  Looked for ${looked.join(' and ')}: not found.`)
   else lines.push(`  The ${name} package is incomplete, or has no binary for this platform.`)

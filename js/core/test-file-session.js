@@ -1,35 +1,65 @@
-// One test file's checks, whatever the runner: the file's scope (module level and beforeAll), a scope per test, the
-// check when a test or the file ends, and what a test calls (expectNoLeaks, watch, allowLeaks, resourceDelta).
+// One test file's checks, whatever the runner: the file's scope (module level and its setup hooks), a scope per test
+// (nested in its parent's for a subtest), the check when a test or the file ends, and what a test calls
+// (expectNoLeaks, watch, allowLeaks, resourceDelta).
 //
 // A runner adapter creates one when a file starts, calls startTest/finishTest around each test and finishFile when
 // the file's last hook has run, and decides how a LeakError fails the test (thrown in a hook, added to the test's
-// errors). The logic is vitest's adapter's (js/vitest/index.js), lifted out so that every runner fails the same tests
-// with the same text.
+// errors). Every runner thereby fails the same tests with the same text, and hands leakwatch's reporter the same
+// figures (report-meta.js).
 
 import { heapFigures } from './gc.js'
 import { LeakError } from './leak-error.js'
+import { fileReportMeta, leakOutcome } from './report-meta.js'
 
-const FILE_SUBJECT = 'file (module level and beforeAll)'
-const FILE_SCOPE_HINT = 'Resources made at module level or in beforeAll belong to the file: close them in afterAll.'
-const NOTHING_FOUND = Object.freeze({ leaks: [], text: '', warnings: [] })
+/** The file's hooks as vitest and jest name them: `beforeAll` makes what `afterAll` must close. */
+const ALL_HOOKS = Object.freeze({
+  setup: 'beforeAll',
+  hint: 'Resources made at module level or in beforeAll belong to the file: close them in afterAll.',
+})
+
+/** A check that did not run: fresh arrays each time, since they end up in the runner's task meta. */
+function nothingFound() {
+  return { leaks: [], text: '', warnings: [] }
+}
+
+function isAncestor(candidate, scope) {
+  for (let inner = scope.parent; inner !== null; inner = inner.parent) if (inner === candidate) return true
+  return false
+}
 
 export class TestFileSession {
   /**
    * Opens the file's scope, which records from now on.
    * @param {import('./leak-tracker.js').LeakTracker} tracker the worker's tracker, started
-   * @param {{ warn: (text: string) => void }} output where warnings and warn-only reports go
+   * @param {object} runner
+   * @param {(text: string) => void} runner.warn where warnings and warn-only reports go
+   * @param {string} [runner.fileName] the file's path, when known before it runs: its scope is named so from the
+   *   start. Else set `fileName` once known; the scope takes the name when the file ends.
+   * @param {{ setup: string, hint: string }} [runner.fileHooks] the runner's name for the hook that sets a file up
+   *   (in the file scope's name), and the advice of a file's report; vitest's and jest's by default
+   * @param {number | null} [runner.workerId] the runner's worker slot, for the file's report meta
+   * @param {(scope: import('./leak-scope.js').LeakScope) => void} [runner.beforeRelease] called with a test's scope
+   *   when it ends and with the file's once its check is done, before the scope drops its records (`reported` too)
    */
-  constructor(tracker, { warn }) {
+  constructor(tracker, { warn, fileName, fileHooks = ALL_HOOKS, workerId = null, beforeRelease }) {
     this.tracker = tracker
     this.warn = warn
-    this.scope = tracker.openScope(FILE_SUBJECT)
+    this.fileHooks = fileHooks
+    this.workerId = workerId
+    this.beforeRelease = beforeRelease
+    /** @type {string | undefined} the file's path as the runner shows it, for the file's report */
+    this.fileName = fileName
+    this.scope = tracker.openScope(this.#fileSubject())
     /** @type {import('./leak-scope.js').LeakScope | null} the test running now, the latest started */
     this.testScope = null
-    /** Tests running now: more than one when they run concurrently. */
+    /** Tests running now, in the order they started: more than one when they run concurrently or nest. */
     this.running = []
     this.allowAll = false
-    /** @type {string | undefined} the file's path as the runner shows it, for the file's report */
-    this.fileName = undefined
+  }
+
+  #fileSubject() {
+    const made = `module level and ${this.fileHooks.setup}`
+    return this.fileName ? `file ${this.fileName} (${made})` : `file (${made})`
   }
 
   /** The scope a call made now belongs to: the test running, else the file. */
@@ -37,66 +67,103 @@ export class TestFileSession {
     return this.testScope ?? this.scope
   }
 
+  /** Tests starting now are checked: leakwatch is enabled and the file did not opt out. */
+  get checksTests() {
+    return this.tracker.options.enabled && !this.allowAll
+  }
+
   /**
    * Opens a test's scope and makes it the active one; null when the file is not checked.
    * @param {string} name the test's full name (`describe > test`)
+   * @param {import('./leak-scope.js').LeakScope | null} [parent] the running test this one is a subtest of: what
+   *   the subtest makes is its parent's too, and the two do not count as running concurrently
    */
-  startTest(name) {
-    if (!this.tracker.options.enabled || this.allowAll) return null
-    const scope = this.tracker.openScope(`test "${name}"`)
+  startTest(name, parent = null) {
+    if (!this.checksTests) return null
+    const scope = this.tracker.openScope(`test "${name}"`, parent)
     scope.testName = name
     scope.heapAtStart = heapFigures()
+    // Concurrent tests share one process and one hook: what runs while several are open is recorded in the latest.
+    const concurrent = this.running.filter((other) => !isAncestor(other, scope))
+    if (concurrent.length > 0) for (const other of [...concurrent, scope]) other.attributionUncertain = true
     this.running.push(scope)
     this.testScope = scope
-    // Concurrent tests share one process and one hook: what runs while several are open is recorded in the latest.
-    if (this.running.length > 1) for (const running of this.running) running.attributionUncertain = true
     return scope
   }
 
   /**
-   * Checks a test that ended (after its afterEach hooks) and closes its scope. The scope stays active while pending
+   * Checks a test that ended (after its afterEach hooks) and ends its scope. The scope stays active while pending
    * closes settle: what the test's own callbacks create meanwhile is still the test's.
-   * @returns {Promise<{ meta: object, error: LeakError | null }>} the test's figures (vitest's `task.meta.leakwatch`)
-   *   and the error that fails it, if any
+   * @param {import('./leak-scope.js').LeakScope} scope
+   * @param {object} [how]
+   * @param {boolean} [how.figures] false: the runner has no place for the test's figures, so the delta is not
+   *   worked out (that formats the stacks of the listeners it counts) and `meta` is null
+   * @param {(result: import('./leak-tracker.js').CheckResult) => boolean} [how.reportedElsewhere] true when the
+   *   runner showed the leaks its own way (node:test: to a test that failed already): nothing is printed or returned
+   * @returns {Promise<{ meta: object | null, error: LeakError | null }>} the test's figures for the reporter
+   *   (vitest's `task.meta.leakwatch`) and the error that fails it, if any
    */
-  async finishTest(scope) {
+  async finishTest(scope, { figures = true, reportedElsewhere } = {}) {
     const { tracker } = this
     const name = scope.testName
     try {
-      const result = scope.allowed ? NOTHING_FOUND : await tracker.check(scope, { testName: name })
-      const delta = tracker.delta(scope)
+      const result = scope.allowed ? nothingFound() : await tracker.check(scope, { testName: name })
+      const delta = figures ? tracker.delta(scope) : null
       const heap = await tracker.heapAfterTest(name)
-      const meta = { ...delta, heap, leaks: result.leaks, warnings: result.warnings, allowed: scope.allowed }
+      const { leaks, warnings } = result
+      const outcome = leakOutcome(result, tracker.options.onLeak)
+      const meta = figures ? { ...delta, heap, leaks, warnings, allowed: scope.allowed, ...outcome } : null
+      if (reportedElsewhere?.(result)) return { meta, error: null }
       return { meta, error: this.#outcome(result) }
     } finally {
-      this.running = this.running.filter((running) => running !== scope)
-      this.testScope = this.running.at(-1) ?? null
-      tracker.activeScope = this.currentScope
-      tracker.watchClosedOwners(scope, name)
-      tracker.release(scope)
-      if (this.running.length === 0) tracker.compact(this.scope)
+      this.endTest(scope)
     }
+  }
+
+  /**
+   * Ends a test's scope, checked or not (a runner that skipped the check after a failed hook); once only. What the
+   * runner does next is recorded in the test still running, else in the file.
+   */
+  endTest(scope) {
+    if (!this.running.includes(scope)) return
+    const { tracker } = this
+    this.running = this.running.filter((running) => running !== scope)
+    this.testScope = this.running.at(-1) ?? null
+    tracker.activeScope = this.currentScope
+    this.beforeRelease?.(scope)
+    // A subtest's resources are its parent's too: watched once, with the top-level test that made them.
+    if (scope.parent === null) tracker.watchClosedOwners(scope, scope.testName)
+    tracker.release(scope)
+    if (this.running.length === 0) tracker.compact(this.scope)
   }
 
   /**
    * Checks the file after its last hook: what its scope left open, the closed servers still reachable, its heap
    * growth. Closes the scope; nothing is recorded afterwards.
-   * @returns {Promise<LeakError | null>}
+   * @returns {Promise<{ meta: object, error: LeakError | null }>} the file's figures for the reporter (vitest's
+   *   `meta.leakwatchFile` on the file task) and the error that fails the file, if any
    */
   async finishFile() {
     const { tracker, scope } = this
     tracker.activeScope = null
-    if (this.fileName) scope.subject = `file ${this.fileName} (module level and beforeAll)`
+    if (this.fileName) scope.subject = this.#fileSubject()
     try {
-      if (!tracker.options.enabled || scope.allowed || this.allowAll) return null
-      const { growth, ...result } = await tracker.checkFile(scope, this.fileName ?? 'this file', FILE_SCOPE_HINT)
+      if (!tracker.options.enabled || scope.allowed || this.allowAll) {
+        return { meta: this.#fileMeta(nothingFound(), null, true), error: null }
+      }
+      const { growth, ...result } = await tracker.checkFile(scope, this.fileName ?? 'this file', this.fileHooks.hint)
+      this.beforeRelease?.(scope)
+      const meta = this.#fileMeta(result, growth, false)
       if (growth.warning) this.warn(`[leakwatch] ${growth.warning}`)
-      const error = this.#outcome(result)
-      if (error) return error
-      return growth.error ? new LeakError(growth.error, []) : null
+      const error = this.#outcome(result) ?? (growth.error ? new LeakError(growth.error, []) : null)
+      return { meta, error }
     } finally {
       tracker.release(scope)
     }
+  }
+
+  #fileMeta(result, growth, allowed) {
+    return fileReportMeta({ result, growth, options: this.tracker.options, allowed, workerId: this.workerId })
   }
 
   /** Prints the warnings; the leaks become the error that fails the test, or a warning with `onLeak: 'warn'`. */
@@ -156,7 +223,7 @@ export class TestFileSession {
     return target
   }
 
-  /** Opts the current test out of the check; outside a test (module level, beforeAll), the whole file. */
+  /** Opts the current test out of the check; outside a test (module level, the file's setup hooks), the whole file. */
   allowLeaks() {
     if (this.testScope) this.testScope.allowed = true
     else this.allowAll = this.scope.allowed = true

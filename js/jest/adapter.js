@@ -149,7 +149,7 @@ function createEventHandler(fileSession) {
       }
       case 'run_finish': {
         try {
-          const error = await fileSession.finishFile()
+          const { error } = await fileSession.finishFile()
           if (error) state.unhandledErrors.push(endingInFrame(error))
         } catch (error) {
           state.unhandledErrors.push(error)

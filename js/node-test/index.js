@@ -16,15 +16,19 @@ import { AsyncResource, executionAsyncResource } from 'node:async_hooks'
 import path from 'node:path'
 import { after, afterEach, beforeEach } from 'node:test'
 import vm from 'node:vm'
-import { heapFigures } from '../core/gc.js'
 import { LeakError } from '../core/leak-error.js'
 import { workerTracker } from '../core/leak-tracker.js'
 import { livenessOrClosed, ownerOf } from '../core/liveness.js'
+import { TestFileSession } from '../core/test-file-session.js'
 
 /** node:test's own code: what it makes with no frame of the user's (a hook's abort listener) is not a leak. */
 const NODE_TEST_DIR = 'node:internal/test_runner/'
 
-const FILE_SCOPE_HINT = 'Resources made at module level or in before() belong to the file: close them in after().'
+/** node:test's file hooks: `before` makes what `after` must close. */
+const FILE_HOOKS = Object.freeze({
+  setup: 'before',
+  hint: 'Resources made at module level or in before() belong to the file: close them in after().',
+})
 
 /**
  * node:test reports from the test's own process: when its output backs up, its stream waits for 'drain' on the
@@ -42,23 +46,17 @@ const testFilePath = process.argv[1] ? path.resolve(process.argv[1]) : undefined
 
 const tracker = workerTracker()
 
-/** The file's state: its scope, the tests running now, and what was reported in it. */
-const file = {
-  /** @type {import('../core/leak-scope.js').LeakScope | null} */
-  scope: null,
-  /** @type {import('../core/leak-scope.js').LeakScope | null} the test running now, the latest started */
-  testScope: null,
-  /** The tests running now (their state, as in `testStates`): a test and its subtests, or concurrent tests. */
-  running: [],
-  allowAll: false,
-  /** The test file, relative to the working directory (node --test runs each file with it as `argv[1]`). */
-  name: testFilePath ? path.relative(process.cwd(), testFilePath).split(path.sep).join('/') : 'this file',
-  /** What was reported in this file, weakly: unref'd when the file ends (see `releaseReported`). */
-  reported: [],
-}
+/** @type {TestFileSession | null} the test file's session; none in the process that runs the files */
+let session = null
 
-/** The state of each running test, by the TestContext node:test passes to its hooks (one object per test). */
-const testStates = new WeakMap()
+/** The scope of each running test, by the TestContext node:test passes to its hooks (one object per test). */
+const testScopes = new WeakMap()
+
+/** The signal of each test's scope: node:test aborts it once the test's last hook has run. */
+const testSignals = new WeakMap()
+
+/** What was reported in this file, weakly: unref'd when the file ends (see `releaseReported`). */
+let reported = []
 
 /**
  * node:test gives a root `after()` hook to the test it is called from, found through the async context: calls made
@@ -83,7 +81,13 @@ if (!isTestOrchestrator) {
   beforeEach(openTestScope)
   afterEach(scheduleTestCheck)
   after(scheduleFileCheck)
-  file.scope = tracker.openScope(`file ${file.name} (module level and before)`)
+  session = new TestFileSession(tracker, {
+    warn: (text) => console.warn(text),
+    // The test file, relative to the working directory (node --test runs each file with it as `argv[1]`).
+    fileName: testFilePath ? path.relative(process.cwd(), testFilePath).split(path.sep).join('/') : 'this file',
+    fileHooks: FILE_HOOKS,
+    beforeRelease: rememberReported,
+  })
 }
 
 /** node:test's own stream is accepted, whatever ignore rules the user sets. */
@@ -92,20 +96,10 @@ function acceptRunnerStream() {
   if (!ignore.includes(RUNNER_STREAM_RULE)) tracker.configure({ ignore: [...ignore, RUNNER_STREAM_RULE] })
 }
 
-function report(result) {
-  for (const warning of result.warnings) console.warn(`[leakwatch] ${warning}`)
-  if (result.leaks.length === 0) return
-  if (tracker.options.onLeak === 'warn') {
-    console.warn(`[leakwatch] ${result.text}`)
-    return
-  }
-  throw new LeakError(result.text, result.leaks)
-}
-
 /** The innermost running test that `name` is a subtest of (`parent > sub`), or null. */
 function runningParent(name) {
   let parent = null
-  for (const { scope } of file.running) {
+  for (const scope of session.running) {
     if (name.startsWith(`${scope.testName} > `) && (parent === null || scope.testName.length > parent.testName.length)) {
       parent = scope
     }
@@ -113,88 +107,62 @@ function runningParent(name) {
   return parent
 }
 
-function isAncestor(candidate, scope) {
-  for (let inner = scope.parent; inner !== null; inner = inner.parent) if (inner === candidate) return true
-  return false
-}
-
 function openTestScope(t) {
-  if (!tracker.options.enabled || file.allowAll) return
+  if (!session.checksTests) return
   endUncheckedScopes()
   // `fullName` (`describe > test`) came to Node 20 in 20.16; before, the test's own name.
   const name = t.fullName ?? t.name
-  // A subtest (`t.test()`) runs inside its parent test: its resources are its parent's too.
-  const scope = tracker.openScope(`test "${name}"`, runningParent(name))
-  scope.testName = name
-  scope.heapAtStart = heapFigures()
-  // Tests that run at the same time (`{ concurrency }`) share one process and one hook: what runs while several are
-  // open is recorded in the latest, as under vitest's test.concurrent.
-  const concurrent = file.running.filter((other) => !isAncestor(other.scope, scope))
-  if (concurrent.length > 0) for (const other of [...concurrent.map((state) => state.scope), scope]) other.attributionUncertain = true
+  // A subtest (`t.test()`) runs inside its parent test: its resources are its parent's too. Tests that run at the
+  // same time (`{ concurrency }`) are told apart from it by the session.
+  const scope = session.startTest(name, runningParent(name))
   // node:test made the test's signal before the test, and the test may listen on it: it is the test's own.
-  if (t.signal) tracker.adoptEmitter(t.signal, scope)
-  const state = { scope, name, signal: t.signal, ended: false }
-  file.running.push(state)
-  file.testScope = scope
-  testStates.set(t, state)
+  if (t.signal) {
+    tracker.adoptEmitter(t.signal, scope)
+    testSignals.set(scope, t.signal)
+  }
+  testScopes.set(t, scope)
 }
 
 /**
  * Ends the scopes of tests that are over but were never checked: when an afterEach hook before ours throws, ours
- * does not run (the test has failed already). node:test aborts a test's signal once its last hook has run.
+ * does not run (the test has failed already).
  */
 function endUncheckedScopes() {
-  for (const state of file.running) if (state.signal?.aborted) endTestScope(state)
+  for (const scope of session.running) if (testSignals.get(scope)?.aborted) session.endTest(scope)
 }
 
 function scheduleTestCheck(t) {
-  const state = testStates.get(t)
-  if (state === undefined) return
+  const scope = testScopes.get(t)
+  if (scope === undefined) return
   // Added now, after the test's own `t.after()` hooks: it runs after every cleanup (see the top of this file).
-  t.after(() => checkTest(t, state))
+  t.after(() => checkTest(t, scope))
 }
 
-async function checkTest(t, state) {
-  if (state.ended) return
-  const { scope, name } = state
+async function checkTest(t, scope) {
+  if (!session.running.includes(scope)) return
   // This hook's own signal, which node:test listens on while the hook runs, is born before the test: it is the
   // test's own too (an EventTarget node:test makes inside is not seen being born).
   const hook = executionAsyncResource()
   if (hook?.signal instanceof AbortSignal) tracker.adoptEmitter(hook.signal, scope)
-  // The scope stays active while it settles: what the test's own callbacks create meanwhile is still the test's.
-  try {
-    const result = scope.allowed ? { leaks: [], text: '', warnings: [] } : await tracker.check(scope, { testName: name })
-    await tracker.heapAfterTest(name)
-    // A test that failed already shows its first error only: the report goes out as a diagnostic of the test.
-    // (On a Node 20 release without `t.error`, before 20.12, such a report is lost with the second error.)
-    if (t.error != null && result.leaks.length > 0) {
-      t.diagnostic(`leakwatch: ${result.text}`)
-      return
-    }
-    report(result)
-  } finally {
-    endTestScope(state)
-  }
+  const reportedElsewhere = (result) => reportedToFailedTest(t, result)
+  const { error } = await session.finishTest(scope, { figures: false, reportedElsewhere })
+  if (error) throw error
 }
 
-function endTestScope(state) {
-  if (state.ended) return
-  state.ended = true
-  const { scope, name } = state
-  file.running = file.running.filter((other) => other !== state)
-  file.testScope = file.running.at(-1)?.scope ?? null
-  tracker.activeScope = file.testScope ?? file.scope
-  rememberReported(scope)
-  // A subtest's resources are its parent's too: watched once, with the top-level test that made them.
-  if (scope.parent === null) tracker.watchClosedOwners(scope, name)
-  tracker.release(scope)
-  if (file.running.length === 0) tracker.compact(file.scope)
+/**
+ * A test that failed already shows its first error only: the report goes out as a diagnostic of the test. (On a
+ * Node 20 release without `t.error`, before 20.12, such a report is lost with the second error.)
+ */
+function reportedToFailedTest(t, result) {
+  if (t.error == null || result.leaks.length === 0) return false
+  t.diagnostic(`leakwatch: ${result.text}`)
+  return true
 }
 
 /** The resources a scope was reported for, held weakly until the file ends. */
 function rememberReported(scope) {
   for (const record of scope.reported) {
-    if (record.resource) file.reported.push({ type: record.type, resource: new WeakRef(record.resource) })
+    if (record.resource) reported.push({ type: record.type, resource: new WeakRef(record.resource) })
   }
 }
 
@@ -204,7 +172,7 @@ function rememberReported(scope) {
  * closed: the run ends and shows the failures, and the leak is still the user's to fix.
  */
 function releaseReported() {
-  for (const entry of file.reported) {
+  for (const entry of reported) {
     const resource = entry.resource.deref()
     if (resource === undefined || livenessOrClosed(entry.type, resource) === 'closed') continue
     try {
@@ -215,7 +183,7 @@ function releaseReported() {
       // Half torn down: nothing to hold the process open.
     }
   }
-  file.reported = []
+  reported = []
 }
 
 function scheduleFileCheck() {
@@ -225,19 +193,8 @@ function scheduleFileCheck() {
 
 async function checkFile() {
   endUncheckedScopes()
-  tracker.activeScope = null
-  const scope = file.scope
-  try {
-    if (!tracker.options.enabled || scope.allowed || file.allowAll) return
-    const { growth, ...result } = await tracker.checkFile(scope, file.name, FILE_SCOPE_HINT)
-    rememberReported(scope)
-    if (growth.warning) console.warn(`[leakwatch] ${growth.warning}`)
-    report(result)
-    if (growth.error) throw new LeakError(growth.error, [])
-  } finally {
-    tracker.release(scope)
-    releaseReported()
-  }
+  const { error } = await session.finishFile().finally(releaseReported)
+  if (error) throw error
 }
 
 /**
@@ -249,11 +206,10 @@ export function configure(options) {
   acceptRunnerStream()
 }
 
-/** The scope calls are attributed to: the test running now, else the file. */
-function currentScope(api) {
-  const scope = file.testScope ?? file.scope
-  if (scope === null) throw new Error(`leakwatch: ${api} was called in the process that runs the test files; call it in a test file`)
-  return scope
+/** The test file's session: there is none in the process that runs the files. */
+function currentSession(api) {
+  if (session === null) throw new Error(`leakwatch: ${api} was called in the process that runs the test files; call it in a test file`)
+  return session
 }
 
 /**
@@ -262,26 +218,7 @@ function currentScope(api) {
  * @param {() => unknown | Promise<unknown>} [fn]
  */
 export async function expectNoLeaks(fn) {
-  const current = currentScope('expectNoLeaks()')
-  if (fn === undefined) {
-    report(await tracker.check(current, { testName: current.testName }))
-    return
-  }
-  if (typeof fn !== 'function') {
-    throw new TypeError(`leakwatch: expectNoLeaks() takes a function (sync or async) or nothing; got ${typeof fn}`)
-  }
-  const parent = tracker.activeScope
-  const scope = tracker.openScope(`expectNoLeaks() in ${current.subject}: the function`, parent)
-  try {
-    await fn()
-  } finally {
-    tracker.activeScope = parent
-  }
-  try {
-    report(await tracker.check(scope, { testName: current.testName }))
-  } finally {
-    tracker.release(scope)
-  }
+  return currentSession('expectNoLeaks()').expectNoLeaks(fn)
 }
 
 /**
@@ -291,15 +228,12 @@ export async function expectNoLeaks(fn) {
  * @param {string} [label] how the report names it
  */
 export function watch(target, label) {
-  if (label !== undefined && typeof label !== 'string') throw new TypeError(`leakwatch: watch()'s label must be a string; got ${typeof label}`)
-  tracker.watches.watch(target, label, currentScope('watch()'), watch)
-  return target
+  return currentSession('watch()').watch(target, label, watch)
 }
 
 /** Opts the current test out of the leak check; called outside a test (module level, before), the whole file. */
 export function allowLeaks() {
-  if (file.testScope) file.testScope.allowed = true
-  else file.allowAll = currentScope('allowLeaks()').allowed = true
+  currentSession('allowLeaks()').allowLeaks()
 }
 
 /**
@@ -307,10 +241,7 @@ export function allowLeaks() {
  * attached; and how much the heap and native memory grew since it began (as they are: no GC is forced).
  */
 export function resourceDelta() {
-  const scope = currentScope('resourceDelta()')
-  const now = heapFigures()
-  const start = scope.heapAtStart ?? now
-  return { ...tracker.delta(scope), heapBytes: now.heapBytes - start.heapBytes, nativeBytes: now.nativeBytes - start.nativeBytes }
+  return currentSession('resourceDelta()').resourceDelta()
 }
 
 export { LeakError }

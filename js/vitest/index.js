@@ -1,15 +1,14 @@
 // leakwatch for vitest: a `setupFiles` entry that checks every test after it ends and fails the test that leaked.
 //
 // vitest evaluates setup files once per test file, before the file is imported, so this module's top level opens
-// the file's scope (module-level code and beforeAll belong to the file) and registers the hooks of that file. The
+// the file's session (module-level code and beforeAll belong to the file) and registers the hooks of that file. The
 // tracker and its async hook exist once per worker. A test's check runs in `onTestFinished`, which vitest calls
 // after every afterEach hook, so cleanup done there counts; a failure there fails that test.
 
 import { afterAll, beforeEach, chai } from 'vitest'
 import { LeakError } from '../core/leak-error.js'
-import { heapFigures } from '../core/gc.js'
-import { fileReportMeta, leakOutcome } from '../core/report-meta.js'
 import { workerTracker } from '../core/leak-tracker.js'
+import { TestFileSession } from '../core/test-file-session.js'
 
 const tracker = workerTracker()
 tracker.runnerDirs = ['/node_modules/vitest/', '/node_modules/@vitest/', '/node_modules/tinypool/']
@@ -18,26 +17,21 @@ tracker.start()
 // Setup files run again for every file, so a user's own setup file listed after this one configures each file anew.
 tracker.resetOptions()
 
-const FILE_SCOPE_HINT =
-  'Resources made at module level or in beforeAll belong to the file: close them in afterAll.'
-
-/** This file's state: its scope, and the test running now. Module state is per test file (see above). */
-const file = {
-  scope: tracker.openScope('file (module level and beforeAll)'),
-  /** @type {import('../core/leak-scope.js').LeakScope | null} the test running now, the latest started */
-  testScope: null,
-  /** Tests running now: more than one when they run concurrently (`test.concurrent`). */
-  running: [],
-  allowAll: false,
-  /** @type {string | undefined} the file's path as vitest names it, known once a test has run */
-  name: undefined,
+/** The worker slot vitest runs this file in (1 to maxWorkers), or null outside a pool. */
+function workerId() {
+  const id = Number(process.env.VITEST_POOL_ID)
+  return Number.isInteger(id) ? id : null
 }
+
+/** This file's session. Module state is per test file (see above). vitest swaps `console` to capture output. */
+const session = new TestFileSession(tracker, { warn: (text) => console.warn(text), workerId: workerId() })
 
 /** Learns the file's name, and the run's root: creation sites are shown relative to the root, as vitest shows files. */
 function setFileAndRoot(fileTask) {
-  file.name = fileTask?.name
+  const name = fileTask?.name
+  session.fileName = name
   const filepath = fileTask?.filepath
-  if (file.name && filepath?.endsWith(file.name)) tracker.root = filepath.slice(0, -file.name.length)
+  if (name && filepath?.endsWith(name)) tracker.root = filepath.slice(0, -name.length)
 }
 
 /** `describe > test`, without the file. */
@@ -47,80 +41,28 @@ function testName(task) {
   return names.join(' > ')
 }
 
-function report(result) {
-  for (const warning of result.warnings) console.warn(`[leakwatch] ${warning}`)
-  if (result.leaks.length === 0) return
-  if (tracker.options.onLeak === 'warn') {
-    console.warn(`[leakwatch] ${result.text}`)
-    return
-  }
-  throw new LeakError(result.text, result.leaks)
-}
-
-/** The worker slot vitest runs this file in (1 to maxWorkers), or null outside a pool. */
-function workerId() {
-  const id = Number(process.env.VITEST_POOL_ID)
-  return Number.isInteger(id) ? id : null
-}
-
-/** The file's figures for the reporter: vitest sends the file task's meta with the file's result. */
-function fileMeta(result, growth, allowed) {
-  return fileReportMeta({ result, growth, options: tracker.options, allowed, workerId: workerId() })
-}
-
 beforeEach((context) => {
-  if (!tracker.options.enabled || file.allowAll) return
   const task = context.task
-  if (file.name === undefined) setFileAndRoot(task.file)
-  const name = testName(task)
-  const scope = tracker.openScope(`test "${name}"`)
-  scope.testName = name
-  scope.heapAtStart = heapFigures()
-  file.running.push(scope)
-  file.testScope = scope
+  const scope = session.startTest(testName(task))
+  if (scope === null) return
+  // vitest names the file's task once the file runs: the first test learns it.
+  if (session.fileName === undefined) setFileAndRoot(task.file)
   // vitest made the test's signal before the test, and listens on it while the test runs: it is the test's own.
   if (context.signal) tracker.adoptEmitter(context.signal, scope)
-  // Concurrent tests share one process and one hook: what runs while several are open is recorded in the latest.
-  if (file.running.length > 1) for (const running of file.running) running.attributionUncertain = true
   context.onTestFinished(async () => {
-    // The scope stays active while it settles: what the test's own callbacks create meanwhile is still the test's.
-    try {
-      const result = scope.allowed ? { leaks: [], text: '', warnings: [] } : await tracker.check(scope, { testName: name })
-      const delta = tracker.delta(scope)
-      const heap = await tracker.heapAfterTest(name)
-      task.meta.leakwatch = { ...delta, heap, leaks: result.leaks, warnings: result.warnings, allowed: scope.allowed, ...leakOutcome(result, tracker.options.onLeak) }
-      report(result)
-    } finally {
-      file.running = file.running.filter((running) => running !== scope)
-      file.testScope = file.running.at(-1) ?? null
-      tracker.activeScope = file.testScope ?? file.scope
-      tracker.watchClosedOwners(scope, name)
-      tracker.release(scope)
-      if (file.running.length === 0) tracker.compact(file.scope)
-    }
+    const { meta, error } = await session.finishTest(scope)
+    task.meta.leakwatch = meta
+    if (error) throw error
   })
 })
 
 // vitest 4 calls an afterAll hook with (fixtures, suite), and reads the first parameter's source to find the fixtures
 // used: it must be a destructuring pattern. Registered at the top of a setup file, the suite is the file.
 afterAll(async ({}, fileTask) => {
-  tracker.activeScope = null
-  const scope = file.scope
-  if (file.name) scope.subject = `file ${file.name} (module level and beforeAll)`
-  const meta = fileTask?.meta
-  try {
-    if (!tracker.options.enabled || scope.allowed || file.allowAll) {
-      if (meta) meta.leakwatchFile = fileMeta({ leaks: [], warnings: [] }, null, true)
-      return
-    }
-    const { growth, ...result } = await tracker.checkFile(scope, file.name ?? 'this file', FILE_SCOPE_HINT)
-    if (meta) meta.leakwatchFile = fileMeta(result, growth, false)
-    if (growth.warning) console.warn(`[leakwatch] ${growth.warning}`)
-    report(result)
-    if (growth.error) throw new LeakError(growth.error, [])
-  } finally {
-    tracker.release(scope)
-  }
+  const { meta, error } = await session.finishFile()
+  // vitest sends the file task's meta with the file's result: the reporter reads the file's figures there.
+  if (fileTask?.meta) fileTask.meta.leakwatchFile = meta
+  if (error) throw error
 })
 
 // A chai method rather than expect.extend: the assertion vitest keeps until the test is torn down holds its object,
@@ -132,7 +74,7 @@ chai.Assertion.addMethod('toBeCollected', function toBeCollected(label) {
   }
   const target = chai.util.flag(this, 'object')
   chai.util.flag(this, 'object', undefined)
-  tracker.watches.watch(target, label, file.testScope ?? file.scope, toBeCollected)
+  session.watch(target, label, toBeCollected)
 })
 
 /**
@@ -148,27 +90,8 @@ export function configure(options) {
  * current test created so far. Resources reported here are not reported again at the end of the test.
  * @param {() => unknown | Promise<unknown>} [fn]
  */
-export async function expectNoLeaks(fn) {
-  const current = file.testScope ?? file.scope
-  if (fn === undefined) {
-    report(await tracker.check(current, { testName: current.testName }))
-    return
-  }
-  if (typeof fn !== 'function') {
-    throw new TypeError(`leakwatch: expectNoLeaks() takes a function (sync or async) or nothing; got ${typeof fn}`)
-  }
-  const parent = tracker.activeScope
-  const scope = tracker.openScope(`expectNoLeaks() in ${current.subject}: the function`, parent)
-  try {
-    await fn()
-  } finally {
-    tracker.activeScope = parent
-  }
-  try {
-    report(await tracker.check(scope, { testName: current.testName }))
-  } finally {
-    tracker.release(scope)
-  }
+export function expectNoLeaks(fn) {
+  return session.expectNoLeaks(fn)
 }
 
 /**
@@ -178,15 +101,12 @@ export async function expectNoLeaks(fn) {
  * @param {string} [label] how the report names it
  */
 export function watch(target, label) {
-  if (label !== undefined && typeof label !== 'string') throw new TypeError(`leakwatch: watch()'s label must be a string; got ${typeof label}`)
-  tracker.watches.watch(target, label, file.testScope ?? file.scope, watch)
-  return target
+  return session.watch(target, label, watch)
 }
 
 /** Opts the current test out of the leak check; called outside a test (module level, beforeAll), the whole file. */
 export function allowLeaks() {
-  if (file.testScope) file.testScope.allowed = true
-  else file.allowAll = file.scope.allowed = true
+  session.allowLeaks()
 }
 
 /**
@@ -194,10 +114,7 @@ export function allowLeaks() {
  * attached; and how much the heap and native memory grew since it began (as they are: no GC is forced).
  */
 export function resourceDelta() {
-  const scope = file.testScope ?? file.scope
-  const now = heapFigures()
-  const start = scope.heapAtStart ?? now
-  return { ...tracker.delta(scope), heapBytes: now.heapBytes - start.heapBytes, nativeBytes: now.nativeBytes - start.nativeBytes }
+  return session.resourceDelta()
 }
 
 export { LeakError }

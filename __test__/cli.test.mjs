@@ -1,9 +1,9 @@
 // `leakwatch analyze` and `leakwatch diff` as a user runs them: the printed leak trace, the diff table, usage
-// errors and exit codes.
+// errors and exit codes; and output that cannot be written.
 
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -96,4 +96,16 @@ test('usage errors exit 2 with a message; a corrupt snapshot exits 1', () => {
   const help = leakwatch('--help')
   assert.equal(help.status, 0)
   assert.match(help.stdout, /leakwatch analyze <file.heapsnapshot>/)
+})
+
+test('stdout that cannot be written (a full disk) is said in one line, with exit code 1, not thrown with a stack', () => {
+  // /dev/full refuses every write with ENOSPC, as a full disk does.
+  const full = openSync('/dev/full', 'w')
+  try {
+    const result = spawnSync(process.execPath, [CLI, '--help'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' })
+    assert.equal(result.status, 1, result.stderr)
+    assert.equal(result.stderr, 'leakwatch: cannot write to stdout: ENOSPC: no space left on device, write\n')
+  } finally {
+    closeSync(full)
+  }
 })

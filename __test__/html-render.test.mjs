@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { describe, test } from 'node:test'
+import { renderHtmlReport as fromPackage } from 'leakwatch/reporter'
 import { escapeHtml } from '../js/reporter/html-escape.js'
 import { renderHtmlReport } from '../js/reporter/html.js'
 
@@ -294,6 +295,30 @@ describe('renderHtmlReport: the page', () => {
     assert.equal(html.match(/<g class="band /g).length, 50)
     assert.equal(html.match(/<tr data-f="\d+" data-i="\d+" tabindex="0">/g).length, 50)
     console.log(`# rendered 5000 tests in ${elapsed.toFixed(0)} ms, ${(html.length / 1024).toFixed(0)} KB`)
+  })
+
+  test('the x axis of a run of 1 to 12 tests: whole test numbers, each under its test\'s point, inside the plot', () => {
+    for (const count of [1, 2, 3, 7, 12]) {
+      const html = renderHtmlReport(plainReport([['a.test.js', Array.from({ length: count }, (_, i) => ({ name: `t${i}`, heap: heapAt(10 + i / 10, true) }))]]))
+      const svg = /<svg id="heap-chart"[^>]* data-plot-left="([\d.]+)"/.exec(html)
+      const plotLeft = Number(svg[1])
+      const plotRight = 1000 - 16
+      const labels = [...html.matchAll(/<text class="axis-label" x="([\d.-]+)" y="(\d+)" text-anchor="middle">([^<]*)<\/text>/g)]
+        .map(([, x, , text]) => ({ x: Number(x), text }))
+      assert.ok(labels.length > 0, `${count} tests: no x axis label`)
+      const circles = new Map(points(html).map(({ id }) => [id, Number(new RegExp(`data-i="${id}" cx="([\\d.]+)"`).exec(html)[1])]))
+      for (const { x, text } of labels) {
+        assert.match(text, /^[1-9]\d*$/, `${count} tests: label "${text}"`)
+        assert.ok(Number(text) <= count, `${count} tests: label ${text}`)
+        assert.ok(x >= plotLeft && x <= plotRight, `${count} tests: label ${text} at x ${x}, outside ${plotLeft}..${plotRight}`)
+        assert.equal(x, circles.get(Number(text) - 1), `${count} tests: label ${text} is not under test ${text}'s point`)
+      }
+      if (count <= 10) assert.deepEqual(labels.map(({ text }) => Number(text)), Array.from({ length: count }, (_, i) => i + 1), `${count} tests`)
+    }
+  })
+
+  test('renderHtmlReport is exported by leakwatch/reporter, for reports built or merged by other means', () => {
+    assert.equal(fromPackage, renderHtmlReport)
   })
 
   test('bad input: a clear TypeError saying what was expected', () => {

@@ -247,6 +247,7 @@ describe('HTML report in Chromium', () => {
     // The selection is in the address: reloaded, the page shows the same test.
     const id = ranTests(run.report).findIndex(({ test }) => test.name === 'an interval left ticking')
     assert.equal(new URL(page.url()).hash, `#test-${id + 1}`)
+    assert.equal(await page.getAttribute('#details', 'data-selected'), `test-${id + 1}`)
     await page.reload()
     assert.equal(await page.locator('#details h3').textContent(), 'an interval left ticking')
     await page.evaluate(() => window.scrollTo(0, 0))

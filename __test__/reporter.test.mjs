@@ -10,12 +10,12 @@ import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { fitPooledGrowth, judgeSuiteGrowth } from '../js/core/heap-growth.js'
 import LeakwatchReporter from '../js/reporter/index.js'
+import { buildReport } from '../js/reporter/report.js'
 import { lineOf, plain, REPO_ROOT, runVitest } from './helpers/run-vitest.mjs'
 
 const FIXTURE = 'reporter'
 const GROWTH_FIXTURE = 'reporter-growth'
 const CLI = path.join(REPO_ROOT, 'js', 'cli.js')
-const HTML_RENDERER = path.join(REPO_ROOT, 'js', 'reporter', 'html.js')
 
 const outDir = mkdtempSync(path.join(tmpdir(), 'leakwatch-reporter-'))
 after(() => rmSync(outDir, { recursive: true, force: true }))
@@ -209,9 +209,11 @@ describe('a suite with leaks, in the forks pool (a worker per file) and the thre
     assert.ok(output.includes(`Reports: ${forks.json}`), output.slice(-600))
   })
 
-  test('the HTML report is written when the renderer is part of leakwatch (js/reporter/html.js), and skipped quietly when not', () => {
-    assert.equal(existsSync(forks.html), existsSync(HTML_RENDERER))
-    if (existsSync(forks.html)) assert.match(readFileSync(forks.html, 'utf8'), /^<!doctype html>/i)
+  test('the HTML report is written beside the JSON, with the leaking tests in it', () => {
+    const html = readFileSync(forks.html, 'utf8')
+    assert.match(html, /^<!doctype html>/i)
+    for (const name of ['leaks a server', 'timers &gt; leaks an interval', 'leaves a SIGTERM handler']) assert.ok(html.includes(name), name)
+    assert.ok(forks.output.includes(`Reports: ${forks.json}, ${forks.html}`), forks.output.slice(-600))
     assert.doesNotMatch(forks.output, /leakwatch\/reporter: (could not|the report could not)/)
   })
 
@@ -276,7 +278,7 @@ describe('a suite with leaks, in the forks pool (a worker per file) and the thre
         [['merge', good, write('not-json.json', '{"schema": ')], /not-json\.json is not JSON \(.*\): is it a leakwatch report\?/],
         [['merge', write('other.json', JSON.stringify({ schema: 'vitest-blob' }))], /other\.json is not a leakwatch report: its "schema" is "vitest-blob", expected "leakwatch-report"/],
         [['merge', write('v2.json', JSON.stringify({ ...report, version: 2 }))], /v2\.json is a leakwatch report of schema version 2; this leakwatch \(.*\) reads version 1/],
-        [['merge', write('no-files.json', JSON.stringify({ ...report, files: {} }))], /no-files\.json is not a valid leakwatch report: "files" must be an array; it is an object/],
+        [['merge', write('no-files.json', JSON.stringify({ ...report, files: {} }))], /no-files\.json: files must be an array; it is an object \(not a report as leakwatch's reporter writes it/],
         [['merge', good, good], /the test file \S+ is in both .* and .*: merge combines reports of different parts of a suite/],
         [['merge'], /merge wants one or more report files/],
       ]
@@ -284,6 +286,40 @@ describe('a suite with leaks, in the forks pool (a worker per file) and the thre
         const result = runCli(args)
         assert.equal(result.status, 2, `${args.join(' ')}: ${result.stdout}${result.stderr}`)
         assert.match(result.stderr, message)
+      }
+    })
+
+    test('a report with a malformed field is refused with exit code 2, naming the field, before any file is written', () => {
+      const report = forks.leakwatch
+      const fileIndex = report.files.findIndex((file) => file.file === 'server.test.js')
+      const testIndex = report.files[fileIndex].tests.findIndex((test) => test.name === 'leaks a server')
+      const heapFileIndex = report.files.findIndex((file) => file.file === 'heap.test.js')
+      const leak = `files[${fileIndex}].tests[${testIndex}].leaks[0]`
+      const cases = [
+        ['leak-no-description', (copy) => delete copy.files[fileIndex].tests[testIndex].leaks[0].description, `${leak}.description must be a string; it is missing`],
+        ['leak-null', (copy) => (copy.files[fileIndex].tests[testIndex].leaks[0] = null), `${leak} must be an object (a leak); it is null`],
+        ['leak-site-line', (copy) => (copy.files[fileIndex].tests[testIndex].leaks[0].site.line = '12'), `${leak}.site.line must be a whole number; it is the string "12"`],
+        ['leak-retainer-path', (copy) => (copy.files[fileIndex].tests[testIndex].leaks[0].retainerPath = 7), `${leak}.retainerPath must be a string or null; it is the number 7`],
+        ['warnings-null', (copy) => (copy.files[fileIndex].warnings = null), `files[${fileIndex}].warnings must be an array; it is null`],
+        ['warning-number', (copy) => (copy.files[fileIndex].tests[testIndex].warnings = [3]), `files[${fileIndex}].tests[${testIndex}].warnings[0] must be a string; it is the number 3`],
+        ['state', (copy) => (copy.files[fileIndex].tests[testIndex].state = 'passed'), `files[${fileIndex}].tests[${testIndex}].state must be one of "pass", "fail", "skip"; it is the string "passed"`],
+        ['point', (copy) => (copy.files[heapFileIndex].heap.points[1].heapBytes = 'x'), `files[${heapFileIndex}].heap.points[1].heapBytes must be a number of bytes; it is the string "x"`],
+        ['point-index', (copy) => (copy.files[heapFileIndex].heap.points[2].testIndex = -1), `files[${heapFileIndex}].heap.points[2].testIndex must be a whole number from 0; it is the number -1`],
+        ['options', (copy) => (copy.files[fileIndex].options.heap = 'sometimes'), `files[${fileIndex}].options.heap must be one of "off", "file", "test"; it is the string "sometimes"`],
+        ['source', (copy) => (copy.sources = [null]), 'sources[0] must be an object { createdAt, shard, hostname }; it is null'],
+      ]
+      for (const [name, spoil, message] of cases) {
+        const copy = structuredClone(report)
+        spoil(copy)
+        const input = path.join(outDir, `malformed-${name}.json`)
+        writeFileSync(input, JSON.stringify(copy))
+        const output = path.join(outDir, `malformed-${name}-merged.json`)
+        const html = path.join(outDir, `malformed-${name}-merged.html`)
+        const result = runCli(['merge', input, '-o', output, '--html', html])
+        assert.equal(result.status, 2, `${name}: ${result.stdout}${result.stderr}`)
+        assert.equal(result.stderr, `leakwatch: ${input}: ${message} (not a report as leakwatch's reporter writes it: merge the reports it wrote, unedited)\n`, name)
+        assert.equal(result.stdout, '', name)
+        assert.ok(!existsSync(output) && !existsSync(html), `${name}: a report was written`)
       }
     })
   })
@@ -353,6 +389,102 @@ describe('suite heap growth: maxHeapGrowthPerTest over the suite', () => {
     assert.ok(clean.leakwatch.suite.slopeBytesPerTest < 1024 * 1024, String(clean.leakwatch.suite.slopeBytesPerTest))
     assert.match(clean.output, / leakwatch {2}no leaks in 6 tests checked\n/)
   })
+
+  test('heap samples that are not numbers are refused by merge (exit 2), not fitted into a NaN slope that passes', () => {
+    const copy = structuredClone(accumulating.leakwatch)
+    copy.files[0].heap.points[1].heapBytes = null
+    const input = path.join(outDir, 'accumulating-null-point.json')
+    writeFileSync(input, JSON.stringify(copy))
+    const result = runCli(['merge', input, '-o', 'accumulating-null-point-merged.json'])
+    assert.equal(result.status, 2, result.stdout + result.stderr)
+    assert.match(result.stderr, /accumulating-null-point\.json: files\[0\]\.heap\.points\[1\]\.heapBytes must be a number of bytes; it is null/)
+    assert.ok(!existsSync(path.join(outDir, 'accumulating-null-point-merged.json')))
+  })
+
+  describe('with a file leakwatch never ran in (all its tests skipped): one run, and two parts merged', () => {
+    let whole
+    let skipOnly
+    let merged
+    let mergedReport
+
+    before(async () => {
+      whole = await runWithReporter(GROWTH_FIXTURE, 'growth-whole', ['accumulating', 'skip-only'])
+      skipOnly = await runWithReporter(GROWTH_FIXTURE, 'growth-skip-only', ['skip-only'])
+      merged = runCli(['merge', accumulating.json, skipOnly.json, '-o', 'growth-merged.json'])
+      mergedReport = JSON.parse(readFileSync(path.join(outDir, 'growth-merged.json'), 'utf8'))
+    })
+
+    test('the skip-only file records no options; the others, the ones they ran with', () => {
+      const options = (report) => Object.fromEntries(report.files.map((file) => [file.file, file.options]))
+      const ran = { heap: 'file', maxHeapGrowthPerTest: 1024 * 1024, maxHeapGrowthPerFile: null, onLeak: 'fail' }
+      assert.deepEqual(options(whole.leakwatch), {
+        'accumulating-a.test.js': ran,
+        'accumulating-b.test.js': ran,
+        'accumulating-c.test.js': ran,
+        'skip-only.test.js': null,
+      })
+      assert.deepEqual(options(skipOnly.leakwatch), { 'skip-only.test.js': null })
+    })
+
+    test('the whole run is judged against the limit and exits 1; so does the merge of its parts, with the same options', () => {
+      assert.equal(whole.exitCode, 1, whole.output)
+      assert.match(whole.leakwatch.suite.error, /^suite: heap after GC grew .* the limit is 1\.0 MB per test \(maxHeapGrowthPerTest\)/)
+      assert.equal(merged.status, 1, merged.stdout + merged.stderr)
+      assert.deepEqual(mergedReport.options, whole.leakwatch.options)
+      assert.deepEqual(mergedReport.options, { heap: 'file', maxHeapGrowthPerTest: 1024 * 1024, maxHeapGrowthPerFile: null })
+      assert.match(mergedReport.suite.error, /^suite: heap after GC grew .* \(a fit pooled over 3 files and 6 samples, .*; 6 tests\); the limit is 1\.0 MB per test \(maxHeapGrowthPerTest\)/)
+      assert.deepEqual(mergedReport.totals, whole.leakwatch.totals)
+      assert.match(merged.stdout, / leakwatch {2}the suite grew past maxHeapGrowthPerTest: the run fails/)
+    })
+
+    test('the whole run\'s own files, split in those two parts and merged, give exactly its options, totals and suite', () => {
+      const isSkipOnly = (file) => file.file === 'skip-only.test.js'
+      const part = (files, name) => {
+        const file = path.join(outDir, `growth-split-${name}.json`)
+        writeFileSync(file, JSON.stringify(buildReport({ root: whole.leakwatch.root, sources: whole.leakwatch.sources, files })))
+        return file
+      }
+      const parts = [part(whole.leakwatch.files.filter((file) => !isSkipOnly(file)), 'checked'), part(whole.leakwatch.files.filter(isSkipOnly), 'skip-only')]
+      const result = runCli(['merge', ...parts, '-o', 'growth-split-merged.json'])
+      assert.equal(result.status, 1, result.stdout + result.stderr)
+      const report = JSON.parse(readFileSync(path.join(outDir, 'growth-split-merged.json'), 'utf8'))
+      for (const key of ['options', 'totals', 'suite', 'files']) assert.deepEqual(report[key], whole.leakwatch[key], key)
+    })
+  })
+})
+
+test('a report that cannot be built is a leakwatch bug: said so in one line, the stack only with LEAKWATCH_DEBUG=1', async () => {
+  // A test module whose meta cannot be read: nothing a user does gets there, so it stands in for a bug of leakwatch.
+  const broken = {
+    moduleId: '/project/a.test.js',
+    meta() {
+      throw new Error('the meta is unreadable')
+    },
+  }
+  const run = async (debug) => {
+    const logged = []
+    const reporter = new LeakwatchReporter({ json: false, html: false })
+    const logger = { log: (text) => logged.push(['log', text]), warn: (text) => logged.push(['warn', text]), error: (text) => logged.push(['error', text]) }
+    reporter.onInit({ config: { root: '/project', shard: undefined }, logger })
+    const saved = { exitCode: process.exitCode, debug: process.env.LEAKWATCH_DEBUG }
+    if (debug) process.env.LEAKWATCH_DEBUG = '1'
+    else delete process.env.LEAKWATCH_DEBUG
+    try {
+      await reporter.onTestRunEnd([broken])
+      return { logged, exitCode: process.exitCode }
+    } finally {
+      process.exitCode = saved.exitCode
+      if (saved.debug === undefined) delete process.env.LEAKWATCH_DEBUG
+      else process.env.LEAKWATCH_DEBUG = saved.debug
+    }
+  }
+  const plainRun = await run(false)
+  assert.equal(plainRun.exitCode, 1)
+  assert.deepEqual(plainRun.logged, [['error', 'leakwatch/reporter: the report could not be made (a leakwatch bug: please report it): the meta is unreadable']])
+  const debugRun = await run(true)
+  assert.equal(debugRun.logged.length, 2)
+  assert.deepEqual(debugRun.logged[0], plainRun.logged[0])
+  assert.match(debugRun.logged[1][1], /^Error: the meta is unreadable\n\s+at Object\.meta \(.*reporter\.test\.mjs:\d+:\d+\)\n\s+at fileRecord /)
 })
 
 describe('the suite\'s fit pools the files: each its own intercept, one slope', () => {
@@ -369,7 +501,7 @@ describe('the suite\'s fit pools the files: each its own intercept, one slope', 
     assert.ok(fit.r2 > 0.999)
   })
 
-  test('files with one sample say nothing about a slope; a limit is judged from two degrees of freedom', () => {
+  test('files with one sample say nothing about a slope; a limit is judged from two samples beyond each file\'s first', () => {
     assert.deepEqual(fitPooledGrowth([[{ testIndex: 0, heapBytes: 5 }]]), { slopeBytesPerTest: 0, r2: 0, samples: 0, files: 0 })
     const twoPoints = [{ testIndex: 0, heapBytes: 0 }, { testIndex: 1, heapBytes: 4096 * KB }]
     const tests = [{ name: 'a.test.js > t', heapDeltaBytes: 4096 * KB }]

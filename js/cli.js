@@ -15,7 +15,7 @@ import { formatAnalysis, formatBytes, formatDiff } from './heap/format.js'
 import { loadNative } from './native.js'
 import { mergeReports, parseReport, ReportInputError } from './reporter/merge.js'
 import { leakwatchFailed } from './reporter/report.js'
-import { formatSummary, wantsColor } from './reporter/summary.js'
+import { formatSummary, formatWritten, wantsColor } from './reporter/summary.js'
 import { displayPath, writeReportFiles } from './reporter/write.js'
 
 const USAGE = `Usage:
@@ -129,11 +129,12 @@ async function merge(args) {
     return { name: file, report: parseReport(readFileSync(file, 'utf8'), file) }
   })
   const report = mergeReports(inputs)
+  // Made before any file is written: whatever fails here leaves no half-written output behind.
+  const summary = formatSummary(report, { color: wantsColor(process.stdout) })
   const output = path.resolve(values.output ?? 'leakwatch-report.json')
   const html = values.html === undefined ? false : path.resolve(values.html)
-  const { written, errors } = await writeReportFiles(report, { json: output, html })
-  if (html && !written.includes(html) && errors.length === 0) errors.push('this leakwatch has no HTML report renderer (js/reporter/html.js): no HTML written')
-  process.stdout.write(formatSummary(report, { color: wantsColor(process.stdout), written: written.map(displayPath) }))
+  const { written, errors } = writeReportFiles(report, { json: output, html })
+  process.stdout.write(summary + formatWritten(written.map(displayPath)))
   const { files, tests } = report.totals
   process.stdout.write(`leakwatch: merged ${inputs.length} report${inputs.length === 1 ? '' : 's'} (${tests} tests in ${files} files)\n`)
   if (errors.length > 0) throw new Error(errors.join('; '))
@@ -192,10 +193,12 @@ async function main(argv) {
   process.stdout.write(values.json ? `${JSON.stringify(diff, null, 2)}\n` : `${formatDiff(diff, before, after)}\n`)
 }
 
-// Output piped into a command that stops reading (`| head`) is not an error of ours.
+// Output piped into a command that stops reading (`| head`) is not an error of ours. Any other (a full disk) is
+// said in a line, not thrown from this listener as an uncaught exception with its stack.
 process.stdout.on('error', (error) => {
-  if (error.code !== 'EPIPE') throw error
-  process.exit()
+  if (error.code === 'EPIPE') process.exit()
+  process.stderr.write(`leakwatch: cannot write to stdout: ${error.message}\n`)
+  process.exitCode = 1
 })
 
 main(process.argv.slice(2)).catch((error) => {

@@ -232,7 +232,7 @@ export interface ShutdownAuditOptions {
 export interface ShutdownSummary {
   /** How long the function (the service's stop) took, in ms. */
   stopMs: number
-  /** Resources and listeners the audit could see: those tracked in the scope (a test's, or the process's). */
+  /** Resources and listeners the audit could see when the stop began: those tracked in the scope (a test's, or the process's). */
   tracked: number
   /** Still open but accepted (ignore rules; unref'd ones only with `reportUnref`), by kind. */
   stillOpen: KindCounts

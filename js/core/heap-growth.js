@@ -77,13 +77,17 @@ export const STEADY_GROWTH = Object.freeze({ minSamples: 5, minR2: 0.8, minSlope
  */
 export function isSteadyGrowth(samples, testCount) {
   const { slopeBytesPerTest, r2 } = fitGrowth(samples)
-  return isSteady({ slopeBytesPerTest, r2, degreesOfFreedom: samples.length - 1, testCount })
+  return isSteady({ slopeBytesPerTest, r2, samplesBeyondFirstPerFile: samples.length - 1, testCount })
 }
 
-/** A fit with `degreesOfFreedom` (samples less one per file) that no warm-up explains. */
-function isSteady({ slopeBytesPerTest, r2, degreesOfFreedom, testCount }) {
+/**
+ * A fit that no warm-up explains. `samplesBeyondFirstPerFile`: the samples less one per file. A file's first sample
+ * only places its own level (each file has its intercept), so the others are what speak to the slope; it is one
+ * more than the fit's residual degrees of freedom, which also spend one on the slope.
+ */
+function isSteady({ slopeBytesPerTest, r2, samplesBeyondFirstPerFile, testCount }) {
   return (
-    degreesOfFreedom >= STEADY_GROWTH.minSamples - 1 &&
+    samplesBeyondFirstPerFile >= STEADY_GROWTH.minSamples - 1 &&
     r2 >= STEADY_GROWTH.minR2 &&
     slopeBytesPerTest >= STEADY_GROWTH.minSlopeBytesPerTest &&
     slopeBytesPerTest * testCount >= STEADY_GROWTH.minTotalBytes
@@ -152,8 +156,9 @@ export function judgeGrowth({ samples, tests, testCount, fileName, maxHeapGrowth
 
 /**
  * Judges a suite's heap growth from its files' samples (the pooled within-file fit): an error when over
- * `maxHeapGrowthPerTest`, a warning when it grows steadily with no limit set. The limit is judged once the fit has
- * two degrees of freedom (what three samples give a single file), the warning with four.
+ * `maxHeapGrowthPerTest`, a warning when it grows steadily with no limit set. The limit is judged once the files
+ * have two samples beyond each one's first between them (what three samples give a single file), the warning with
+ * four.
  * @param {{ files: Array<{ samples: HeapSample[], testCount: number }>,
  *   tests: Array<{ name: string, heapDeltaBytes: number | null }>, maxHeapGrowthPerTest: number | null }} suite
  *   `tests` named with their file, to name those that grew most
@@ -163,17 +168,17 @@ export function judgeGrowth({ samples, tests, testCount, fileName, maxHeapGrowth
 export function judgeSuiteGrowth({ files, tests, maxHeapGrowthPerTest }) {
   const fit = fitPooledGrowth(files.map((file) => file.samples))
   const result = { ...fit, error: null, warning: null }
-  const degreesOfFreedom = fit.samples - fit.files
+  const samplesBeyondFirstPerFile = fit.samples - fit.files
   if (fit.files === 0) return result
   const testCount = files.filter((file) => file.samples.length >= 2).reduce((sum, file) => sum + file.testCount, 0)
   const summary =
     `heap after GC grew ${formatBytes(fit.slopeBytesPerTest)} per test within its files (a fit pooled over ` +
     `${fit.files} file${fit.files === 1 ? '' : 's'} and ${fit.samples} samples, R² ${fit.r2.toFixed(2)}; ${testCount} tests)`
-  if (maxHeapGrowthPerTest !== null && degreesOfFreedom >= 2 && fit.slopeBytesPerTest > maxHeapGrowthPerTest) {
+  if (maxHeapGrowthPerTest !== null && samplesBeyondFirstPerFile >= 2 && fit.slopeBytesPerTest > maxHeapGrowthPerTest) {
     const limit = `the limit is ${formatBytes(maxHeapGrowthPerTest)} per test (maxHeapGrowthPerTest)`
     return { ...result, error: `suite: ${summary}; ${limit}${worstTestsText(tests)}${GROWTH_HINT}` }
   }
-  if (maxHeapGrowthPerTest === null && isSteady({ ...fit, degreesOfFreedom, testCount })) {
+  if (maxHeapGrowthPerTest === null && isSteady({ ...fit, samplesBeyondFirstPerFile, testCount })) {
     return { ...result, warning: `suite: ${summary}: it grows steadily${worstTestsText(tests)}${GROWTH_HINT}` }
   }
   return result

@@ -4,6 +4,7 @@
 // TypeError at configure() time, saying which key and what is accepted.
 
 import { readFileSync } from 'node:fs'
+import { describeValue } from './describe-value.js'
 
 /** @type {Readonly<import('../index.js').LeakwatchOptions>} */
 export const DEFAULT_OPTIONS = Object.freeze({
@@ -24,14 +25,6 @@ const ON_LEAK = ['fail', 'warn']
 const HEAP_MODES = ['off', 'file', 'test']
 const IGNORE_RULE_KEYS = ['kind', 'createdBy', 'description', 'emitter', 'event']
 const BASELINE_KEYS = ['kind', 'site', 'test']
-
-function describeValue(value) {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (value instanceof RegExp) return `the RegExp ${value}`
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
-  return `the ${typeof value} ${String(value)}`
-}
 
 function fail(key, accepted, value) {
   throw new TypeError(`leakwatch: option "${key}" must be ${accepted}; got ${describeValue(value)}`)

@@ -7,6 +7,7 @@
 // under the subject "shutdown". What it reports is marked reported in the scope, so the test's own check does not
 // report it again; watched objects are left to the test's end (the test itself still holds the service).
 
+import { describeValue } from './describe-value.js'
 import { LeakError } from './leak-error.js'
 import { KINDS, workerTracker } from './leak-tracker.js'
 import { mergeOptions } from './options.js'
@@ -21,13 +22,6 @@ const NOT_TRACKING =
   'leakwatch: assertCleanShutdown() can only audit what it saw being opened, and nothing is being tracked.\n' +
   '  In a plain script, call trackResources() (from "leakwatch") before the service starts: everything opened\n' +
   '  after that call is audited. In tests, load leakwatch/vitest (setupFiles) or leakwatch/node-test.'
-
-function describeValue(value) {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
-  return `the ${typeof value} ${String(value)}`
-}
 
 /**
  * Starts tracking resources in a process with no test runner: everything reportable opened from now on is recorded,
@@ -78,6 +72,8 @@ export async function assertCleanShutdown(fn, options) {
   const audit = auditOptions(options, tracker.options)
   const scope = tracker.activeScope
   if (!tracker.started || scope === null) throw new Error(NOT_TRACKING)
+  // Counted before the stop: a plain script's scope is compacted every few seconds, which drops what has closed.
+  const tracked = scope.records.length + scope.listenerRecords.length
   const startedAt = performance.now()
   await fn()
   const stopMs = performance.now() - startedAt
@@ -88,5 +84,5 @@ export async function assertCleanShutdown(fn, options) {
   // What is open still was accepted (an ignore rule, the kinds option); with `reportUnref: false` unref'd handles are
   // not counted: they do not keep the process alive.
   const { handles } = tracker.delta(scope)
-  return { stopMs, tracked: scope.records.length + scope.listenerRecords.length, stillOpen: handles, warnings: result.warnings }
+  return { stopMs, tracked, stillOpen: handles, warnings: result.warnings }
 }

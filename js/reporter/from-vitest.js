@@ -62,6 +62,8 @@ export function fileRecord(testModule, root) {
     leaks: meta?.leaks ?? [],
     heap: meta?.heap ?? null,
     warnings: meta?.warnings ?? [],
+    // What the file ran with: the suite's options are derived from these (report.js), in a run as in a merge.
+    options: meta?.options ?? null,
     tests: [...testModule.children.allTests()].map((testCase, index) => testRecord(testCase, index, allowed)),
   }
 }
@@ -70,11 +72,6 @@ export function fileRecord(testModule, root) {
 export function uncheckedModules(testModules) {
   const ran = (testCase) => ['passed', 'failed'].includes(testCase.result().state)
   return testModules.filter((testModule) => testModule.meta()?.leakwatchFile === undefined && [...testModule.children.allTests()].some(ran))
-}
-
-/** The options the files ran with (the setup file records them per file); files leakwatch never ran in have none. */
-export function fileOptions(testModules) {
-  return testModules.map((testModule) => testModule.meta()?.leakwatchFile?.options).filter(Boolean)
 }
 
 /** Where this report comes from: when, which shard, which machine. */

@@ -150,7 +150,8 @@ export function renderHeapChart({ points, bands }) {
       `<text class="axis-label" x="${plotLeft - 6}" y="${laneTop + NO_HEAP_LANE / 2 + 4}" text-anchor="end">no heap</text>`,
     )
   }
-  const xStep = niceStep(count / 10)
+  // Whole test numbers only: under 10 tests, count / 10 would give steps of 0.1 to 0.5.
+  const xStep = Math.max(1, niceStep(count / 10))
   for (let number = xStep; number <= count; number += xStep) {
     const x = round(xOf(number - 1))
     parts.push(`<text class="axis-label" x="${x}" y="${lanesBottom + 16}" text-anchor="middle">${number}</text>`)

@@ -24,6 +24,8 @@
     return `${sign}${Math.round(abs)} B`
   }
   const signedBytes = (bytes) => `${bytes > 0 ? '+' : ''}${formatBytes(bytes)}`
+  /** What the address (`#test-12`) and the details panel's data-selected call a selection: counted from 1, as shown. */
+  const selectionName = (kind, index) => `${kind}-${index + 1}`
 
   /** An element with text: the only way data enters the page. */
   function el(tag, className, text) {
@@ -138,7 +140,7 @@
       warningsBlock(test.warnings),
     )
     if ((test.leaks ?? []).length === 0) append(details, el('p', 'clean', test.allowed ? 'Not checked: the test allows leaks.' : 'No leaks.'))
-    details.dataset.selected = `test-${id}`
+    details.dataset.selected = selectionName('test', id)
   }
 
   function showFile(fileIndex) {
@@ -184,7 +186,7 @@
       append(details, el('h4', '', 'Tests'), list)
       if (ran.length > 500) append(details, el('p', '', `and ${ran.length - 500} more`))
     }
-    details.dataset.selected = `file-${fileIndex}`
+    details.dataset.selected = selectionName('file', fileIndex)
   }
 
   function markPoint(id) {
@@ -202,7 +204,7 @@
     if (!(id >= 0 && id < order.length)) return
     markPoint(id)
     showTest(id)
-    history.replaceState(null, '', `#test-${id + 1}`)
+    history.replaceState(null, '', `#${selectionName('test', id)}`)
     if (scroll) details.scrollIntoView({ block: 'nearest' })
   }
   function selectFile(fileIndex, scroll) {
@@ -210,7 +212,7 @@
     if (selectedPoint) selectedPoint.classList.remove('selected')
     selectionLine?.setAttribute('visibility', 'hidden')
     showFile(fileIndex)
-    history.replaceState(null, '', `#file-${fileIndex + 1}`)
+    history.replaceState(null, '', `#${selectionName('file', fileIndex)}`)
     if (scroll) details.scrollIntoView({ block: 'nearest' })
   }
 

@@ -13,9 +13,7 @@ import { formatBytes } from '../core/heap-growth.js'
 import { renderChartLegend, renderHeapChart, signedBytes } from './html-chart.js'
 import { escapeHtml, jsonForScript } from './html-escape.js'
 import { REPORT_CSS } from './html-style.js'
-
-const SCHEMA = 'leakwatch-report'
-const VERSION = 1
+import { REPORT_SCHEMA, REPORT_VERSION } from './report.js'
 /** Rows of the leak table; past this the page says how many more the JSON report holds. */
 const MAX_LEAK_ROWS = 5000
 /** Files' heap growth verdicts shown in full above the chart; the rest are tagged in the file table. */
@@ -38,12 +36,12 @@ function checkReport(report) {
   if (report === null || typeof report !== 'object' || Array.isArray(report)) {
     throw new TypeError(`leakwatch: ${usage}; got ${report === null ? 'null' : Array.isArray(report) ? 'an array' : typeof report}`)
   }
-  if (report.schema !== SCHEMA) {
-    throw new TypeError(`leakwatch: ${usage}; this object's "schema" is ${JSON.stringify(report.schema)}, not "${SCHEMA}"`)
+  if (report.schema !== REPORT_SCHEMA) {
+    throw new TypeError(`leakwatch: ${usage}; this object's "schema" is ${JSON.stringify(report.schema)}, not "${REPORT_SCHEMA}"`)
   }
-  if (report.version !== VERSION) {
+  if (report.version !== REPORT_VERSION) {
     throw new TypeError(
-      `leakwatch: this leakwatch renders report version ${VERSION}; the report is version ${JSON.stringify(report.version)}: ` +
+      `leakwatch: this leakwatch renders report version ${REPORT_VERSION}; the report is version ${JSON.stringify(report.version)}: ` +
         'render it with the leakwatch version that wrote it',
     )
   }

@@ -1,6 +1,6 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import type { KindCounts, Leak, HeapFigures } from '../index.js'
-import type { FileHeapGrowth } from '../vitest/index.js'
+import type { FileHeapGrowth, LeakwatchFileMeta } from '../vitest/index.js'
 
 /**
  * Options: `reporters: ['default', ['leakwatch/reporter', { json, html, summary }]]`. (A type, not an interface:
@@ -56,6 +56,11 @@ export interface ReportFile {
   leaks: Leak[]
   heap: FileHeapGrowth | null
   warnings: string[]
+  /**
+   * The options the file ran with; null when leakwatch did not run in it (its tests all skipped, it failed to load,
+   * or no setup file). The report's `options` are derived from these.
+   */
+  options: LeakwatchFileMeta['options'] | null
   tests: ReportTest[]
 }
 
@@ -95,6 +100,7 @@ export interface LeakwatchReport {
   createdAt: string
   root: string
   sources: Array<{ createdAt: string; shard: string | null; hostname: string }>
+  /** The files' options as one: a mode they share, and a limit only when every file that has options had one. */
   options: {
     heap: 'off' | 'file' | 'test' | 'mixed' | null
     maxHeapGrowthPerTest: number | null
@@ -119,3 +125,4 @@ export default class LeakwatchReporter implements Reporter {
 }
 
 export { LeakwatchReporter }
+export { renderHtmlReport } from './html.js'

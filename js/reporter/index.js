@@ -8,9 +8,9 @@
 // warn-only mode `'fail'` with extra steps, and it exists to adopt leakwatch on a suite before its leaks are fixed.
 
 import path from 'node:path'
-import { fileOptions, fileRecord, reportSource, uncheckedModules } from './from-vitest.js'
+import { fileRecord, reportSource, uncheckedModules } from './from-vitest.js'
 import { reporterOptions } from './options.js'
-import { buildReport, combineOptions } from './report.js'
+import { buildReport } from './report.js'
 import { formatSummary, wantsColor } from './summary.js'
 import { displayPath, writeReportFiles } from './write.js'
 
@@ -35,7 +35,6 @@ export default class LeakwatchReporter {
     return buildReport({
       root: config.root,
       sources: [reportSource(config, createdAt)],
-      options: combineOptions(fileOptions(testModules)),
       files: testModules.map((testModule) => fileRecord(testModule, config.root)),
       createdAt,
     })
@@ -47,7 +46,7 @@ export default class LeakwatchReporter {
       const report = this.buildReport(testModules)
       const root = this.vitest.config.root
       const resolve = (file) => (file === false ? false : path.resolve(root, file))
-      const { written, errors } = await writeReportFiles(report, { json: resolve(this.options.json), html: resolve(this.options.html) })
+      const { written, errors } = writeReportFiles(report, { json: resolve(this.options.json), html: resolve(this.options.html) })
       if (this.options.summary) {
         logger.log(formatSummary(report, { color: wantsColor(process.stdout), written: written.map(displayPath) }))
       }
@@ -64,10 +63,15 @@ export default class LeakwatchReporter {
       // The suite's growth is judged only here, over every file: the run fails through the exit code.
       if (report.suite.error || errors.length > 0) process.exitCode = 1
     } catch (error) {
-      logger.error(`leakwatch/reporter: the report could not be made: ${error?.stack ?? error}`)
+      // Nothing a user did makes the report fail to build: say so, and keep the stack for whoever debugs it.
+      const message = error instanceof Error ? error.message : String(error)
+      logger.error(`leakwatch/reporter: the report could not be made (a leakwatch bug: please report it): ${message}`)
+      if (process.env.LEAKWATCH_DEBUG === '1' && error instanceof Error) logger.error(error.stack)
       process.exitCode = 1
     }
   }
 }
 
 export { LeakwatchReporter }
+// For reports merged or built by hand: the same page the reporter and `leakwatch merge` write.
+export { renderHtmlReport } from './html.js'

@@ -1,26 +1,171 @@
 // `leakwatch merge`: reports from several runs of parts of one suite (vitest --shard on several machines, or runs of
-// different files) as one. Files are taken as they are; totals and the suite's heap growth are derived again from
-// them (report.js), so the merge of shards is what one run of the whole suite reports.
+// different files) as one. Files are taken as they are; the suite's options, totals and heap growth are derived again
+// from them (report.js), so the merge of shards is what one run of the whole suite reports.
+//
+// Every field of the files that the totals, the suite's fit, the summary or the HTML page read is checked first: a
+// report edited by hand or cut short is refused with the field that is wrong, before anything is written, rather
+// than crash half-way or (a heap sample that is not a number) make the suite's slope NaN and pass a suite over its
+// limit.
 
-import { buildReport, combineOptions, LEAKWATCH_VERSION, REPORT_SCHEMA, REPORT_VERSION } from './report.js'
+import { describeValue } from '../core/describe-value.js'
+import { buildReport, LEAKWATCH_VERSION, REPORT_SCHEMA, REPORT_VERSION } from './report.js'
 
 /** A report that cannot be read or merged: the message says which file and what is wrong with it. */
 export class ReportInputError extends Error {}
 
-function describeValue(value) {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
-}
-
-function invalid(name, where, what, value) {
-  throw new ReportInputError(`${name} is not a valid leakwatch report: "${where}" must be ${what}; it is ${describeValue(value)}`)
-}
-
 const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value)
+const isString = (value) => typeof value === 'string'
+const isBoolean = (value) => typeof value === 'boolean'
+const isCount = (value) => Number.isSafeInteger(value) && value >= 0
+const isFiniteNumber = (value) => Number.isFinite(value)
+const orNull = (check) => (value) => value === null || check(value)
+const isAbsent = (value) => value === null || value === undefined
 
-/** Checks what merging relies on; a report of another schema or version is refused with what to do. */
+const STATES = ['pass', 'fail', 'skip']
+const HEAP_MODES = ['off', 'file', 'test']
+const ON_LEAK = ['fail', 'warn']
+const quoted = (values) => values.map((value) => JSON.stringify(value)).join(', ')
+
+/** Checks one report's fields, each error naming the report and the field's place in it. */
+class ReportChecker {
+  constructor(name) {
+    this.name = name
+  }
+
+  fail(where, what, value) {
+    throw new ReportInputError(
+      `${this.name}: ${where} must be ${what}; it is ${value === undefined ? 'missing' : describeValue(value)} ` +
+        "(not a report as leakwatch's reporter writes it: merge the reports it wrote, unedited)",
+    )
+  }
+
+  expect(check, value, where, what) {
+    if (!check(value)) this.fail(where, what, value)
+  }
+
+  /** A field that may be absent (or null), and is of its kind when there. */
+  optional(check, value, where, what) {
+    if (!isAbsent(value) && !check(value)) this.fail(where, `${what} or null`, value)
+  }
+
+  list(value, where, checkItem) {
+    this.expect(Array.isArray, value, where, 'an array')
+    value.forEach((item, index) => checkItem(item, `${where}[${index}]`))
+  }
+
+  strings(value, where) {
+    this.list(value, where, (item, at) => this.expect(isString, item, at, 'a string'))
+  }
+
+  counts(value, where) {
+    this.expect(isObject, value, where, 'an object of counts')
+    for (const [key, count] of Object.entries(value)) this.expect(isFiniteNumber, count, `${where}[${JSON.stringify(key)}]`, 'a number')
+  }
+
+  oneOf(values, value, where) {
+    this.expect((candidate) => values.includes(candidate), value, where, `one of ${quoted(values)}`)
+  }
+
+  frame(frame, at) {
+    this.expect(isObject, frame, at, 'an object (a stack frame)')
+    this.expect(isString, frame.file, `${at}.file`, 'a string')
+    this.expect(isCount, frame.line, `${at}.line`, 'a whole number')
+    this.expect(isCount, frame.column, `${at}.column`, 'a whole number')
+    this.optional(isString, frame.function, `${at}.function`, 'a string')
+    this.optional(isString, frame.absoluteFile, `${at}.absoluteFile`, 'a string')
+  }
+
+  leak(leak, at) {
+    this.expect(isObject, leak, at, 'an object (a leak)')
+    this.expect(isString, leak.kind, `${at}.kind`, 'a string')
+    this.expect(isString, leak.description, `${at}.description`, 'a string')
+    if (!isAbsent(leak.site)) this.frame(leak.site, `${at}.site`)
+    for (const key of ['userFrames', 'topFrames']) {
+      if (!isAbsent(leak[key])) this.list(leak[key], `${at}.${key}`, (frame, where) => this.frame(frame, where))
+    }
+    for (const key of ['type', 'cause', 'note', 'emitter', 'event', 'retainerPath']) this.optional(isString, leak[key], `${at}.${key}`, 'a string')
+    this.optional(isBoolean, leak.hasRef, `${at}.hasRef`, 'true or false')
+    this.optional(isFiniteNumber, leak.asyncId, `${at}.asyncId`, 'a number')
+  }
+
+  leaks(value, where) {
+    this.list(value, where, (leak, at) => this.leak(leak, at))
+  }
+
+  /** A file's heap growth: the samples the suite's fit pools, and the figures the summary and the page show. */
+  fileHeap(heap, at) {
+    this.expect(isObject, heap, at, 'an object or null')
+    for (const key of ['slopeBytesPerTest', 'r2', 'grownBytes']) this.expect(isFiniteNumber, heap[key], `${at}.${key}`, 'a number')
+    this.expect(isCount, heap.samples, `${at}.samples`, 'a whole number')
+    this.list(heap.points, `${at}.points`, (point, where) => {
+      this.expect(isObject, point, where, 'an object { testIndex, heapBytes }')
+      this.expect(isCount, point.testIndex, `${where}.testIndex`, 'a whole number from 0')
+      this.expect(isFiniteNumber, point.heapBytes, `${where}.heapBytes`, 'a number of bytes')
+    })
+    if (heap.samples !== heap.points.length) this.fail(`${at}.samples`, `the number of its points (${heap.points.length})`, heap.samples)
+    this.expect(orNull(isString), heap.error, `${at}.error`, 'a string or null')
+    this.expect(orNull(isString), heap.warning, `${at}.warning`, 'a string or null')
+  }
+
+  /** The options a file ran with, which the suite's are derived from. */
+  fileOptions(options, at) {
+    this.expect(isObject, options, at, 'an object or null')
+    this.oneOf(HEAP_MODES, options.heap, `${at}.heap`)
+    for (const key of ['maxHeapGrowthPerTest', 'maxHeapGrowthPerFile']) {
+      this.expect(orNull((value) => isFiniteNumber(value) && value >= 0), options[key], `${at}.${key}`, 'a number of bytes or null')
+    }
+    this.oneOf(ON_LEAK, options.onLeak, `${at}.onLeak`)
+  }
+
+  testHeap(heap, at) {
+    this.expect(isObject, heap, at, 'an object or null')
+    this.expect(isFiniteNumber, heap.heapBytes, `${at}.heapBytes`, 'a number of bytes')
+    this.expect(isFiniteNumber, heap.nativeBytes, `${at}.nativeBytes`, 'a number of bytes')
+    this.expect(isBoolean, heap.afterGc, `${at}.afterGc`, 'true or false')
+    this.expect(orNull(isFiniteNumber), heap.heapDeltaBytes, `${at}.heapDeltaBytes`, 'a number of bytes or null')
+  }
+
+  test(test, at) {
+    this.expect(isObject, test, at, 'an object (a test)')
+    this.expect(isString, test.name, `${at}.name`, 'a string')
+    this.expect(isCount, test.index, `${at}.index`, 'a whole number from 0')
+    this.oneOf(STATES, test.state, `${at}.state`)
+    for (const key of ['failedByLeaks', 'warned', 'allowed']) this.expect(isBoolean, test[key], `${at}.${key}`, 'true or false')
+    this.expect(orNull(isFiniteNumber), test.durationMs, `${at}.durationMs`, 'a number or null')
+    for (const key of ['created', 'handles', 'listeners']) this.counts(test[key], `${at}.${key}`)
+    if (test.heap !== null) this.testHeap(test.heap, `${at}.heap`)
+    this.leaks(test.leaks, `${at}.leaks`)
+    this.strings(test.warnings, `${at}.warnings`)
+  }
+
+  file(file, at) {
+    this.expect(isObject, file, at, 'an object (a test file)')
+    this.expect(isString, file.file, `${at}.file`, 'a string')
+    this.expect(orNull(isString), file.project, `${at}.project`, 'a string or null')
+    this.expect(orNull(isString), file.pool, `${at}.pool`, 'a string or null')
+    this.expect(orNull(isCount), file.workerId, `${at}.workerId`, 'a whole number or null')
+    this.oneOf(STATES, file.state, `${at}.state`)
+    for (const key of ['allowed', 'failedByLeaks', 'warned']) this.expect(isBoolean, file[key], `${at}.${key}`, 'true or false')
+    this.leaks(file.leaks, `${at}.leaks`)
+    if (file.heap !== null) this.fileHeap(file.heap, `${at}.heap`)
+    this.strings(file.warnings, `${at}.warnings`)
+    if (file.options !== null) this.fileOptions(file.options, `${at}.options`)
+    this.list(file.tests, `${at}.tests`, (test, where) => this.test(test, where))
+  }
+
+  report(report) {
+    this.expect(isString, report.root, 'root', 'a string (the path file names are relative to)')
+    this.list(report.sources, 'sources', (source, at) => {
+      this.expect(isObject, source, at, 'an object { createdAt, shard, hostname }')
+      this.expect(isString, source.createdAt, `${at}.createdAt`, 'a string')
+      this.expect(orNull(isString), source.shard, `${at}.shard`, 'a string or null')
+      this.expect(isString, source.hostname, `${at}.hostname`, 'a string')
+    })
+    this.list(report.files, 'files', (file, at) => this.file(file, at))
+  }
+}
+
+/** Checks all that merging, the summary and the HTML page rely on; a report of another schema or version is refused with what to do. */
 export function checkReport(report, name) {
   if (!isObject(report)) throw new ReportInputError(`${name} is not a leakwatch report: it holds ${describeValue(report)}, not a report object`)
   if (report.schema !== REPORT_SCHEMA) {
@@ -35,21 +180,7 @@ export function checkReport(report, name) {
         `reads version ${REPORT_VERSION}: merge reports written by the same leakwatch version`,
     )
   }
-  if (!Array.isArray(report.files)) invalid(name, 'files', 'an array', report.files)
-  if (!Array.isArray(report.sources)) invalid(name, 'sources', 'an array', report.sources)
-  if (!isObject(report.options)) invalid(name, 'options', 'an object', report.options)
-  report.files.forEach((file, fileIndex) => {
-    const at = `files[${fileIndex}]`
-    if (!isObject(file)) invalid(name, at, 'an object', file)
-    if (typeof file.file !== 'string') invalid(name, `${at}.file`, 'a string', file.file)
-    if (!Array.isArray(file.leaks)) invalid(name, `${at}.leaks`, 'an array', file.leaks)
-    if (!Array.isArray(file.tests)) invalid(name, `${at}.tests`, 'an array', file.tests)
-    file.tests.forEach((test, testIndex) => {
-      if (!isObject(test)) invalid(name, `${at}.tests[${testIndex}]`, 'an object', test)
-      if (typeof test.name !== 'string') invalid(name, `${at}.tests[${testIndex}].name`, 'a string', test.name)
-      if (!Array.isArray(test.leaks)) invalid(name, `${at}.tests[${testIndex}].leaks`, 'an array', test.leaks)
-    })
-  })
+  new ReportChecker(name).report(report)
   return report
 }
 
@@ -84,11 +215,9 @@ export function mergeReports(inputs) {
       seen.set(key, name)
     }
   }
-  const withFiles = inputs.filter(({ report }) => report.files.length > 0)
   return buildReport({
     root: inputs[0].report.root,
     sources: inputs.flatMap(({ report }) => report.sources),
-    options: combineOptions(withFiles.map(({ report }) => report.options)),
     files: inputs.flatMap(({ report }) => report.files),
   })
 }

@@ -1,16 +1,11 @@
 // The reporter's options, checked when vitest creates it: a misspelt key would silently write no report.
 
+import { describeValue } from '../core/describe-value.js'
+
 const ACCEPTED = {
   json: 'a path for the JSON report (relative to vitest\'s root), or false for none',
   html: 'a path for the HTML report (relative to vitest\'s root), or false for none',
   summary: 'true or false (print the end-of-run summary in the terminal)',
-}
-
-function describeValue(value) {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
-  return `the ${typeof value} ${String(value)}`
 }
 
 /**

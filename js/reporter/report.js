@@ -1,6 +1,7 @@
 // The leakwatch report (schema `leakwatch-report`, version 1): built from its files' records, whichever runner or
-// shard produced them. Totals and the suite's heap growth are derived here from the files alone, so a report merged
-// from shards is the one a single run of the whole suite gives (same files, same tests, same totals).
+// shard produced them. The suite's options, totals and heap growth are derived here from the files alone, so a
+// report merged from shards is the one a single run of the whole suite gives (same files, same tests, same totals,
+// the same limit judged).
 
 import { readFileSync } from 'node:fs'
 import { judgeSuiteGrowth } from '../core/heap-growth.js'
@@ -11,11 +12,11 @@ export const REPORT_VERSION = 1
 export const LEAKWATCH_VERSION = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version
 
 /**
- * The options of many files, or many reports, as one: a heap mode they share (or `'mixed'`), and a growth limit only
- * when every one had a limit (the most lenient of them): a limit one file set for itself is not the suite's.
+ * The options of many files as one: a heap mode they share (or `'mixed'`), and a growth limit only when every one
+ * had a limit (the most lenient of them): a limit one file set for itself is not the suite's.
  * @param {Array<{ heap?: string | null, maxHeapGrowthPerTest?: number | null, maxHeapGrowthPerFile?: number | null }>} list
  */
-export function combineOptions(list) {
+function combineOptions(list) {
   const modes = [...new Set(list.map((options) => options.heap ?? null))]
   const limit = (key) => {
     const values = list.map((options) => options[key] ?? null)
@@ -94,11 +95,20 @@ function byFileThenProject(a, b) {
 }
 
 /**
- * @param {{ root: string, sources: object[], options: object, files: object[], createdAt?: string }} parts
- *   `files` as the schema has them, in any order
+ * The suite's options, from the options each file ran with. A file leakwatch never ran in (its tests all skipped, or
+ * it failed to load) has none and says nothing about them: in a whole run as in the shard that held it alone.
  */
-export function buildReport({ root, sources, options, files, createdAt = new Date().toISOString() }) {
+function suiteOptions(files) {
+  return combineOptions(files.map((file) => file.options).filter((options) => options !== null && options !== undefined))
+}
+
+/**
+ * @param {{ root: string, sources: object[], files: object[], createdAt?: string }} parts `files` as the schema has
+ *   them, in any order
+ */
+export function buildReport({ root, sources, files, createdAt = new Date().toISOString() }) {
   const sorted = [...files].sort(byFileThenProject)
+  const options = suiteOptions(sorted)
   return {
     schema: REPORT_SCHEMA,
     version: REPORT_VERSION,

@@ -173,6 +173,11 @@ function totalsLine(report) {
   )
 }
 
+/** The summary's last line: the report files written, or nothing when none was. */
+export function formatWritten(written) {
+  return written.length > 0 ? `  Reports: ${written.join(', ')}\n` : ''
+}
+
 /**
  * @param {object} report a leakwatch report (see report.js)
  * @param {{ color?: boolean, written?: string[] }} [options] `written`: the report files written, to name them
@@ -180,7 +185,5 @@ function totalsLine(report) {
 export function formatSummary(report, { color = false, written = [] } = {}) {
   const paint = painter(color)
   const lines = ['', headline(report, paint), ...leaksSection(report, paint), ...heapSection(report, paint), ...warningsSection(report, paint), '', totalsLine(report)]
-  if (written.length > 0) lines.push(`  Reports: ${written.join(', ')}`)
-  lines.push('')
-  return lines.join('\n')
+  return `${lines.join('\n')}\n${formatWritten(written)}`
 }

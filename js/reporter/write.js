@@ -1,20 +1,8 @@
-// Writes a report as JSON and, when the HTML page renderer is part of this leakwatch (html.js), as HTML.
+// Writes a report as JSON and as HTML (html.js renders the page).
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-
-const HTML_MODULE = new URL('./html.js', import.meta.url)
-
-/**
- * The report as one HTML page, or null when this leakwatch has no HTML renderer. An error inside the renderer is
- * thrown, not taken for its absence.
- */
-export async function renderHtml(report) {
-  if (!existsSync(HTML_MODULE)) return null
-  const { renderHtmlReport } = await import(HTML_MODULE.href)
-  if (typeof renderHtmlReport !== 'function') return null
-  return renderHtmlReport(report)
-}
+import { renderHtmlReport } from './html.js'
 
 /** A written file as the summary names it: relative to the working directory when under it, else absolute. */
 export function displayPath(file) {
@@ -28,30 +16,30 @@ function writeText(file, text) {
 }
 
 /**
+ * Both texts are made before either file is written. A page that cannot be rendered is an error of its own, and the
+ * JSON is written still: it holds everything, and is what `leakwatch merge` reads.
  * @param {object} report
  * @param {{ json: string | false, html: string | false }} paths absolute paths, or false for none
- * @returns {Promise<{ written: string[], errors: string[] }>} the files written, and what could not be
+ * @returns {{ written: string[], errors: string[] }} the files written, and what could not be
  */
-export async function writeReportFiles(report, paths) {
+export function writeReportFiles(report, paths) {
   const written = []
   const errors = []
-  if (paths.json) {
-    try {
-      writeText(paths.json, `${JSON.stringify(report, null, 2)}\n`)
-      written.push(paths.json)
-    } catch (error) {
-      errors.push(`could not write the JSON report to ${paths.json}: ${error.message}`)
-    }
-  }
+  const outputs = []
+  if (paths.json) outputs.push({ kind: 'JSON', file: paths.json, text: `${JSON.stringify(report, null, 2)}\n` })
   if (paths.html) {
     try {
-      const html = await renderHtml(report)
-      if (html !== null) {
-        writeText(paths.html, html)
-        written.push(paths.html)
-      }
+      outputs.push({ kind: 'HTML', file: paths.html, text: renderHtmlReport(report) })
     } catch (error) {
       errors.push(`could not write the HTML report to ${paths.html}: ${error.message}`)
+    }
+  }
+  for (const { kind, file, text } of outputs) {
+    try {
+      writeText(file, text)
+      written.push(file)
+    } catch (error) {
+      errors.push(`could not write the ${kind} report to ${file}: ${error.message}`)
     }
   }
   return { written, errors }

@@ -30,7 +30,7 @@ const USAGE = `Usage:
       leakwatch-report.json. Exits 1 when the merged report has tests or files failed by leaks, or the suite over
       maxHeapGrowthPerTest.`
 
-const CHUNK_BYTES = 8 << 20
+const CHUNK_BYTES = 1 << 20
 const PROGRESS_FROM_BYTES = 64 << 20
 const PROGRESS_EVERY_MS = 500
 

@@ -11,6 +11,7 @@
 //! the table, with the same name (`part of key (K @id) -> value (V @id) pair in WeakMap (table @id)`): only the
 //! key's edge holds (an ephemeron lives as long as its key), so the table's is not followed.
 
+use super::kind_column::KindColumn;
 use super::snapshot::{HeapSnapshot, StringTable};
 use std::ops::Range;
 
@@ -53,6 +54,9 @@ pub struct HeapGraph {
     ephemeron_keys: std::collections::HashMap<u32, u64>,
     /// One bit per edge: `is_strong`, worked out once (the searches ask it for every edge, some twice).
     strong: Vec<u64>,
+    /// The snapshot's type columns, packed (taken out of the snapshot, whose own are left empty).
+    edge_kind: KindColumn,
+    node_kind: KindColumn,
 }
 
 /// The key's node id in `part of key (K @123) -> value (V @456) pair in WeakMap (table @789)`.
@@ -137,6 +141,16 @@ impl HeapGraph {
                 }
             }
         }
+        let packing = std::time::Instant::now();
+        let edge_kind = KindColumn::new(
+            std::mem::take(&mut snapshot.edge_type),
+            snapshot.edge_type_names.len(),
+        );
+        let node_kind = KindColumn::new(
+            std::mem::take(&mut snapshot.node_type),
+            snapshot.node_type_names.len(),
+        );
+        super::profile("  kind columns", packing);
         let mut graph = Self {
             snapshot,
             first_edge,
@@ -145,9 +159,11 @@ impl HeapGraph {
             keep_during_job_name,
             ephemeron_keys,
             strong: Vec::new(),
+            edge_kind,
+            node_kind,
         };
         // Two halves on two threads: each edge is looked at once, with its target's type and name.
-        let mut strong = super::memory::filled(graph.snapshot.edge_count().div_ceil(64), 0u64);
+        let mut strong = super::memory::filled(graph.edge_count().div_ceil(64), 0u64);
         let split = strong.len() / 2;
         let (low, high) = strong.split_at_mut(split);
         std::thread::scope(|scope| {
@@ -161,7 +177,11 @@ impl HeapGraph {
     }
 
     pub fn node_count(&self) -> u32 {
-        self.snapshot.node_count() as u32
+        self.node_kind.len() as u32
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.edge_kind.len()
     }
 
     pub fn strings(&self) -> &StringTable {
@@ -182,7 +202,7 @@ impl HeapGraph {
     }
 
     pub fn edge_type(&self, edge: u32) -> u8 {
-        self.snapshot.edge_type[edge as usize]
+        self.edge_kind.get(edge as usize)
     }
 
     pub fn edge_type_name(&self, edge: u32) -> &str {
@@ -210,7 +230,7 @@ impl HeapGraph {
     }
 
     pub fn node_type(&self, node: u32) -> u8 {
-        self.snapshot.node_type[node as usize]
+        self.node_kind.get(node as usize)
     }
 
     pub fn node_type_name(&self, node: u32) -> &str {
@@ -238,7 +258,7 @@ impl HeapGraph {
 
     /// Sets the bits of the strong edges among edges `64 * first_word..`, one word of `words` per 64.
     fn fill_strong(&self, words: &mut [u64], first_word: usize) {
-        let edge_count = self.snapshot.edge_count();
+        let edge_count = self.edge_count();
         let start = (first_word * 64).min(edge_count) as u32;
         let end = ((first_word + words.len()) * 64).min(edge_count) as u32;
         if start >= end {
@@ -285,7 +305,7 @@ impl HeapGraph {
 
     /// Builds the reverse edges (all of them, strong or not).
     pub fn retainers(&self) -> Retainers {
-        let node_count = self.snapshot.node_count();
+        let node_count = self.node_count() as usize;
         let mut first = vec![0u32; node_count + 1];
         for &to in &self.snapshot.edge_to {
             first[to as usize + 1] += 1;
@@ -294,7 +314,7 @@ impl HeapGraph {
             first[index + 1] += first[index];
         }
         let mut fill = first.clone();
-        let mut edges = vec![0u32; self.snapshot.edge_count()];
+        let mut edges = vec![0u32; self.edge_count()];
         for (edge, &to) in self.snapshot.edge_to.iter().enumerate() {
             let slot = &mut fill[to as usize];
             edges[*slot as usize] = edge as u32;

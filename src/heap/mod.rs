@@ -9,6 +9,7 @@
 
 pub mod diff;
 pub mod graph;
+mod kind_column;
 pub mod memory;
 pub mod paths;
 pub mod retained;
@@ -167,7 +168,7 @@ pub fn analyze(graph: &HeapGraph, options: &AnalyzeOptions) -> HeapAnalysis {
     profile("summary", at);
     HeapAnalysis {
         node_count: u64::from(graph.node_count()),
-        edge_count: graph.snapshot.edge_count() as u64,
+        edge_count: graph.edge_count() as u64,
         total_size: (0..graph.node_count())
             .map(|node| graph.self_size(node))
             .sum(),
@@ -182,9 +183,34 @@ pub(crate) fn profile(label: &str, since: std::time::Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *ON.get_or_init(|| std::env::var_os("LEAKWATCH_PROFILE").is_some_and(|v| v == "1")) {
         eprintln!(
-            "leakwatch profile: {label}: {:.3} s",
-            since.elapsed().as_secs_f64()
+            "leakwatch profile: {label}: {:.3} s{}",
+            since.elapsed().as_secs_f64(),
+            resident_memory()
         );
+    }
+}
+
+/// `, RSS <now> MB (peak <peak> MB)` from /proc on Linux, empty elsewhere: where the memory peak falls.
+fn resident_memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .map(|kib| kib * 1024 / 1_000_000)
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(now), Some(peak)) => format!(", RSS {now} MB (peak {peak} MB)"),
+        _ => String::new(),
     }
 }
 

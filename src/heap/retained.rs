@@ -17,6 +17,9 @@ use super::memory::{filled, with_capacity};
 
 const NONE: u32 = u32::MAX;
 
+/// Predecessor entries no longer needed that are given back to the system in one go (16 MiB).
+const RELEASE_PREDECESSORS_EVERY: usize = 4 << 20;
+
 /// Retained size and immediate dominator of every node reachable from the root.
 pub struct RetainedSizes {
     /// Node index → DFS number (`NONE` when unreachable).
@@ -181,14 +184,18 @@ impl Predecessors {
 /// Immediate dominators (by DFS number) from the DFS parents and the strong predecessors.
 fn semi_nca(parent: Vec<u32>, predecessors: Predecessors) -> Vec<u32> {
     let count = parent.len();
-    let Predecessors { mut first, from } = predecessors;
+    let Predecessors {
+        mut first,
+        mut from,
+    } = predecessors;
+    // This is the peak of the analysis, so what can wait does. `label` and `ancestor` are only ever read for nodes
+    // already processed, which wrote them: they start as untouched zero pages (not prefaulted) and fill from the
+    // top as the loop goes down, while the predecessors of the nodes done are given back from `from`'s end.
     // `label[x]`: the least semidominator number on x's compressed forest path (x's own once processed).
-    let mut label: Vec<u32> = with_capacity(count);
-    label.extend(0..count as u32);
+    let mut label: Vec<u32> = vec![0; count];
     // The link-eval forest: nodes numbered `linked` and up are linked (processed in reverse order), and their
-    // `ancestor` starts as the DFS parent, then is compressed.
-    let mut ancestor = with_capacity(count);
-    ancestor.extend_from_slice(&parent);
+    // `ancestor` starts as the DFS parent when linked, then is compressed.
+    let mut ancestor: Vec<u32> = vec![0; count];
     let mut idom = parent;
     let mut chain: Vec<u32> = Vec::new();
     for w in (1..count).rev() {
@@ -221,8 +228,14 @@ fn semi_nca(parent: Vec<u32>, predecessors: Predecessors) -> Vec<u32> {
             }
         }
         label[w] = semi;
+        ancestor[w] = idom[w];
         // `first[w + 1]` is not read again (lower nodes' ranges end at most at `first[w]`): keep `semi` there.
         first[w + 1] = semi;
+        // The ranges of the nodes done are the end of `from`: give them back now and then.
+        from.truncate(first[w] as usize);
+        if from.capacity() - from.len() >= RELEASE_PREDECESSORS_EVERY {
+            from.shrink_to_fit();
+        }
     }
     drop(label);
     drop(ancestor);

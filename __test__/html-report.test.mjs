@@ -8,7 +8,6 @@
 // screenshot goes to test-artifacts/html-report.png.
 
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -16,6 +15,7 @@ import { after, before, describe, test } from 'node:test'
 import { pathToFileURL } from 'node:url'
 import { chromium } from 'playwright-core'
 import { renderHtmlReport } from '../js/reporter/html.js'
+import { runNode } from './helpers/run-node.mjs'
 import { FIXTURES, lineOf, plain, REPO_ROOT } from './helpers/run-vitest.mjs'
 
 const FIXTURE = 'html-report'
@@ -44,17 +44,8 @@ async function runFixtureWithReporter(outDir) {
   const root = path.join(FIXTURES, FIXTURE)
   const json = path.join(outDir, 'leakwatch-report.json')
   const html = path.join(outDir, 'leakwatch-report.html')
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', root], {
-    cwd: root,
-    env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1', LEAKWATCH_REPORT_JSON: json, LEAKWATCH_REPORT_HTML: html },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  child.stderr.on('data', (chunk) => (output += chunk))
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000)
-  const exitCode = await new Promise((resolve) => child.on('close', resolve))
-  clearTimeout(timer)
+  const env = { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1', LEAKWATCH_REPORT_JSON: json, LEAKWATCH_REPORT_HTML: html }
+  const { exitCode, output } = await runNode([path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', root], { cwd: root, env })
   assert.ok(existsSync(json) && existsSync(html), `the reporter wrote no report (vitest exit ${exitCode}):\n${plain(output)}`)
   return { exitCode, output: plain(output), report: JSON.parse(readFileSync(json, 'utf8')), htmlFile: html, html: readFileSync(html, 'utf8') }
 }

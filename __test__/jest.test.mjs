@@ -5,11 +5,11 @@
 // them on a 2-core machine); one more run spreads files over two worker processes.
 
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { before, describe, test } from 'node:test'
+import { runNode } from './helpers/run-node.mjs'
 import { FIXTURES, fixtureAssertions, lineOf, plain, REPO_ROOT } from './helpers/run-vitest.mjs'
 
 const JEST = path.join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js')
@@ -25,17 +25,8 @@ async function runJest(fixture, options = {}) {
   const outputFile = path.join(outDir, 'report.json')
   // --forceExit: the fixtures leak on purpose, and jest waits for what keeps its process alive.
   const args = [JEST, '--config', path.join(root, 'jest.config.cjs'), '--rootDir', root, '--ci', '--forceExit', '--json', `--outputFile=${outputFile}`, ...(options.args ?? [])]
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, ...options.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  child.stderr.on('data', (chunk) => (output += chunk))
-  const timer = setTimeout(() => child.kill('SIGKILL'), 180_000)
-  const exitCode = await new Promise((resolve) => child.on('close', (code) => resolve(code)))
-  clearTimeout(timer)
+  const env = { ...process.env, ...options.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' }
+  const { exitCode, output } = await runNode(args, { cwd: root, env, timeoutMs: 180_000 })
   let report
   try {
     report = JSON.parse(readFileSync(outputFile, 'utf8'))

@@ -4,10 +4,10 @@
 // handler is reported with the line that created each, and only once.
 
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { before, describe, test } from 'node:test'
 import { assertCleanShutdown } from 'leakwatch'
+import { runNode } from './helpers/run-node.mjs'
 import { runNodeTest } from './helpers/run-node-test.mjs'
 import { FIXTURES, lineOf, runVitest } from './helpers/run-vitest.mjs'
 
@@ -16,14 +16,7 @@ const DIR = path.join(FIXTURES, FIXTURE)
 const HEADING = 'shutdown left 2 resources open and 1 listener attached'
 
 async function runScript(script) {
-  const child = spawn(process.execPath, [script], { cwd: DIR, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk) => (stdout += chunk))
-  child.stderr.on('data', (chunk) => (stderr += chunk))
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-  const exitCode = await new Promise((resolve) => child.on('close', (code) => resolve(code)))
-  clearTimeout(timer)
+  const { exitCode, stdout, stderr } = await runNode([script], { cwd: DIR, timeoutMs: 60_000 })
   return { exitCode, stdout, stderr }
 }
 

@@ -2,8 +2,8 @@
 // happened to each test, read from a JSON-lines reporter (fixtures/node-test/json-reporter.mjs): assertions are on
 // the outcome (which test failed, with which message), not on logs.
 
-import { spawn } from 'node:child_process'
 import path from 'node:path'
+import { runNode } from './run-node.mjs'
 import { FIXTURES } from './run-vitest.mjs'
 
 const REPORTER = path.join(FIXTURES, 'node-test', 'json-reporter.mjs')
@@ -27,18 +27,7 @@ export async function runNodeTest(cwd, files, options = {}) {
   // This process is itself a node:test child: the run must not think it is one too.
   const env = { ...process.env, NO_COLOR: '1' }
   delete env.NODE_TEST_CONTEXT
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk) => (stdout += chunk))
-  child.stderr.on('data', (chunk) => (stderr += chunk))
-  let killed = false
-  const timer = setTimeout(() => {
-    killed = true
-    child.kill('SIGKILL')
-  }, options.timeoutMs ?? 120_000)
-  const exitCode = await new Promise((resolve) => child.on('close', (code) => resolve(code)))
-  clearTimeout(timer)
+  const { exitCode, stdout, stderr, killed } = await runNode(args, { cwd, env, timeoutMs: options.timeoutMs })
   const events = stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))

@@ -4,11 +4,11 @@
 // vitest's JSON reporter, so assertions are on the outcome (which test failed, with which message), not on logs.
 
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { runNode } from './run-node.mjs'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const FIXTURES = path.join(REPO_ROOT, '__test__', 'fixtures')
@@ -29,18 +29,8 @@ export async function runVitest(fixture, options = {}) {
   const outDir = mkdtempSync(path.join(tmpdir(), 'leakwatch-fixture-'))
   const outputFile = path.join(outDir, 'report.json')
   const args = [VITEST, 'run', '--root', root, '--reporter=json', `--outputFile=${outputFile}`, '--reporter=default', ...(options.args ?? [])]
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, ...options.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  child.stderr.on('data', (chunk) => (output += chunk))
-  const timeoutMs = options.timeoutMs ?? 120_000
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-  const exitCode = await new Promise((resolve) => child.on('close', (code) => resolve(code)))
-  clearTimeout(timer)
+  const env = { ...process.env, ...options.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' }
+  const { exitCode, output } = await runNode(args, { cwd: root, env, timeoutMs: options.timeoutMs })
   let report
   try {
     report = JSON.parse(readFileSync(outputFile, 'utf8'))

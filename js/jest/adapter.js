@@ -131,7 +131,7 @@ function createEventHandler(fileSession) {
         await new Promise((resolve) => fileSession.tracker.asyncTracker.untracked(() => setImmediate(resolve)))
         return
       case 'test_started': {
-        const scope = fileSession.startTest(testName(event.test))
+        const scope = fileSession.startTest(testName(event.test), null, event.test)
         if (scope !== null) testScopes.set(event.test, scope)
         return
       }

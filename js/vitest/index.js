@@ -43,7 +43,7 @@ function testName(task) {
 
 beforeEach((context) => {
   const task = context.task
-  const scope = session.startTest(testName(task))
+  const scope = session.startTest(testName(task), null, task)
   if (scope === null) return
   // vitest names the file's task once the file runs: the first test learns it.
   if (session.fileName === undefined) setFileAndRoot(task.file)

@@ -1,7 +1,8 @@
 // How leakwatch/vitest behaves around the edges of a test: late closes, unref'd handles, beforeAll/afterAll,
 // expectNoLeaks, allowLeaks, attribution to the right test, resourceDelta and the JSON reporter's meta, a test that
-// already fails, keep-alive connections of a shared server, and resources created by a test's callbacks after the
-// test body returned. One vitest run of __test__/fixtures/behaviour; each test below asserts on its outcome.
+// already fails, keep-alive connections of a shared server, resources created by a test's callbacks after the
+// test body returned, and retries. One vitest run of __test__/fixtures/behaviour; each test below asserts on its
+// outcome.
 
 import assert from 'node:assert/strict'
 import { before, describe, test } from 'node:test'
@@ -156,8 +157,28 @@ describe('behaviour', () => {
     assert.equal(fileResult('timer-callback.test.js').message, '')
   })
 
+  test('(k) a retry cannot hide a leak: the next attempt reports what an earlier one left open, noting why', () => {
+    const note = 'note: left open by an earlier attempt of this test (retry): the retry cannot pass while it is open'
+    const leaky = assertLeaked('retry.test.js', 'leaks on its first attempt only', {
+      description: '● Interval every 51000 ms',
+      marker: '// leak:first-attempt',
+    })
+    assert.ok(leaky.includes(note), leaky)
+    // An attempt that failed for another reason and left its server open: the retry that passes on its own fails.
+    const flaky = assertLeaked('retry.test.js', 'fails on its first attempt, leaving its server open', {
+      description: 'TCP server listening on 127.0.0.1:',
+      marker: '// leak:flaky-server',
+    })
+    assert.ok(flaky.includes('flaky on the first attempt'), flaky)
+    assert.ok(flaky.includes(note), flaky)
+    // What the earlier attempt left and the retry closed is dropped; nothing is carried to the next test or the file.
+    assertPassed('retry.test.js', 'fails on its first attempt; the retry closes what it left')
+    assertPassed('retry.test.js', 'the test after them is clean')
+    assert.equal(fileResult('retry.test.js').message, '')
+  })
+
   test('no other test result than the fixture tests above', () => {
-    assert.equal(run.tests.size, 21, [...run.tests.keys()].join('\n'))
+    assert.equal(run.tests.size, 25, [...run.tests.keys()].join('\n'))
     const failed = [...run.tests].filter(([, value]) => value.status === 'failed').map(([key]) => key)
     assert.deepEqual(failed.sort(), [
       'allow-leaks.test.js > not allowed after',
@@ -165,6 +186,8 @@ describe('behaviour', () => {
       'attribution.test.js > leaks a timeout',
       'delta.test.js > leaky test for meta',
       'expect-no-leaks.test.js > expectNoLeaks() without fn throws mid-test',
+      'retry.test.js > fails on its first attempt, leaving its server open',
+      'retry.test.js > leaks on its first attempt only',
       'timer-callback.test.js > interval started from a timer after the body returned',
     ])
   })

@@ -5,46 +5,11 @@
 // them on a 2-core machine); one more run spreads files over two worker processes.
 
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { before, describe, test } from 'node:test'
+import { runJest } from './helpers/run-jest.mjs'
 import { runNode } from './helpers/run-node.mjs'
-import { FIXTURES, fixtureAssertions, lineOf, plain, REPO_ROOT } from './helpers/run-vitest.mjs'
-
-const JEST = path.join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js')
-
-/**
- * Runs jest on a fixture folder with its jest.config.cjs, through the JSON reporter.
- * @param {string} fixture folder under __test__/fixtures
- * @param {{ args?: string[], env?: Record<string, string> }} [options]
- */
-async function runJest(fixture, options = {}) {
-  const root = path.join(FIXTURES, fixture)
-  const outDir = mkdtempSync(path.join(tmpdir(), 'leakwatch-jest-'))
-  const outputFile = path.join(outDir, 'report.json')
-  // --forceExit: the fixtures leak on purpose, and jest waits for what keeps its process alive.
-  const args = [JEST, '--config', path.join(root, 'jest.config.cjs'), '--rootDir', root, '--ci', '--forceExit', '--json', `--outputFile=${outputFile}`, ...(options.args ?? [])]
-  const env = { ...process.env, ...options.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' }
-  const { exitCode, output } = await runNode(args, { cwd: root, env, timeoutMs: 180_000 })
-  let report
-  try {
-    report = JSON.parse(readFileSync(outputFile, 'utf8'))
-  } catch (error) {
-    throw new Error(`jest wrote no JSON report for ${fixture} (exit ${exitCode}): ${error.message}\n${plain(output)}`)
-  } finally {
-    rmSync(outDir, { recursive: true, force: true })
-  }
-  const tests = new Map()
-  for (const file of report.testResults) {
-    const fileName = path.relative(root, file.name)
-    for (const result of file.assertionResults) {
-      const name = [...result.ancestorTitles, result.title].join(' > ')
-      tests.set(`${fileName} > ${name}`, { status: result.status, message: plain(result.failureMessages.join('\n')) })
-    }
-  }
-  return { exitCode, output: plain(output), tests, report }
-}
+import { fixtureAssertions, lineOf, plain, REPO_ROOT } from './helpers/run-vitest.mjs'
 
 /** @type {Awaited<ReturnType<typeof runJest>>} */
 let run
@@ -54,6 +19,8 @@ let esmRun
 let workersRun
 /** @type {Awaited<ReturnType<typeof runJest>>} */
 let detectLeaksRun
+/** @type {Awaited<ReturnType<typeof runJest>>} */
+let orderRun
 
 before(async () => {
   // One jest at a time: the machine has two cores, and other suites run beside this one.
@@ -62,6 +29,7 @@ before(async () => {
   // A memory limit for idle workers makes jest use worker processes even for a few fast files.
   workersRun = await runJest('jest', { args: ['--maxWorkers=2', '--workerIdleMemoryLimit=2GB', '--noStackTrace', '/(net|timers|module-level|listeners)\\.test\\.js$'] })
   detectLeaksRun = await runJest('jest/released', { args: ['--runInBand', '--detectLeaks'] })
+  orderRun = await runJest('jest/order')
 })
 
 const { result, assertPassed, assertLeaked, fileResult } = fixtureAssertions('jest', () => run)
@@ -237,6 +205,42 @@ describe('leakwatch/jest', () => {
     }
   })
 
+  test("test.concurrent: allowLeaks() fails its caller with a clear error and does not silence the neighbour's leak", () => {
+    const caller = result('concurrent-calls.test.js', 'allowLeaks() beside a leaky neighbour > calls allowLeaks() while its neighbour runs')
+    assert.equal(caller.status, 'failed')
+    assert.ok(
+      caller.message.startsWith(
+        'Error: leakwatch: allowLeaks() was called while 2 tests run concurrently ("allowLeaks() beside a leaky neighbour > calls allowLeaks() while its neighbour runs", "allowLeaks() beside a leaky neighbour > leaks while its neighbour calls allowLeaks()"): it cannot tell which of them called it.',
+      ),
+      caller.message,
+    )
+    assert.match(caller.message, /or accept the resource with an ignore rule in configure/)
+    // Its first frame is the user's call, which jest shows.
+    assert.match(caller.message, /\n\s+at .*concurrent-calls\.test\.js:\d+:\d+/)
+    assertLeaked('concurrent-calls.test.js', 'allowLeaks() beside a leaky neighbour > leaks while its neighbour calls allowLeaks()', {
+      description: 'Interval every 47000 ms',
+      marker: '// leak:beside-allow',
+    })
+    // The fixture asserts that watch(), resourceDelta() and expectNoLeaks() throw, and that expectNoLeaks(fn) checks.
+    assertPassed('concurrent-calls.test.js', 'the other calls beside a neighbour > watch(), resourceDelta() and expectNoLeaks() throw; expectNoLeaks(fn) checks its function')
+    assertPassed('concurrent-calls.test.js', 'the other calls beside a neighbour > partner')
+  })
+
+  test('jest.retryTimes cannot hide a leak: the last attempt reports what an earlier one left open; what it closed is dropped', () => {
+    const note = 'note: left open by an earlier attempt of this test (retry): the retry cannot pass while it is open'
+    const leaky = assertLeaked('flaky-retries.test.js', 'leaks on its first attempt only', { description: 'Interval every 51000 ms', marker: '// leak:first-attempt' })
+    assert.ok(leaky.includes(note), leaky)
+    const flaky = assertLeaked('flaky-retries.test.js', 'fails on its first attempt, leaving its server open', {
+      description: 'TCP server listening on 127.0.0.1:',
+      marker: '// leak:flaky-server',
+    })
+    assert.ok(flaky.includes(note), flaky)
+    assertPassed('flaky-retries.test.js', 'fails on its first attempt; the retry closes what it left')
+    assertPassed('flaky-retries.test.js', 'the test after them is clean')
+    // Nor is it the file's: the file's check does not report it a second time.
+    assert.equal(fileResult('flaky-retries.test.js').message.includes('LeakError: file'), false)
+  })
+
   test('ES module test files under --experimental-vm-modules: the same checks through the same entry', () => {
     const esm = fixtureAssertions('jest/esm', () => esmRun)
     assert.equal(esmRun.exitCode, 1, esmRun.output)
@@ -275,5 +279,29 @@ describe('leakwatch/jest', () => {
     const heading = '^LeakError: test "leaky TCP server" left 1 resource open\\n\\n +● TCP server listening on 127\\.0\\.0\\.1:\\d+ +\\(keeps the process alive\\)'
     assert.match(report, new RegExp(`${heading}\\n +created at (?:\\S+ \\()?net\\.test\\.js:${line}:`))
     assert.match(report, /\n\n +Fix: close what was opened before the test ends/)
+  })
+
+  test('a setup file listed before leakwatch/jest that calls configure() is told to list leakwatch/jest before it', () => {
+    assert.equal(orderRun.exitCode, 1, orderRun.output)
+    const [file] = orderRun.report.testResults
+    const message = plain(file.message)
+    assert.match(message, /Test suite failed to run/)
+    assert.ok(
+      message.includes('list "leakwatch/jest" in setupFilesAfterEnv of the jest config, before any setup file that calls its API'),
+      message,
+    )
+    assert.doesNotMatch(message, /add "leakwatch\/jest" to setupFilesAfterEnv/)
+  })
+
+  test('an ES module outside jest imports every name of leakwatch/jest, LeakError included', async () => {
+    const source = [
+      "import { allowLeaks, assertCleanShutdown, configure, expectNoLeaks, LeakError, resourceDelta, watch } from 'leakwatch/jest'",
+      'console.log(JSON.stringify([allowLeaks, assertCleanShutdown, configure, expectNoLeaks, resourceDelta, watch].map((f) => typeof f)))',
+      // The class lives in jest's worker realm, set up by jest: outside jest there is none.
+      'console.log(String(LeakError))',
+    ].join('\n')
+    const { exitCode, stdout, stderr } = await runNode(['--input-type=module', '-e', source], { cwd: REPO_ROOT, timeoutMs: 30_000 })
+    assert.equal(exitCode, 0, stderr)
+    assert.equal(stdout, `${JSON.stringify(Array(6).fill('function'))}\nundefined\n`)
   })
 })

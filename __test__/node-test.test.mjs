@@ -18,6 +18,7 @@ const PER_FILE = [
   'module-level.test.mjs',
   'before-after-clean.test.mjs',
   'concurrent.test.mjs',
+  'concurrent-calls.test.mjs',
   'warn.test.mjs',
 ]
 
@@ -201,6 +202,27 @@ describe('node:test with `import "leakwatch/node-test"` in each file', () => {
     assert.match(message, /tests ran concurrently: some of these may belong to another test of this file/)
   })
 
+  test("concurrent tests: allowLeaks() fails its caller with a clear error and does not silence the neighbour's leak", () => {
+    const caller = result('concurrent-calls.test.mjs', 'calls allowLeaks() while its neighbour runs')
+    assert.equal(caller.type, 'test:fail')
+    assert.equal(caller.error.failureType, 'testCodeFailure')
+    assert.ok(
+      caller.error.message.startsWith(
+        'leakwatch: allowLeaks() was called while 2 tests run concurrently ("allowLeaks() beside a leaky neighbour > calls allowLeaks() while its neighbour runs", "allowLeaks() beside a leaky neighbour > leaks while its neighbour calls allowLeaks()"): it cannot tell which of them called it.',
+      ),
+      caller.error.message,
+    )
+    assert.match(caller.error.message, /or accept the resource with an ignore rule in configure/)
+    assertLeaked('concurrent-calls.test.mjs', 'leaks while its neighbour calls allowLeaks()', {
+      fullName: 'allowLeaks() beside a leaky neighbour > leaks while its neighbour calls allowLeaks()',
+      description: /● Interval every 47000 ms/,
+      marker: 'leak:beside-allow',
+    })
+    // The fixture asserts that watch(), resourceDelta() and expectNoLeaks() throw, and that expectNoLeaks(fn) checks.
+    assertPassed('concurrent-calls.test.mjs', 'watch(), resourceDelta() and expectNoLeaks() throw; expectNoLeaks(fn) checks its function')
+    assertPassed('concurrent-calls.test.mjs', 'partner')
+  })
+
   test("onLeak: 'warn' prints the report and lets the test pass", () => {
     assertPassed('warn.test.mjs', 'leaky test in warn mode')
     const printed = run.events
@@ -209,6 +231,54 @@ describe('node:test with `import "leakwatch/node-test"` in each file', () => {
       .join('')
     assert.ok(printed.includes('[leakwatch] test "leaky test in warn mode" left 1 resource open'), printed)
     assert.ok(printed.includes(`warn.test.mjs:${lineOf(FIXTURE, 'warn.test.mjs', 'leak:warn-interval')}:`), printed)
+  })
+})
+
+describe('a test that calls t.skip() after opening resources (node:test runs no afterEach hook for it)', () => {
+  /** @type {Awaited<ReturnType<typeof runNodeTest>>} */
+  let run
+  before(async () => {
+    run = await runNodeTest(DIR, ['skip.test.mjs'], { timeoutMs: 60_000 })
+  })
+  const { result } = outcomeOf(() => run)
+
+  function printed() {
+    return run.events
+      .filter((event) => event.type === 'test:stderr')
+      .map((event) => event.message)
+      .join('')
+  }
+
+  test('the run ends by itself: what the skipped tests left open is unref\'d when the file ends', () => {
+    assert.equal(run.killed, false, 'the run was killed after its timeout: a skipped test\'s interval held it open')
+    // The one failure is the todo test's, which node:test does not count.
+    assert.equal(run.exitCode, 0, run.stderr)
+  })
+
+  test("the skipped test's leak is a warning naming the test and the line, when the next test starts or the file ends", () => {
+    const text = printed()
+    for (const [name, description, marker] of [
+      ['opens an interval, then skips', 'Interval every 43000 ms', 'leak:skip'],
+      ['the last test opens a timeout, then skips', 'Timeout after 45000 ms', 'leak:last-skip'],
+    ]) {
+      const start = text.indexOf(`[leakwatch] test "${name}" left 1 resource open\n`)
+      assert.ok(start >= 0, `no warning for "${name}" in:\n${text}`)
+      const next = text.indexOf('[leakwatch]', start + 1)
+      const warning = text.slice(start, next < 0 ? undefined : next)
+      assert.ok(warning.includes(`● ${description}`), warning)
+      assert.match(warning, new RegExp(`created at (?:\\S+ \\()?skip\\.test\\.mjs:${lineOf(FIXTURE, 'skip.test.mjs', marker)}:`))
+      assert.ok(warning.includes("This test ended without leakwatch's check (it called t.skip()"), warning)
+    }
+    assert.equal(result('skip.test.mjs', 'opens an interval, then skips').type, 'test:pass')
+    // The skipped test's interval is not the next test's.
+    assert.equal(result('skip.test.mjs', 'the test after it is checked on its own').type, 'test:pass')
+  })
+
+  test('t.todo() runs the afterEach hooks: the leak fails the todo test', () => {
+    const todo = result('skip.test.mjs', 'opens an interval, then marks itself todo')
+    assert.equal(todo.type, 'test:fail')
+    assert.equal(todo.error.name, 'LeakError')
+    assert.match(todo.error.message, /● Interval every 44000 ms/)
   })
 })
 

@@ -1,15 +1,16 @@
 // assertCleanShutdown(): a real service (Fastify routes, a ws hub with a heartbeat, a client socket to a Redis-like
 // cache server, a SIGTERM handler) is stopped and audited in a plain node script, in vitest tests and in node:test
-// tests. A stop() that closes everything passes; one that forgets its interval, its cache socket and its SIGTERM
+// tests; a smaller one (a TCP server and a heartbeat) in jest tests, CommonJS and ES module. A stop() that closes everything passes; one that forgets its interval, its cache socket and its SIGTERM
 // handler is reported with the line that created each, and only once.
 
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { before, describe, test } from 'node:test'
 import { assertCleanShutdown } from 'leakwatch'
+import { runJest } from './helpers/run-jest.mjs'
 import { runNode } from './helpers/run-node.mjs'
 import { runNodeTest } from './helpers/run-node-test.mjs'
-import { FIXTURES, lineOf, runVitest } from './helpers/run-vitest.mjs'
+import { FIXTURES, lineOf, plain, runVitest } from './helpers/run-vitest.mjs'
 
 const FIXTURE = 'shutdown'
 const DIR = path.join(FIXTURES, FIXTURE)
@@ -80,6 +81,8 @@ describe('bad input gets a clear error', () => {
       assertCleanShutdown(() => (stopped = true)),
       /can only audit what it saw being opened, and nothing is being tracked[^]*call trackResources\(\)/,
     )
+    // Under jest, "leakwatch" itself is a second core nobody started: the message says where to take it from.
+    await assert.rejects(assertCleanShutdown(() => {}), /under jest,\s+list leakwatch\/jest in setupFilesAfterEnv and take assertCleanShutdown from "leakwatch\/jest"/)
     assert.equal(stopped, false)
   })
 })
@@ -160,5 +163,44 @@ describe('inside node:test tests (leakwatch/node-test)', () => {
     // The audit (and its assertions on the summary) ran in after(): a failure there fails the file.
     const file = run.tests.get('node-test/file-level.test.mjs > (file)')
     assert.equal(file, undefined, file?.error?.message)
+  })
+})
+
+describe('inside jest tests (assertCleanShutdown from leakwatch/jest)', () => {
+  let run
+  before(async () => {
+    // One run for both test files: the ES module one needs the flag, the CommonJS one does not mind it.
+    run = await runJest('shutdown/jest', { env: { NODE_OPTIONS: '--experimental-vm-modules' } })
+  })
+  const result = (key) => {
+    const found = run.tests.get(key)
+    assert.ok(found, `no result for ${key}; have:\n${[...run.tests.keys()].join('\n')}\n${run.output}`)
+    return found
+  }
+  const heartbeatLine = () => lineOf(FIXTURE, 'jest/small-service.cjs', 'leak:jest-heartbeat')
+
+  for (const [file, flavour] of [
+    ['audit.test.js', 'CommonJS'],
+    ['audit-esm.test.mjs', 'ES module'],
+  ]) {
+    test(`${flavour}: a clean stop() passes; one that forgets its heartbeat fails the test with the audit report, once`, () => {
+      const clean = result(`${file} > a stop() that closes everything passes the audit (${flavour})`)
+      assert.equal(clean.status, 'passed', clean.message)
+      const { status, message } = result(`${file} > a stop() that forgets its heartbeat fails the test, once (${flavour})`)
+      assert.equal(status, 'failed')
+      assert.ok(message.startsWith('LeakError: shutdown left 1 resource open\n'), message)
+      assert.match(message, /● Interval every 30000 ms {2}\(keeps the process alive\)/)
+      assert.match(message, new RegExp(`created at (?:Object\\.)?startSmallService \\(small-service\\.cjs:${heartbeatLine()}:\\d+\\)`))
+      // The test's own check found the interval reported by the audit: no second report.
+      assert.equal(message.split('LeakError:').length, 2, message)
+      assert.doesNotMatch(message, /test ".*" left/)
+    })
+  }
+
+  test('a caught audit report is a LeakError with its leaks; the files are clean as files', () => {
+    const caught = result('audit.test.js > the audit report, caught, is a LeakError listing the interval (CommonJS)')
+    assert.equal(caught.status, 'passed', caught.message)
+    for (const file of run.report.testResults) assert.doesNotMatch(plain(file.message), /Test suite failed to run|file \S+ \(module level/)
+    assert.equal(run.report.numTotalTests, 5)
   })
 })

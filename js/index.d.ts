@@ -151,8 +151,11 @@ export interface LeakwatchTaskMeta extends ResourceDelta {
 /** The error a leaking test fails with; its message is the report. */
 export declare class LeakError extends Error {
   name: 'LeakError'
+  /** The leaks (an accessor: runners printing an error's own properties do not print them under the report). */
   leaks: Leak[]
   constructor(message: string, leaks: Leak[])
+  /** Name, message and stack only: what runners send from their workers, without the leaks. */
+  toJSON(): { name: string; message: string; stack: string }
 }
 
 export interface CheckResult {

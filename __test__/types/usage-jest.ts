@@ -1,5 +1,5 @@
 // The jest adapter's public types, as a jest suite uses them (checked by tsc in __test__/package.test.mjs).
-import { allowLeaks, configure, expectNoLeaks, LeakError, resourceDelta, watch, type Leak } from 'leakwatch/jest'
+import { allowLeaks, assertCleanShutdown, configure, expectNoLeaks, LeakError, resourceDelta, watch, type Leak } from 'leakwatch/jest'
 import { expect } from '@jest/globals'
 
 configure({ settleMs: 50, onLeak: 'warn', kinds: ['TCP server'] })
@@ -30,3 +30,12 @@ async function usage(): Promise<void> {
   }
 }
 void usage
+
+async function audit(server: { close(): Promise<void> }): Promise<void> {
+  const summary = await assertCleanShutdown(() => server.close(), { name: 'the api', settleMs: 50 })
+  const stopMs: number = summary.stopMs
+  void stopMs
+  // @ts-expect-error: the audit's options do not include onLeak
+  await assertCleanShutdown(() => server.close(), { onLeak: 'warn' })
+}
+void audit

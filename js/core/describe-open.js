@@ -5,6 +5,9 @@ import { describeEmitter } from './listener-tracker.js'
 import { detailsOf, ownerOf } from './liveness.js'
 import { SERVER_TYPES } from './open-entries.js'
 
+/** The note on a leak an earlier attempt of the test made (see TestFileSession: a retry reports it again). */
+const EARLIER_ATTEMPT_NOTE = 'left open by an earlier attempt of this test (retry): the retry cannot pass while it is open'
+
 function isMock(fn) {
   return typeof fn === 'function' && (fn._isMockFunction === true || (typeof fn.mock === 'object' && fn.mock !== null))
 }
@@ -25,7 +28,9 @@ export function describeOpen(scope, open, listenStacks) {
   for (const { record, liveness } of open) {
     if (record.type === LISTENER_TYPE) {
       const { asyncId, type, stack, emitter, event } = record
-      described.push({ type, asyncId, stack, hasRef: true, emitter: describeEmitter(emitter), event: String(event) })
+      const listener = { type, asyncId, stack, hasRef: true, emitter: describeEmitter(emitter), event: String(event) }
+      if (scope.fromEarlierAttempt?.has(record)) listener.note = EARLIER_ATTEMPT_NOTE
+      described.push(listener)
       continue
     }
     const owner = ownerOf(record.resource)
@@ -35,6 +40,9 @@ export function describeOpen(scope, open, listenStacks) {
     Object.assign(resource, causeOf(scope, record, owner, listenStacks))
     if (SERVER_TYPES.has(record.type) && isMock(owner?.close)) {
       resource.note = 'its close() is a mock (vi.fn / vi.spyOn): calling it closes nothing'
+    }
+    if (scope.fromEarlierAttempt?.has(record)) {
+      resource.note = resource.note ? `${resource.note}; ${EARLIER_ATTEMPT_NOTE}` : EARLIER_ATTEMPT_NOTE
     }
     described.push(resource)
   }

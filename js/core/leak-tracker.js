@@ -307,13 +307,22 @@ export class LeakTracker {
     return new Set(alive.map((watched) => watched.testName)).size < 2 ? [] : alive
   }
 
-  /** Ends a scope: drops its resources, remembering weakly those still open so later tests are not blamed. */
+  /**
+   * Ends a scope: drops its resources, remembering weakly those still open so later tests are not blamed, and the
+   * objects watched in it (a scope ended unchecked, or allowed, has them still).
+   */
   release(scope) {
     if (scope.parent === null) {
       this.asyncTracker.rememberLeftOpen(scope.notClosedRecords(), livenessOrClosed)
       this.asyncTracker.forgetServers(scope.records)
     }
+    this.watches.take(scope)
     scope.release()
+  }
+
+  /** The records of what `scope` left open that a check would report, reported already or not. */
+  openLeftBy(scope) {
+    return this.#findOpen(scope, true).map(({ record }) => record)
   }
 
   /**

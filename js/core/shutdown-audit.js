@@ -1,11 +1,12 @@
 // The shutdown audit: after a service's own stop(), what it opened that is still open. For a test of a graceful
 // shutdown path, with a test runner or in a plain script.
 //
-// It must know what the service opened, so it audits the active scope: under leakwatch/vitest or leakwatch/node-test
-// the running test's (in a file-level hook, the file's), in a plain script the one trackResources() opens for the
-// process. After `await fn()` that scope is checked as a test's end is (the settle window, then what is still open),
-// under the subject "shutdown". What it reports is marked reported in the scope, so the test's own check does not
-// report it again; watched objects are left to the test's end (the test itself still holds the service).
+// It must know what the service opened, so it audits the active scope: under leakwatch/vitest, leakwatch/node-test or
+// leakwatch/jest (which exports it, bound to the tracker of jest's worker realm) the running test's (in a file-level
+// hook, the file's), in a plain script the one trackResources() opens for the process. After `await fn()` that scope
+// is checked as a test's end is (the settle window, then what is still open), under the subject "shutdown". What it
+// reports is marked reported in the scope, so the test's own check does not report it again; watched objects are
+// left to the test's end (the test itself still holds the service).
 
 import { describeValue } from './describe-value.js'
 import { LeakError } from './leak-error.js'
@@ -21,7 +22,8 @@ const COMPACT_EVERY_MS = 5_000
 const NOT_TRACKING =
   'leakwatch: assertCleanShutdown() can only audit what it saw being opened, and nothing is being tracked.\n' +
   '  In a plain script, call trackResources() (from "leakwatch") before the service starts: everything opened\n' +
-  '  after that call is audited. In tests, load leakwatch/vitest (setupFiles) or leakwatch/node-test.'
+  '  after that call is audited. In tests, load leakwatch/vitest (setupFiles) or leakwatch/node-test; under jest,\n' +
+  '  list leakwatch/jest in setupFilesAfterEnv and take assertCleanShutdown from "leakwatch/jest", not "leakwatch".'
 
 /**
  * Starts tracking resources in a process with no test runner: everything reportable opened from now on is recorded,

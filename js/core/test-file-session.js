@@ -8,7 +8,10 @@
 // figures (report-meta.js).
 
 import { heapFigures } from './gc.js'
+import { LISTENER_TYPE } from './kinds.js'
 import { LeakError } from './leak-error.js'
+import { livenessOrClosed } from './liveness.js'
+import { OWN_DIR } from './open-entries.js'
 import { fileReportMeta, leakOutcome } from './report-meta.js'
 
 /** The file's hooks as vitest and jest name them: `beforeAll` makes what `afterAll` must close. */
@@ -26,6 +29,19 @@ function isAncestor(candidate, scope) {
   for (let inner = scope.parent; inner !== null; inner = inner.parent) if (inner === candidate) return true
   return false
 }
+
+/** Where a call that acts on "the current test" can be made when tests run concurrently. */
+const NOT_CONCURRENT =
+  'Call it in a test that does not run concurrently with others (not in describe.concurrent, test.concurrent or a ' +
+  '{ concurrency } suite)'
+
+/** What each such call can do instead. */
+const CONCURRENT_ADVICE = Object.freeze({
+  'allowLeaks()': `${NOT_CONCURRENT}, or accept the resource with an ignore rule in configure({ ignore: [...] }).`,
+  'expectNoLeaks()': `${NOT_CONCURRENT}, or pass it the code to check, expectNoLeaks(async () => { ... }): that code has a scope of its own.`,
+  'watch()': `${NOT_CONCURRENT}.`,
+  'resourceDelta()': `${NOT_CONCURRENT}.`,
+})
 
 export class TestFileSession {
   /**
@@ -55,6 +71,12 @@ export class TestFileSession {
     /** Tests running now, in the order they started: more than one when they run concurrently or nest. */
     this.running = []
     this.allowAll = false
+    /**
+     * What an attempt of a test left open, by the runner's attempt key (the same object for every attempt of one
+     * test): moved into the test's next attempt, so that a retry cannot pass while it is open.
+     * @type {Map<object, Array<import('./leak-scope.js').ResourceRecord | import('./listener-tracker.js').ListenerRecord>>}
+     */
+    this.leftByAttempt = new Map()
   }
 
   #fileSubject() {
@@ -67,6 +89,35 @@ export class TestFileSession {
     return this.testScope ?? this.scope
   }
 
+  /** The running tests that are neither `scope` nor one of its ancestors: they run concurrently with it. */
+  #concurrentWith(scope) {
+    return this.running.filter((other) => other !== scope && !isAncestor(other, scope))
+  }
+
+  /**
+   * The scope of the test that called `api`. Concurrent tests share one process and one async hook, which tells
+   * where a resource was made but not which test is calling now: the latest started is not necessarily the caller,
+   * and acting on it would let one test's allowLeaks() silence another's leak.
+   * @param {string} api what the user called, for the error
+   */
+  #callerScope(api) {
+    const latest = this.testScope
+    if (latest === null) return this.scope
+    const concurrent = this.#concurrentWith(latest)
+    if (concurrent.length === 0) return latest
+    const names = [...concurrent, latest].map((scope) => `"${scope.testName}"`).join(', ')
+    const error = new Error(
+      `leakwatch: ${api} was called while ${concurrent.length + 1} tests run concurrently (${names}): it cannot tell ` +
+        `which of them called it. ${CONCURRENT_ADVICE[api]}`,
+    )
+    // The runner shows the code of the error's first frame: the user's call, not leakwatch's.
+    error.stack = error.stack
+      .split('\n')
+      .filter((line) => !line.includes(OWN_DIR))
+      .join('\n')
+    throw error
+  }
+
   /** Tests starting now are checked: leakwatch is enabled and the file did not opt out. */
   get checksTests() {
     return this.tracker.options.enabled && !this.allowAll
@@ -77,18 +128,51 @@ export class TestFileSession {
    * @param {string} name the test's full name (`describe > test`)
    * @param {import('./leak-scope.js').LeakScope | null} [parent] the running test this one is a subtest of: what
    *   the subtest makes is its parent's too, and the two do not count as running concurrently
+   * @param {object} [attempt] the same object for every attempt of this test (a runner that retries a failed test):
+   *   what an earlier attempt left open is still open in this one, and is reported by it
    */
-  startTest(name, parent = null) {
+  startTest(name, parent = null, attempt = undefined) {
     if (!this.checksTests) return null
     const scope = this.tracker.openScope(`test "${name}"`, parent)
     scope.testName = name
+    scope.attempt = attempt
     scope.heapAtStart = heapFigures()
+    if (attempt !== undefined) this.#carryEarlierAttempt(scope, attempt)
     // Concurrent tests share one process and one hook: what runs while several are open is recorded in the latest.
     const concurrent = this.running.filter((other) => !isAncestor(other, scope))
     if (concurrent.length > 0) for (const other of [...concurrent, scope]) other.attributionUncertain = true
     this.running.push(scope)
     this.testScope = scope
     return scope
+  }
+
+  /** Moves what earlier attempts of the test left open, and is open still, into its new attempt's scope. */
+  #carryEarlierAttempt(scope, attempt) {
+    const kept = this.leftByAttempt.get(attempt)
+    if (kept === undefined) return
+    this.leftByAttempt.delete(attempt)
+    /** @type {Set<object>} read by describeOpen, which notes it on the leak */
+    scope.fromEarlierAttempt = new Set()
+    for (const record of kept) {
+      if (record.type === LISTENER_TYPE) {
+        if (!record.isAttached()) continue
+        scope.addListenerRecord(record)
+      } else {
+        if (livenessOrClosed(record.type, record.resource) === 'closed') continue
+        scope.add(record)
+      }
+      scope.fromEarlierAttempt.add(record)
+    }
+  }
+
+  /**
+   * Keeps what an attempt left open (reported or not) for the test's next attempt, if the runner retries it; a
+   * test that accepted its leaks (allowLeaks()) passes them on to no one. Dropped when the file ends.
+   */
+  #keepForNextAttempt(scope) {
+    if (scope.attempt === undefined || scope.allowed) return
+    const open = this.tracker.openLeftBy(scope)
+    if (open.length > 0) this.leftByAttempt.set(scope.attempt, open)
   }
 
   /**
@@ -131,6 +215,7 @@ export class TestFileSession {
     this.testScope = this.running.at(-1) ?? null
     tracker.activeScope = this.currentScope
     this.beforeRelease?.(scope)
+    this.#keepForNextAttempt(scope)
     // A subtest's resources are its parent's too: watched once, with the top-level test that made them.
     if (scope.parent === null) tracker.watchClosedOwners(scope, scope.testName)
     tracker.release(scope)
@@ -146,6 +231,8 @@ export class TestFileSession {
   async finishFile() {
     const { tracker, scope } = this
     tracker.activeScope = null
+    // The tests are over: what their last attempts left open was theirs, reported with them, and is not held.
+    this.leftByAttempt.clear()
     if (this.fileName) scope.subject = this.#fileSubject()
     try {
       if (!tracker.options.enabled || scope.allowed || this.allowAll) {
@@ -184,29 +271,37 @@ export class TestFileSession {
 
   /**
    * With a function: runs it, then throws a LeakError if it left resources open. Without: checks what the current
-   * test created so far. What is reported here is not reported again at the end of the test.
+   * test created so far (not while tests run concurrently: see #callerScope). What is reported here is not reported
+   * again at the end of the test.
    * @param {() => unknown} [fn]
    */
   async expectNoLeaks(fn) {
     const { tracker } = this
-    const current = this.currentScope
     if (fn === undefined) {
+      const current = this.#callerScope('expectNoLeaks()')
       this.#throwIfLeaked(await tracker.check(current, { testName: current.testName }))
       return
     }
     if (typeof fn !== 'function') {
       throw new TypeError(`leakwatch: expectNoLeaks() takes a function (sync or async) or nothing; got ${typeof fn}`)
     }
+    // The function has a scope of its own; while tests run concurrently, what their callbacks make meanwhile lands
+    // in it too, and the report says so.
+    const current = this.currentScope
+    const concurrent = this.testScope !== null && this.#concurrentWith(this.testScope).length > 0
+    const subject = concurrent ? 'expectNoLeaks(): the function' : `expectNoLeaks() in ${current.subject}: the function`
     const parent = tracker.activeScope
-    const scope = tracker.openScope(`expectNoLeaks() in ${current.subject}: the function`, parent)
+    const scope = tracker.openScope(subject, parent)
+    scope.attributionUncertain = concurrent
     try {
-      await fn()
+      try {
+        await fn()
+      } finally {
+        tracker.activeScope = parent
+      }
+      this.#throwIfLeaked(await tracker.check(scope, { testName: concurrent ? undefined : current.testName }))
     } finally {
-      tracker.activeScope = parent
-    }
-    try {
-      this.#throwIfLeaked(await tracker.check(scope, { testName: current.testName }))
-    } finally {
+      // Whether the function threw or not, its scope is dropped: its resources are the test's too.
       tracker.release(scope)
     }
   }
@@ -219,19 +314,20 @@ export class TestFileSession {
     if (label !== undefined && typeof label !== 'string') {
       throw new TypeError(`leakwatch: watch()'s label must be a string; got ${typeof label}`)
     }
-    this.tracker.watches.watch(target, label, this.currentScope, skipAbove)
+    this.tracker.watches.watch(target, label, this.#callerScope('watch()'), skipAbove)
     return target
   }
 
   /** Opts the current test out of the check; outside a test (module level, the file's setup hooks), the whole file. */
   allowLeaks() {
-    if (this.testScope) this.testScope.allowed = true
-    else this.allowAll = this.scope.allowed = true
+    const scope = this.#callerScope('allowLeaks()')
+    if (scope === this.scope) this.allowAll = this.scope.allowed = true
+    else scope.allowed = true
   }
 
   /** Counts of what the current test created and left open, and its heap and native growth (no GC forced). */
   resourceDelta() {
-    const scope = this.currentScope
+    const scope = this.#callerScope('resourceDelta()')
     const now = heapFigures()
     const start = scope.heapAtStart ?? now
     return {

@@ -9,9 +9,11 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { LeakError } from '../core/leak-error.js'
+import { assertCleanShutdown } from '../core/shutdown-audit.js'
 import { LeakScope } from '../core/leak-scope.js'
 import { workerTracker } from '../core/leak-tracker.js'
 import { TestFileSession } from '../core/test-file-session.js'
+import NOT_SET_UP from './not-set-up.cjs'
 import { toBeCollectedMatcher } from './to-be-collected.js'
 
 /** jest's own packages: what they make (a hook's timeout timer, a worker's pipe) is not a test's leak. */
@@ -59,7 +61,7 @@ let betweenFiles = null
 
 function currentSession() {
   if (session === null) {
-    throw new Error('leakwatch/jest is not set up for this test file: add "leakwatch/jest" to setupFilesAfterEnv in the jest config')
+    throw new Error(NOT_SET_UP)
   }
   return session
 }
@@ -189,4 +191,6 @@ export function resourceDelta() {
   return currentSession().resourceDelta()
 }
 
-export { LeakError }
+// The audit works on the worker's tracker, whose active scope is the running test's (in a file-level hook, the
+// file's): it needs no session of its own.
+export { assertCleanShutdown, LeakError }

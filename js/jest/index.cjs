@@ -1,6 +1,7 @@
 'use strict'
 // leakwatch for jest: the `setupFilesAfterEnv` entry, and what a test file imports (configure, expectNoLeaks, watch,
-// allowLeaks, resourceDelta, LeakError). Every test is checked after its afterEach hooks; a test that leaked fails.
+// allowLeaks, resourceDelta, assertCleanShutdown, LeakError). Every test is checked after its afterEach hooks; a test
+// that leaked fails.
 //
 // Jest runs each test file in a vm context of its own, with a module registry of its own: whatever a setup file
 // loads through jest is loaded again for every file, in that file's realm, and jest deletes that realm's globals when
@@ -15,6 +16,7 @@
 // before it loads the test file, so the file's module-level code is checked too.
 
 const vm = require('node:vm')
+const NOT_SET_UP = require('./not-set-up.cjs')
 
 const ADAPTER = Symbol.for('leakwatch.jest.adapter')
 /** The worker's own global object, shared by every test file of the worker (a test file's `globalThis` is its own). */
@@ -36,7 +38,7 @@ async function loadAdapter() {
 function adapter() {
   const loaded = workerGlobal[ADAPTER]
   if (loaded === undefined) {
-    throw new Error('leakwatch/jest is not set up for this test file: add "leakwatch/jest" to setupFilesAfterEnv in the jest config')
+    throw new Error(NOT_SET_UP)
   }
   return loaded
 }
@@ -75,5 +77,16 @@ module.exports.resourceDelta = function resourceDelta() {
   return adapter().resourceDelta()
 }
 
-// A getter: the class lives in the worker's realm, loaded when the first test file is set up.
-Object.defineProperty(module.exports, 'LeakError', { enumerable: true, get: () => adapter().LeakError })
+/** The shutdown audit of the worker's tracker: leakwatch's main entry, loaded by jest, would be a second, idle one. */
+module.exports.assertCleanShutdown = function assertCleanShutdown(fn, options) {
+  return adapter().assertCleanShutdown(fn, options)
+}
+
+// A getter: the class lives in the worker's realm, loaded when the first test file is set up. Node finds the names
+// of a CommonJS module imported by an ES module by reading its source: it sees the assignment, and would drop the name
+// for a getter made with Object.defineProperty (it cannot tell what such a getter returns), hence defineProperties.
+// Node reads the getter at import; outside jest it throws, and Node takes undefined.
+module.exports.LeakError = undefined
+Object.defineProperties(module.exports, {
+  LeakError: { enumerable: true, configurable: true, get: () => adapter().LeakError },
+})

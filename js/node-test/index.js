@@ -107,9 +107,9 @@ function runningParent(name) {
   return parent
 }
 
-function openTestScope(t) {
+async function openTestScope(t) {
   if (!session.checksTests) return
-  endUncheckedScopes()
+  await endUncheckedScopes()
   // `fullName` (`describe > test`) came to Node 20 in 20.16; before, the test's own name.
   const name = t.fullName ?? t.name
   // A subtest (`t.test()`) runs inside its parent test: its resources are its parent's too. Tests that run at the
@@ -123,12 +123,34 @@ function openTestScope(t) {
   testScopes.set(t, scope)
 }
 
+/** Scopes a late check is under way for (two tests may start at once): checked once. */
+const lateChecks = new WeakSet()
+
+const LATE_CHECK_NOTE =
+  "  This test ended without leakwatch's check (it called t.skip(), after which node:test runs no afterEach hook, or " +
+  'an afterEach hook threw): its result was reported already, so this is a warning. The resources above are ' +
+  "unref'd when the file ends, so the run still ends."
+
 /**
- * Ends the scopes of tests that are over but were never checked: when an afterEach hook before ours throws, ours
- * does not run (the test has failed already).
+ * Checks and ends the scopes of tests that are over but whose afterEach hooks did not run: a test that called
+ * `t.skip()` (node:test runs no afterEach hook after it), or whose afterEach hook before ours threw. Their result is
+ * out already, so a leak is printed as a warning naming the test; its resources are unref'd with the file's
+ * reported ones, so the run still ends.
+ * @param {boolean} [all] the file is over: every test still running is over too
  */
-function endUncheckedScopes() {
-  for (const scope of session.running) if (testSignals.get(scope)?.aborted) session.endTest(scope)
+async function endUncheckedScopes(all = false) {
+  // The latest started first: a subtest's leaks are its own before they are its parent's.
+  const over = session.running.filter((scope) => all || testSignals.get(scope)?.aborted).reverse()
+  for (const scope of over) {
+    if (lateChecks.has(scope)) continue
+    lateChecks.add(scope)
+    try {
+      const { error } = await session.finishTest(scope, { figures: false })
+      if (error) console.warn(`[leakwatch] ${error.message}\n${LATE_CHECK_NOTE}`)
+    } catch (error) {
+      console.warn(`[leakwatch] the leak check of ${scope.subject}, which ended unchecked, failed: ${error?.stack ?? error}`)
+    }
+  }
 }
 
 function scheduleTestCheck(t) {
@@ -192,7 +214,7 @@ function scheduleFileCheck() {
 }
 
 async function checkFile() {
-  endUncheckedScopes()
+  await endUncheckedScopes(true)
   const { error } = await session.finishFile().finally(releaseReported)
   if (error) throw error
 }

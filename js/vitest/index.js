@@ -5,17 +5,21 @@
 // tracker and its async hook exist once per worker. A test's check runs in `onTestFinished`, which vitest calls
 // after every afterEach hook, so cleanup done there counts; a failure there fails that test.
 
-import { afterAll, beforeEach, chai } from 'vitest'
+import * as vitest from 'vitest'
 import { LeakError } from '../core/leak-error.js'
 import { workerTracker } from '../core/leak-tracker.js'
 import { TestFileSession } from '../core/test-file-session.js'
 
+const { beforeEach, chai } = vitest
+
+// The file's check wraps the whole file (see below); vitest has aroundAll since 4.1.
+if (typeof vitest.aroundAll !== 'function') {
+  throw new Error('leakwatch/vitest needs vitest 4.1 or later (it checks a file in an aroundAll hook): update vitest')
+}
+
 const tracker = workerTracker()
 tracker.runnerDirs = ['/node_modules/vitest/', '/node_modules/@vitest/', '/node_modules/tinypool/']
 tracker.start()
-// With `isolate: false` a worker runs several files: options set by one file's configure() must not carry over.
-// Setup files run again for every file, so a user's own setup file listed after this one configures each file anew.
-tracker.resetOptions()
 
 /** The worker slot vitest runs this file in (1 to maxWorkers), or null outside a pool. */
 function workerId() {
@@ -23,14 +27,34 @@ function workerId() {
   return Number.isInteger(id) ? id : null
 }
 
+/**
+ * The test file being set up: vitest makes its task before it runs the setup files. vitest runs each setup file
+ * anew for every test file, even a module a setup file listed before this one has imported already: that evaluates
+ * this module twice for one test file. The second evaluation must find the first one's session (its hooks are
+ * registered, and the user's setup file configured it), not reset the options and check every test twice.
+ */
+const fileTask = globalThis.__vitest_worker__?.current
+/** @type {WeakMap<object, TestFileSession>} each test file's session, by its task; a WeakMap holds no finished file */
+const sessions = (globalThis[Symbol.for('leakwatch.vitest.sessions')] ??= new WeakMap())
+
 /** This file's session. Module state is per test file (see above). vitest swaps `console` to capture output. */
-const session = new TestFileSession(tracker, { warn: (text) => console.warn(text), workerId: workerId() })
+const session = (fileTask && sessions.get(fileTask)) ?? setUpFile()
+
+function setUpFile() {
+  // With `isolate: false` a worker runs several files: options set by one file's configure() must not carry over.
+  // Setup files run again for every file, so a user's own setup file configures each file anew.
+  tracker.resetOptions()
+  const fileSession = new TestFileSession(tracker, { warn: (text) => console.warn(text), workerId: workerId() })
+  if (fileTask) sessions.set(fileTask, fileSession)
+  registerHooks(fileSession)
+  return fileSession
+}
 
 /** Learns the file's name, and the run's root: creation sites are shown relative to the root, as vitest shows files. */
-function setFileAndRoot(fileTask) {
-  const name = fileTask?.name
-  session.fileName = name
-  const filepath = fileTask?.filepath
+function setFileAndRoot(fileSession, task) {
+  const name = task?.name
+  fileSession.fileName = name
+  const filepath = task?.filepath
   if (name && filepath?.endsWith(name)) tracker.root = filepath.slice(0, -name.length)
 }
 
@@ -41,29 +65,76 @@ function testName(task) {
   return names.join(' > ')
 }
 
-beforeEach((context) => {
-  const task = context.task
-  const scope = session.startTest(testName(task), null, task)
-  if (scope === null) return
-  // vitest names the file's task once the file runs: the first test learns it.
-  if (session.fileName === undefined) setFileAndRoot(task.file)
-  // vitest made the test's signal before the test, and listens on it while the test runs: it is the test's own.
-  if (context.signal) tracker.adoptEmitter(context.signal, scope)
-  context.onTestFinished(async () => {
-    const { meta, error } = await session.finishTest(scope)
-    task.meta.leakwatch = meta
-    if (error) throw error
-  })
-})
+/**
+ * Why vitest cannot be told that a test leaked by an error thrown at its end, or null when it can: such a test's
+ * LeakError fails the file instead.
+ * - `test.fails`: vitest counts any error the test ends with as the failure it expects, and passes the test.
+ * - a test that called `ctx.skip()` after it had opened something: vitest reports it skipped and drops the errors
+ *   of its end. Its leak is real all the same (what it opened stays open for the rest of the file), and a skip must
+ *   not be a way to pass with a leak; a warning would scroll by in CI. So it fails the file, as with `test.fails`.
+ */
+function whyNotThrown(task) {
+  if (task.fails) return 'is marked fails: vitest would count its LeakError as the failure it expects'
+  if (task.result?.pending || task.result?.state === 'skip') {
+    return 'was skipped (ctx.skip()) after it had opened these: vitest would report it skipped and drop its LeakError'
+  }
+  return null
+}
 
-// vitest 4 calls an afterAll hook with (fixtures, suite), and reads the first parameter's source to find the fixtures
-// used: it must be a destructuring pattern. Registered at the top of a setup file, the suite is the file.
-afterAll(async ({}, fileTask) => {
-  const { meta, error } = await session.finishFile()
+/** The file's error: the LeakErrors of tests that could not be failed, then the file's own. */
+function fileError(deferred, own) {
+  const errors = own ? [...deferred, own] : deferred
+  if (errors.length === 0) return null
+  if (errors.length === 1 && errors[0] === own) return own
+  return new LeakError(errors.map((error) => error.message).join('\n\n'), errors.flatMap((error) => error.leaks))
+}
+
+function registerHooks(fileSession) {
+  /** @type {LeakError[]} LeakErrors of tests vitest cannot fail, given to the file (see whyNotThrown) */
+  const deferred = []
+
+  beforeEach((context) => {
+    const task = context.task
+    const scope = fileSession.startTest(testName(task), null, task)
+    if (scope === null) return
+    // vitest names the file's task once the file runs: the first test learns it.
+    if (fileSession.fileName === undefined) setFileAndRoot(fileSession, task.file)
+    // vitest made the test's signal before the test, and listens on it while the test runs: it is the test's own.
+    if (context.signal) tracker.adoptEmitter(context.signal, scope)
+    context.onTestFinished(async () => {
+      const { meta, error } = await fileSession.finishTest(scope)
+      task.meta.leakwatch = meta
+      if (!error) return
+      const why = whyNotThrown(task)
+      if (why === null) throw error
+      const text = `test "${scope.testName}" ${why}, so its leaks fail the file:\n${error.message}`
+      deferred.push(new LeakError(text, error.leaks))
+    })
+  })
+
+  // aroundAll, not afterAll: the check runs once the file's own afterAll hooks have run in whatever order
+  // `sequence.hooks` says ('list' and 'parallel' would run an afterAll of this setup file first, or beside the
+  // file's), after the cleanups beforeAll returned and after the file's fixtures are torn down. vitest calls it
+  // with (runSuite, fixtures, suite), and reads the fixtures parameter's source to find the fixtures used: it must
+  // be a destructuring pattern. Registered at the top of a setup file, the suite is the file.
+  // Not an async function awaiting runSuite(): its frame would be in the async stack of every error vitest makes
+  // while the file runs ("Expect test to fail", a timeout), and vitest would show leakwatch's code under them.
+  vitest.aroundAll((runSuite, {}, suite) =>
+    runSuite().then(
+      () => checkFile(fileSession, deferred, suite),
+      (error) => fileSession.finishFile().then(() => Promise.reject(error), () => Promise.reject(error)),
+    ),
+  )
+}
+
+/** Checks the file once its last hook has run; a LeakError fails the file. */
+async function checkFile(fileSession, deferred, suite) {
+  const { meta, error } = await fileSession.finishFile()
   // vitest sends the file task's meta with the file's result: the reporter reads the file's figures there.
-  if (fileTask?.meta) fileTask.meta.leakwatchFile = meta
-  if (error) throw error
-})
+  if (suite?.meta) suite.meta.leakwatchFile = meta
+  const failure = fileError(deferred.splice(0), error)
+  if (failure) throw failure
+}
 
 // A chai method rather than expect.extend: the assertion vitest keeps until the test is torn down holds its object,
 // so the method takes the object out of it. The check itself happens when the test ends: `expect(obj)` holds the

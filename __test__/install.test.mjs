@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, test } from 'node:test'
 import { readNapiConfig } from '@napi-rs/cli'
-import { FIXTURES, REPO_ROOT, plain } from './helpers/run-vitest.mjs'
+import { FIXTURES, lineOf, plain, REPO_ROOT } from './helpers/run-vitest.mjs'
 
 const NAPI = path.join(REPO_ROOT, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js')
 const FIXTURE = path.join(FIXTURES, 'install')
@@ -232,8 +232,7 @@ test('installed from its tarballs with no Rust on PATH, leakwatch/vitest fails t
   assert.equal(leaky?.status, 'failed', `${LEAKY} should fail:\n${output}`)
   assert.ok(leaky.message.includes(`LeakError: test "${LEAKY}" left 1 resource open`), leaky.message)
   assert.match(leaky.message, /TCP server listening on 127\.0\.0\.1:\d+/)
-  const lines = fs.readFileSync(path.join(FIXTURE, 'server.test.js'), 'utf8').split('\n')
-  const line = lines.findIndex((text) => text.includes('// leak:server')) + 1
+  const line = lineOf('install', 'server.test.js', '// leak:server')
   assert.match(leaky.message, new RegExp(`created at (?:\\S+ \\()?server\\.test\\.js:${line}:\\d+`))
   assert.equal(tests.get(CLEAN)?.status, 'passed', `${CLEAN} should pass:\n${tests.get(CLEAN)?.message}`)
 

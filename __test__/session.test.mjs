@@ -21,11 +21,11 @@ describe('a test file session', () => {
   after(() => tracker.stop())
 
   function newSession() {
-    return { session: new TestFileSession(tracker, { warn: () => {}, fileName: 'session.test.mjs' }) }
+    return new TestFileSession(tracker, { warn: () => {}, fileName: 'session.test.mjs' })
   }
 
   test('objects watched in a scope that ends without a check are dropped with the scope', async () => {
-    const { session } = newSession()
+    const session = newSession()
     // A test that accepted its leaks: finishTest skips the check, which is what takes a scope's watched objects.
     const allowed = session.startTest('allowed')
     session.allowLeaks()
@@ -45,7 +45,7 @@ describe('a test file session', () => {
   })
 
   test('what a retried test left open is reported by its next attempt; what it kept is dropped when the file ends', async () => {
-    const { session } = newSession()
+    const session = newSession()
     const attempt = {}
     let interval
     try {
@@ -71,7 +71,7 @@ describe('a test file session', () => {
   })
 
   test('an attempt that closed what the earlier one left open passes', async () => {
-    const { session } = newSession()
+    const session = newSession()
     const attempt = {}
     const first = session.startTest('retried', null, attempt)
     const interval = setInterval(() => {}, 53_000)

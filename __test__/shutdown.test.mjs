@@ -16,11 +16,6 @@ const FIXTURE = 'shutdown'
 const DIR = path.join(FIXTURES, FIXTURE)
 const HEADING = 'shutdown left 2 resources open and 1 listener attached'
 
-async function runScript(script) {
-  const { exitCode, stdout, stderr } = await runNode([script], { cwd: DIR, timeoutMs: 60_000 })
-  return { exitCode, stdout, stderr }
-}
-
 /** The three things the leaky stop() forgets, each with the line of the service that created it. */
 function assertForgottenThree(message) {
   const line = (marker) => lineOf(FIXTURE, 'service.mjs', marker)
@@ -38,7 +33,7 @@ function assertForgottenThree(message) {
 
 describe('a plain node script, no test runner', () => {
   test('a stop() that closes everything resolves with a summary', async () => {
-    const { exitCode, stdout, stderr } = await runScript('plain-clean.mjs')
+    const { exitCode, stdout, stderr } = await runNode(['plain-clean.mjs'], { cwd: DIR, timeoutMs: 60_000 })
     assert.equal(exitCode, 0, stderr)
     const { used, summary } = JSON.parse(stdout)
     // The service really ran: its route answered through the cache socket, its WebSocket hub greeted a client.
@@ -49,7 +44,7 @@ describe('a plain node script, no test runner', () => {
   })
 
   test('a stop() that forgets three things rejects: the script dies of the LeakError, each named at its line', async () => {
-    const { exitCode, stdout, stderr } = await runScript('plain-leaky.mjs')
+    const { exitCode, stdout, stderr } = await runNode(['plain-leaky.mjs'], { cwd: DIR, timeoutMs: 60_000 })
     assert.equal(exitCode, 1, stderr)
     assert.equal(stdout, '', 'the script went on after the audit')
     assert.ok(stderr.includes(`LeakError: ${HEADING}\n`), stderr)

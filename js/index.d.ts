@@ -199,10 +199,12 @@ export declare class LeakTracker {
    */
   check(
     scope: LeakScope,
-    context?: { testName?: string; scopeHint?: string; subject?: string; options?: LeakTracker['options']; retained?: boolean },
+    context?: { testName?: string; scopeHint?: string; subject?: string; options?: LeakTracker['options']; retained?: boolean; wording?: 'test' | 'shutdown' },
   ): Promise<CheckResult>
   /** Counts of what the scope created and of what is open now. */
   delta(scope: LeakScope): ResourceDelta
+  /** Counts of what the scope has open now, and of its listeners still attached by emitter and event. */
+  openCounts(scope: LeakScope): Pick<ResourceDelta, 'handles' | 'listeners'>
   /** Ends a scope, remembering weakly what it left open so later scopes are not blamed for it. */
   release(scope: LeakScope): void
   /** Drops the records of a long-lived scope whose resources have closed. */

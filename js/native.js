@@ -44,6 +44,19 @@ function ownManifest() {
 }
 
 const LIBC_SUFFIX = /-(gnu|musl)$/
+/**
+ * The error both failures end in. Not `cause`: test runners print a cause chain with a stack per link, some forty
+ * lines under a message that already names every attempt; kept, unprinted, for a debugger. Its frames are
+ * leakwatch's own, and what to do is in the message: the stack is the message alone.
+ */
+function binaryError(lines, code, cause) {
+  const error = new Error(lines.join('\n'))
+  error.code = code
+  Object.defineProperty(error, 'loadError', { value: cause, enumerable: false })
+  error.stack = `${error.name}: ${error.message}`
+  return error
+}
+
 /** A binary that is there but that the dynamic loader refused: `<path>.node: <why>`. */
 const LOAD_FAILURE = /^(.+\.node): (.+)$/
 
@@ -51,7 +64,7 @@ const LOAD_FAILURE = /^(.+\.node): (.+)$/
  * The binary exists and would not load: damaged, built for another platform, or needing a newer C library. Saying it
  * is missing would send the user after their optional dependencies for nothing.
  */
-function unloadableBinaryError(file, reason, platform, name) {
+function unloadableBinaryError(file, reason, platform, name, cause) {
   const lines = [
     `leakwatch: found its native binary for ${platform}, Node ${process.version}, but it could not be loaded.`,
     `  File: ${file}`,
@@ -68,10 +81,7 @@ function unloadableBinaryError(file, reason, platform, name) {
       `  (npm ci), or build ${name} from source: npm ci && npm run build in a clone (needs Rust: https://rustup.rs).`,
     )
   }
-  const error = new Error(lines.join('\n'))
-  error.code = 'LEAKWATCH_BINARY_LOAD_FAILED'
-  error.stack = `${error.name}: ${error.message}`
-  return error
+  return binaryError(lines, 'LEAKWATCH_BINARY_LOAD_FAILED', cause)
 }
 
 function missingBinaryError(cause) {
@@ -92,9 +102,7 @@ function missingBinaryError(cause) {
   for (const failure of failures) {
     const refused = LOAD_FAILURE.exec(failure)
     if (refused && path.isAbsolute(refused[1]) && existsSync(refused[1])) {
-      const error = unloadableBinaryError(refused[1], refused[2], platform, name)
-      Object.defineProperty(error, 'loadError', { value: cause, enumerable: false })
-      return error
+      return unloadableBinaryError(refused[1], refused[2], platform, name, cause)
     }
   }
   const lines = [`leakwatch: no native binary for ${platform}, Node ${process.version}.`]
@@ -130,14 +138,7 @@ function missingBinaryError(cause) {
       `    or copy that file into node_modules/${name}/.`,
     )
   }
-  const error = new Error(lines.join('\n'))
-  error.code = 'LEAKWATCH_NO_BINARY'
-  // Not `cause`: test runners print a cause chain with a stack per link, some forty lines under a message that
-  // already names every attempt. Kept, unprinted, for a debugger.
-  Object.defineProperty(error, 'loadError', { value: cause, enumerable: false })
-  // Its frames are leakwatch's own; what to do is in the message.
-  error.stack = `${error.name}: ${error.message}`
-  return error
+  return binaryError(lines, 'LEAKWATCH_NO_BINARY', cause)
 }
 
 /** The native binding, loaded once per module instance. */

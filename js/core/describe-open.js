@@ -28,9 +28,7 @@ export function describeOpen(scope, open, listenStacks) {
   for (const { record, liveness } of open) {
     if (record.type === LISTENER_TYPE) {
       const { asyncId, type, stack, emitter, event } = record
-      const listener = { type, asyncId, stack, hasRef: true, emitter: describeEmitter(emitter), event: String(event) }
-      if (scope.fromEarlierAttempt?.has(record)) listener.note = EARLIER_ATTEMPT_NOTE
-      described.push(listener)
+      described.push(withAttemptNote(record, { type, asyncId, stack, hasRef: true, emitter: describeEmitter(emitter), event: String(event) }))
       continue
     }
     const owner = ownerOf(record.resource)
@@ -41,12 +39,15 @@ export function describeOpen(scope, open, listenStacks) {
     if (SERVER_TYPES.has(record.type) && isMock(owner?.close)) {
       resource.note = 'its close() is a mock (vi.fn / vi.spyOn): calling it closes nothing'
     }
-    if (scope.fromEarlierAttempt?.has(record)) {
-      resource.note = resource.note ? `${resource.note}; ${EARLIER_ATTEMPT_NOTE}` : EARLIER_ATTEMPT_NOTE
-    }
-    described.push(resource)
+    described.push(withAttemptNote(record, resource))
   }
   return described
+}
+
+/** Notes on the leak that an earlier attempt of the test made it (see TestFileSession's retry carry-over). */
+function withAttemptNote(record, leak) {
+  if (record.fromEarlierAttempt) leak.note = leak.note ? `${leak.note}; ${EARLIER_ATTEMPT_NOTE}` : EARLIER_ATTEMPT_NOTE
+  return leak
 }
 
 /** Where to look when the creation stack has no user frame: the listen() call, or the resource that caused it. */

@@ -4,6 +4,7 @@
 
 import { getHeapStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import { nextTurn } from './settle.js'
 
 let collect
 
@@ -29,7 +30,7 @@ export function forceGc() {
  * @param {(fn: () => void) => void} untracked runs leakwatch's own timer creation outside every scope
  */
 export async function collectThoroughly(untracked) {
-  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => untracked(() => setImmediate(resolve)))
+  for (let turn = 0; turn < 2; turn++) await nextTurn(untracked)
   forceGc()
 }
 

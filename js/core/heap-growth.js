@@ -41,7 +41,7 @@ function slopeAndR2({ sxx, sxy, syy }) {
 }
 
 /** Least squares of heap bytes on test index: slope in bytes per test, and R². */
-export function fitGrowth(samples) {
+function fitGrowth(samples) {
   if (samples.length < 2) return { slopeBytesPerTest: 0, r2: 0 }
   return slopeAndR2(centredSums(samples))
 }
@@ -69,16 +69,7 @@ export function fitPooledGrowth(groups) {
 }
 
 /** Growth that no warm-up explains: default thresholds for the warning shown with no options set. */
-export const STEADY_GROWTH = Object.freeze({ minSamples: 5, minR2: 0.8, minSlopeBytesPerTest: 256 * 1024, minTotalBytes: 16 * 1024 * 1024 })
-
-/**
- * @param {HeapSample[]} samples
- * @param {number} testCount the tests the file ran
- */
-export function isSteadyGrowth(samples, testCount) {
-  const { slopeBytesPerTest, r2 } = fitGrowth(samples)
-  return isSteady({ slopeBytesPerTest, r2, samplesBeyondFirstPerFile: samples.length - 1, testCount })
-}
+const STEADY_GROWTH = Object.freeze({ minSamples: 5, minR2: 0.8, minSlopeBytesPerTest: 256 * 1024, minTotalBytes: 16 * 1024 * 1024 })
 
 /**
  * A fit that no warm-up explains. `samplesBeyondFirstPerFile`: the samples less one per file. A file's first sample
@@ -114,8 +105,13 @@ export function testsThatGrewMost(tests, count = 5) {
     .slice(0, count)
 }
 
+/** The tests that grew most, a line each: growth, then name. */
+export function grewMostLines(tests) {
+  return testsThatGrewMost(tests).map((test) => `    ${formatBytes(test.heapDeltaBytes).padStart(9)}  ${test.name}`)
+}
+
 function worstTestsText(tests) {
-  const worst = testsThatGrewMost(tests).map((test) => `    ${formatBytes(test.heapDeltaBytes).padStart(9)}  ${test.name}`)
+  const worst = grewMostLines(tests)
   return worst.length > 0 ? `\n  the tests that grew most:\n${worst.join('\n')}` : ''
 }
 
@@ -129,13 +125,13 @@ const GROWTH_HINT =
  * @param {{ samples: HeapSample[], tests: Array<{ name: string, heapDeltaBytes: number | null }>, testCount: number,
  *   fileName: string, maxHeapGrowthPerTest: number | null, maxHeapGrowthPerFile: number | null }} file
  * @returns {{ slopeBytesPerTest: number, r2: number, samples: number, grownBytes: number, points: HeapSample[],
- *   error?: string, warning?: string }}
+ *   error: string | null, warning: string | null }}
  */
 export function judgeGrowth({ samples, tests, testCount, fileName, maxHeapGrowthPerTest, maxHeapGrowthPerFile }) {
   const { slopeBytesPerTest, r2 } = fitGrowth(samples)
   const points = samples.map(({ testIndex, heapBytes }) => ({ testIndex, heapBytes }))
   const grownBytes = samples.length < 2 ? 0 : samples.at(-1).heapBytes - samples[0].heapBytes
-  const result = { slopeBytesPerTest, r2, samples: samples.length, grownBytes, points }
+  const result = { slopeBytesPerTest, r2, samples: samples.length, grownBytes, points, error: null, warning: null }
   if (samples.length < 2) return result
   const overPerTest = maxHeapGrowthPerTest !== null && samples.length >= 3 && slopeBytesPerTest > maxHeapGrowthPerTest
   const overPerFile = maxHeapGrowthPerFile !== null && grownBytes > maxHeapGrowthPerFile
@@ -148,7 +144,8 @@ export function judgeGrowth({ samples, tests, testCount, fileName, maxHeapGrowth
       : `the limit is ${formatBytes(maxHeapGrowthPerFile)} per file (maxHeapGrowthPerFile)`
     return { ...result, error: `file ${fileName}: ${summary}; ${limit}${worstTestsText(tests)}${GROWTH_HINT}` }
   }
-  if (maxHeapGrowthPerTest === null && maxHeapGrowthPerFile === null && isSteadyGrowth(samples, testCount)) {
+  const steady = isSteady({ slopeBytesPerTest, r2, samplesBeyondFirstPerFile: samples.length - 1, testCount })
+  if (maxHeapGrowthPerTest === null && maxHeapGrowthPerFile === null && steady) {
     return { ...result, warning: `file ${fileName}: ${summary}: it grows steadily${worstTestsText(tests)}${GROWTH_HINT}` }
   }
   return result

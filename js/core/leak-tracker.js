@@ -40,6 +40,8 @@ export class LeakTracker {
   constructor(options) {
     this.options = mergeOptions(options, DEFAULT_OPTIONS, KINDS)
     this.asyncTracker = new AsyncResourceTracker(ASYNC_TYPES)
+    /** Runs `fn` with no scope active: leakwatch's own timers are never recorded. */
+    this.untracked = (fn) => this.asyncTracker.untracked(fn)
     this.listenerTracker = new ListenerTracker(this.asyncTracker)
     this.watches = new WatchRegistry()
     this.heapSampler = new HeapSampler()
@@ -126,7 +128,7 @@ export class LeakTracker {
     const open = await settleOpenResources(
       () => this.#findOpen(scope, false, options),
       options.settleMs,
-      (fn) => this.asyncTracker.untracked(fn),
+      this.untracked,
     )
     const warnings = await this.#maxListenersWarnings(scope)
     const watched = context.retained === false ? [] : await this.#retainedObjects(scope)
@@ -156,7 +158,7 @@ export class LeakTracker {
   async #retainedObjects(scope) {
     const watched = this.watches.take(scope)
     if (watched.length === 0) return []
-    await collectThoroughly((fn) => this.asyncTracker.untracked(fn))
+    await collectThoroughly(this.untracked)
     const alive = watched.filter((entry) => entry.isAlive())
     const paths = await this.#retainerPathsOnce(alive)
     return alive.map((entry, index) => ({
@@ -181,7 +183,7 @@ export class LeakTracker {
     try {
       // Built inline and handed over: no frame of this function keeps the objects while the snapshot is taken.
       const targets = alive.map((entry) => entry.ref.deref()).filter((target) => target !== undefined)
-      return await retainerPaths(targets, (fn) => this.asyncTracker.untracked(fn))
+      return await retainerPaths(targets, this.untracked)
     } catch (error) {
       return alive.map(() => `(no path: the heap snapshot could not be analysed: ${error.message})`)
     }
@@ -198,7 +200,7 @@ export class LeakTracker {
     this.compact(scope)
     // Closed servers from more than one test: one thorough GC for the file serves them and its last heap sample.
     const collect = this.options.heap !== 'off' && new Set(this.watches.closedOwners.map((watched) => watched.testName)).size > 1
-    if (collect) await collectThoroughly((fn) => this.asyncTracker.untracked(fn))
+    if (collect) await collectThoroughly(this.untracked)
     const growth = this.fileHeapGrowth(fileName, collect)
     const reachable = collect ? this.closedOwnersStillReachable() : []
     // Per kind (server, socket): one site, carried by the file's first (WatchRegistry), and one retainer path, the
@@ -237,7 +239,7 @@ export class LeakTracker {
     const { heap, maxHeapGrowthPerTest, maxHeapGrowthPerFile } = this.options
     if (heap === 'off') return null
     const forced = heap === 'test' || maxHeapGrowthPerTest !== null || maxHeapGrowthPerFile !== null
-    return this.heapSampler.endTest(name, forced, (fn) => this.asyncTracker.untracked(fn))
+    return this.heapSampler.endTest(name, forced, this.untracked)
   }
 
   /**
@@ -343,19 +345,27 @@ export class LeakTracker {
    */
   delta(scope) {
     const created = {}
-    const handles = {}
-    const listeners = {}
     for (const record of scope.records) increment(created, kindOf(record.type, record.resource))
     // Listener adds are few: the runner's own (an 'abort' listener on each test's signal) can be told and left out.
     for (const record of scope.listenerRecords) {
       record.runnerMade ??= madeByRunner(record.stack, this.runnerDirs)
       if (!record.runnerMade) increment(created, kindOf(record.type, record.resource))
     }
+    return { created, ...this.openCounts(scope) }
+  }
+
+  /**
+   * Counts by kind of what `scope` has open now, and of its listeners still attached by emitter and event.
+   * @returns {{ handles: Record<string, number>, listeners: Record<string, number> }}
+   */
+  openCounts(scope) {
+    const handles = {}
+    const listeners = {}
     for (const { record } of this.#findOpen(scope, true)) {
       increment(handles, kindOf(record.type, record.resource))
       if (record.type === LISTENER_TYPE) increment(listeners, `${describeEmitter(record.emitter)} "${String(record.event)}"`)
     }
-    return { created, handles, listeners }
+    return { handles, listeners }
   }
 }
 

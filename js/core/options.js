@@ -21,8 +21,8 @@ export const DEFAULT_OPTIONS = Object.freeze({
   onLeak: 'fail',
 })
 
-const ON_LEAK = ['fail', 'warn']
-const HEAP_MODES = ['off', 'file', 'test']
+export const ON_LEAK = ['fail', 'warn']
+export const HEAP_MODES = ['off', 'file', 'test']
 const IGNORE_RULE_KEYS = ['kind', 'createdBy', 'description', 'emitter', 'event']
 const BASELINE_KEYS = ['kind', 'site', 'test']
 

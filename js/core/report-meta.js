@@ -19,18 +19,8 @@ export function leakOutcome(result, onLeak) {
  */
 export function fileReportMeta({ result, growth, options, allowed, workerId }) {
   const { heap, maxHeapGrowthPerTest, maxHeapGrowthPerFile, onLeak } = options
-  const heapGrowth =
-    growth && heap !== 'off'
-      ? {
-          slopeBytesPerTest: growth.slopeBytesPerTest,
-          r2: growth.r2,
-          samples: growth.samples,
-          grownBytes: growth.grownBytes,
-          points: growth.points,
-          error: growth.error ?? null,
-          warning: growth.warning ?? null,
-        }
-      : null
+  // judgeGrowth's result is the schema's `files[].heap` as it is.
+  const heapGrowth = growth && heap !== 'off' ? growth : null
   const { failedByLeaks, warned } = leakOutcome(result, onLeak)
   return {
     leaks: result.leaks,

@@ -7,6 +7,14 @@
 const FIRST_BACKOFF_MS = 1
 
 /**
+ * One turn of the event loop (a `setImmediate`), its timer made outside every scope.
+ * @param {(fn: () => void) => void} untracked
+ */
+export function nextTurn(untracked) {
+  return new Promise((resolve) => untracked(() => setImmediate(resolve)))
+}
+
+/**
  * @param {() => Array} findOpen lists what is still open
  * @param {number} windowMs the longest wait
  * @param {(fn: () => void) => void} untracked runs leakwatch's own timer creation outside every scope
@@ -16,9 +24,8 @@ export async function settleOpenResources(findOpen, windowMs, untracked) {
   let open = findOpen()
   if (open.length === 0 || windowMs === 0) return open
   const deadline = performance.now() + windowMs
-  const nextImmediate = () => new Promise((resolve) => untracked(() => setImmediate(resolve)))
-  await nextImmediate()
-  await nextImmediate()
+  await nextTurn(untracked)
+  await nextTurn(untracked)
   open = findOpen()
   let backoffMs = FIRST_BACKOFF_MS
   while (open.length > 0) {

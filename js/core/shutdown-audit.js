@@ -35,7 +35,7 @@ export function trackResources() {
   if (tracker.started) return
   tracker.start()
   const scope = tracker.openScope('the process (since trackResources())')
-  tracker.asyncTracker.untracked(() => setInterval(() => tracker.compact(scope), COMPACT_EVERY_MS).unref())
+  tracker.untracked(() => setInterval(() => tracker.compact(scope), COMPACT_EVERY_MS).unref())
 }
 
 /** Validates the audit's options and merges them over the tracker's: ignore rules add to the configured ones. */
@@ -85,6 +85,6 @@ export async function assertCleanShutdown(fn, options) {
   if (result.leaks.length > 0) throw new LeakError(result.text, result.leaks)
   // What is open still was accepted (an ignore rule, the kinds option); with `reportUnref: false` unref'd handles are
   // not counted: they do not keep the process alive.
-  const { handles } = tracker.delta(scope)
+  const { handles } = tracker.openCounts(scope)
   return { stopMs, tracked, stillOpen: handles, warnings: result.warnings }
 }

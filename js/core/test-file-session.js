@@ -66,11 +66,8 @@ export class TestFileSession {
     /** @type {string | undefined} the file's path as the runner shows it, for the file's report */
     this.fileName = fileName
     this.scope = tracker.openScope(this.#fileSubject())
-    /** @type {import('./leak-scope.js').LeakScope | null} the test running now, the latest started */
-    this.testScope = null
     /** Tests running now, in the order they started: more than one when they run concurrently or nest. */
     this.running = []
-    this.allowAll = false
     /**
      * What an attempt of a test left open, by the runner's attempt key (the same object for every attempt of one
      * test): moved into the test's next attempt, so that a retry cannot pass while it is open.
@@ -82,6 +79,11 @@ export class TestFileSession {
   #fileSubject() {
     const made = `module level and ${this.fileHooks.setup}`
     return this.fileName ? `file ${this.fileName} (${made})` : `file (${made})`
+  }
+
+  /** @returns {import('./leak-scope.js').LeakScope | null} the test running now, the latest started */
+  get testScope() {
+    return this.running.at(-1) ?? null
   }
 
   /** The scope a call made now belongs to: the test running, else the file. */
@@ -120,7 +122,7 @@ export class TestFileSession {
 
   /** Tests starting now are checked: leakwatch is enabled and the file did not opt out. */
   get checksTests() {
-    return this.tracker.options.enabled && !this.allowAll
+    return this.tracker.options.enabled && !this.scope.allowed
   }
 
   /**
@@ -139,10 +141,9 @@ export class TestFileSession {
     scope.heapAtStart = heapFigures()
     if (attempt !== undefined) this.#carryEarlierAttempt(scope, attempt)
     // Concurrent tests share one process and one hook: what runs while several are open is recorded in the latest.
-    const concurrent = this.running.filter((other) => !isAncestor(other, scope))
+    const concurrent = this.#concurrentWith(scope)
     if (concurrent.length > 0) for (const other of [...concurrent, scope]) other.attributionUncertain = true
     this.running.push(scope)
-    this.testScope = scope
     return scope
   }
 
@@ -151,8 +152,6 @@ export class TestFileSession {
     const kept = this.leftByAttempt.get(attempt)
     if (kept === undefined) return
     this.leftByAttempt.delete(attempt)
-    /** @type {Set<object>} read by describeOpen, which notes it on the leak */
-    scope.fromEarlierAttempt = new Set()
     for (const record of kept) {
       if (record.type === LISTENER_TYPE) {
         if (!record.isAttached()) continue
@@ -161,7 +160,8 @@ export class TestFileSession {
         if (livenessOrClosed(record.type, record.resource) === 'closed') continue
         scope.add(record)
       }
-      scope.fromEarlierAttempt.add(record)
+      // Read by describeOpen, which notes it on the leak.
+      record.fromEarlierAttempt = true
     }
   }
 
@@ -212,7 +212,6 @@ export class TestFileSession {
     if (!this.running.includes(scope)) return
     const { tracker } = this
     this.running = this.running.filter((running) => running !== scope)
-    this.testScope = this.running.at(-1) ?? null
     tracker.activeScope = this.currentScope
     this.beforeRelease?.(scope)
     this.#keepForNextAttempt(scope)
@@ -235,7 +234,7 @@ export class TestFileSession {
     this.leftByAttempt.clear()
     if (this.fileName) scope.subject = this.#fileSubject()
     try {
-      if (!tracker.options.enabled || scope.allowed || this.allowAll) {
+      if (!tracker.options.enabled || scope.allowed) {
         return { meta: this.#fileMeta(nothingFound(), null, true), error: null }
       }
       const { growth, ...result } = await tracker.checkFile(scope, this.fileName ?? 'this file', this.fileHooks.hint)
@@ -246,6 +245,8 @@ export class TestFileSession {
       return { meta, error }
     } finally {
       tracker.release(scope)
+      // The last fs request's stack holds the frames (and through them the module) of the file that made it.
+      tracker.asyncTracker.lastFileRequestStack = undefined
     }
   }
 
@@ -320,9 +321,7 @@ export class TestFileSession {
 
   /** Opts the current test out of the check; outside a test (module level, the file's setup hooks), the whole file. */
   allowLeaks() {
-    const scope = this.#callerScope('allowLeaks()')
-    if (scope === this.scope) this.allowAll = this.scope.allowed = true
-    else scope.allowed = true
+    this.#callerScope('allowLeaks()').allowed = true
   }
 
   /** Counts of what the current test created and left open, and its heap and native growth (no GC forced). */

@@ -11,7 +11,6 @@ export function formatBytes(bytes) {
     value /= 1000
     if (value < 1000 || unit === 'TB') return `${sign}${value < 10 ? value.toFixed(2) : value.toFixed(1)} ${unit}`
   }
-  return `${sign}${value} B`
 }
 
 function sizes(node) {

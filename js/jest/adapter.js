@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { LeakError } from '../core/leak-error.js'
 import { assertCleanShutdown } from '../core/shutdown-audit.js'
 import { LeakScope } from '../core/leak-scope.js'
+import { nextTurn } from '../core/settle.js'
 import { workerTracker } from '../core/leak-tracker.js'
 import { TestFileSession } from '../core/test-file-session.js'
 import NOT_SET_UP from './not-set-up.cjs'
@@ -130,7 +131,7 @@ function createEventHandler(fileSession) {
       case 'run_start':
         // Module-level code may start what lands a tick later (a listen() with a host: its handle comes after a
         // lookup) while jest goes on in promise jobs: one turn of the event loop lands it in the file's scope.
-        await new Promise((resolve) => fileSession.tracker.asyncTracker.untracked(() => setImmediate(resolve)))
+        await nextTurn(fileSession.tracker.untracked)
         return
       case 'test_started': {
         const scope = fileSession.startTest(testName(event.test), null, event.test)
@@ -142,7 +143,7 @@ function createEventHandler(fileSession) {
         if (scope === undefined) return
         testScopes.delete(event.test)
         try {
-          const { error } = await fileSession.finishTest(scope)
+          const { error } = await fileSession.finishTest(scope, { figures: false })
           if (error) event.test.errors.push(endingInFrame(error))
         } catch (error) {
           event.test.errors.push(error)
@@ -160,8 +161,6 @@ function createEventHandler(fileSession) {
             session = null
             betweenFiles = new BetweenFilesScope()
             fileSession.tracker.activeScope = betweenFiles
-            // The last fs.promises request's creation stack, kept for the FileHandle it may open: the file is over.
-            fileSession.tracker.asyncTracker.lastFileRequestStack = undefined
           }
         }
         return
@@ -179,7 +178,7 @@ export function expectNoLeaks(fn) {
   return currentSession().expectNoLeaks(fn)
 }
 
-export function watch(target, label, skipAbove = watch) {
+export function watch(target, label, skipAbove) {
   return currentSession().watch(target, label, skipAbove)
 }
 

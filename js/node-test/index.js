@@ -84,7 +84,7 @@ if (!isTestOrchestrator) {
   session = new TestFileSession(tracker, {
     warn: (text) => console.warn(text),
     // The test file, relative to the working directory (node --test runs each file with it as `argv[1]`).
-    fileName: testFilePath ? path.relative(process.cwd(), testFilePath).split(path.sep).join('/') : 'this file',
+    fileName: testFilePath ? path.relative(process.cwd(), testFilePath).split(path.sep).join('/') : undefined,
     fileHooks: FILE_HOOKS,
     beforeRelease: rememberReported,
   })

@@ -8,6 +8,7 @@
 // limit.
 
 import { describeValue } from '../core/describe-value.js'
+import { HEAP_MODES, ON_LEAK } from '../core/options.js'
 import { buildReport, LEAKWATCH_VERSION, REPORT_SCHEMA, REPORT_VERSION } from './report.js'
 
 /** A report that cannot be read or merged: the message says which file and what is wrong with it. */
@@ -22,8 +23,6 @@ const orNull = (check) => (value) => value === null || check(value)
 const isAbsent = (value) => value === null || value === undefined
 
 const STATES = ['pass', 'fail', 'skip']
-const HEAP_MODES = ['off', 'file', 'test']
-const ON_LEAK = ['fail', 'warn']
 const quoted = (values) => values.map((value) => JSON.stringify(value)).join(', ')
 
 /** Checks one report's fields, each error naming the report and the field's place in it. */
@@ -166,7 +165,7 @@ class ReportChecker {
 }
 
 /** Checks all that merging, the summary and the HTML page rely on; a report of another schema or version is refused with what to do. */
-export function checkReport(report, name) {
+function checkReport(report, name) {
   if (!isObject(report)) throw new ReportInputError(`${name} is not a leakwatch report: it holds ${describeValue(report)}, not a report object`)
   if (report.schema !== REPORT_SCHEMA) {
     throw new ReportInputError(

@@ -69,23 +69,20 @@ export function reportTotals(files) {
 }
 
 /** The suite's heap growth: the files' samples in one pooled fit (see js/core/heap-growth.js), judged. */
-export function suiteHeapGrowth(files, options) {
+function suiteHeapGrowth(files, options) {
   const sampled = files.filter((file) => Array.isArray(file.heap?.points))
-  const growth = judgeSuiteGrowth({
+  return judgeSuiteGrowth({
     files: sampled.map((file) => ({ samples: file.heap.points, testCount: file.tests.filter((test) => test.state !== 'skip').length })),
-    tests: files.flatMap((file) =>
-      file.tests.map((test) => ({ name: `${file.file} > ${test.name}`, heapDeltaBytes: test.heap?.heapDeltaBytes ?? null })),
-    ),
+    tests: testHeapDeltas(files),
     maxHeapGrowthPerTest: options.maxHeapGrowthPerTest ?? null,
   })
-  return {
-    slopeBytesPerTest: growth.slopeBytesPerTest,
-    r2: growth.r2,
-    samples: growth.samples,
-    files: growth.files,
-    error: growth.error,
-    warning: growth.warning,
-  }
+}
+
+/** Every test's heap change against the test before, named `file > test`: what "the tests that grew most" ranks. */
+export function testHeapDeltas(files) {
+  return files.flatMap((file) =>
+    file.tests.map((test) => ({ name: `${file.file} > ${test.name}`, heapDeltaBytes: test.heap?.heapDeltaBytes ?? null })),
+  )
 }
 
 function byFileThenProject(a, b) {

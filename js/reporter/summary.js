@@ -2,7 +2,8 @@
 // kind, count and creation line of each leak; the heap growth of the tests and files that grew most, and of the
 // suite; totals. It complements vitest's own output (which has each LeakError in full), so it stays short.
 
-import { formatBytes, testsThatGrewMost } from '../core/heap-growth.js'
+import { formatBytes, grewMostLines } from '../core/heap-growth.js'
+import { testHeapDeltas } from './report.js'
 
 /** Tests with leaks listed before the rest are only counted. */
 const MAX_TESTS_LISTED = 30
@@ -100,13 +101,8 @@ function leaksSection(report, paint) {
 
 function heapSection(report, paint) {
   const lines = []
-  const tests = testsThatGrewMost(
-    report.files.flatMap((file) => file.tests.map((test) => ({ name: `${file.file} > ${test.name}`, heapDeltaBytes: test.heap?.heapDeltaBytes ?? null }))),
-  )
-  if (tests.length > 0) {
-    lines.push('  tests that grew most (heap after GC, against the test before):')
-    for (const test of tests) lines.push(`    ${formatBytes(test.heapDeltaBytes).padStart(9)}  ${test.name}`)
-  }
+  const grewMost = grewMostLines(testHeapDeltas(report.files))
+  if (grewMost.length > 0) lines.push('  tests that grew most (heap after GC, against the test before):', ...grewMost)
   const files = report.files
     .filter((file) => (file.heap?.samples ?? 0) >= 2 && file.heap.slopeBytesPerTest > 0)
     .sort((a, b) => b.heap.slopeBytesPerTest - a.heap.slopeBytesPerTest)

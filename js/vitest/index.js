@@ -84,8 +84,7 @@ function whyNotThrown(task) {
 /** The file's error: the LeakErrors of tests that could not be failed, then the file's own. */
 function fileError(deferred, own) {
   const errors = own ? [...deferred, own] : deferred
-  if (errors.length === 0) return null
-  if (errors.length === 1 && errors[0] === own) return own
+  if (errors.length <= 1) return errors[0] ?? null
   return new LeakError(errors.map((error) => error.message).join('\n\n'), errors.flatMap((error) => error.leaks))
 }
 

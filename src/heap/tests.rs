@@ -340,6 +340,11 @@ fn error_messages_name_the_byte_and_the_expectation() {
 }
 
 /// Parses `bytes` in `chunk`-byte pushes, splitting number runs of `split_from` bytes and more over two threads.
+/// Splits joined on this thread so far (see `JOINED_SPLITS`).
+fn joined_splits() -> usize {
+    super::snapshot::JOINED_SPLITS.with(std::cell::Cell::get)
+}
+
 fn parse_with(
     bytes: &[u8],
     chunk: usize,
@@ -378,8 +383,13 @@ fn split_scan_gives_the_serial_columns_on_a_real_snapshot() {
         (65_537, 0),
         (1 << 20, 300),
     ] {
+        let before = joined_splits();
         let split = parse_with(bytes, chunk, split_from).expect("parses split");
         same_columns(&split, &serial);
+        assert!(
+            joined_splits() > before,
+            "no split was joined with chunks of {chunk} bytes"
+        );
     }
 }
 
@@ -396,10 +406,15 @@ fn split_scan_at_every_position_of_a_small_input() {
     assert_eq!(serial.node_count(), 4);
     assert_eq!(serial.node_id.get(1), 123_456_789);
     assert_eq!(serial.node_self_size[2], u32::MAX);
+    let before = joined_splits();
     for chunk in 1..=bytes.len() {
         let split = parse_with(bytes, chunk, 0).expect("parses split");
         same_columns(&split, &serial);
     }
+    assert!(
+        joined_splits() > before,
+        "no split of the small input was joined"
+    );
     // Two pushes, cut at every position: each push's number run is split wherever it falls.
     for cut in 0..=bytes.len() {
         let mut parser = SnapshotParser::new().split_from(0);

@@ -5,8 +5,15 @@
 // stack captured unformatted (a few µs; formatting costs ten times more). There is no `destroy` hook: with one, Node tracks every promise for GC, and a
 // closed handle reports `destroy` only when collected; liveness is read from the resource at the end of the scope.
 // No napi call happens here. Nothing may read a handle's getters in `init`: `fd` there crashes Node 20.
+//
+// Which scope a resource belongs to is read from the async context when the runner's adapter runs each test in one
+// (`runInScope`, an AsyncLocalStorage): what a test's code starts is the test's, whoever runs when the handle
+// appears (concurrent tests, a timed-out test that goes on, a listen() whose handle comes after a lookup). Outside
+// every test context, and for runners whose adapter cannot wrap a test, it is the active scope (the file's, or the
+// test that started last). On Node 24 the storage rides on AsyncContextFrame and costs nothing per resource; on
+// Node 20 and 22 it adds its own init hook (see the README's overhead figures).
 
-import { createHook } from 'node:async_hooks'
+import { AsyncLocalStorage, createHook } from 'node:async_hooks'
 import net from 'node:net'
 import { captureStack } from './creation-stack.js'
 import { ResourceRecord } from './leak-scope.js'
@@ -22,21 +29,53 @@ export class AsyncResourceTracker {
   constructor(reportableTypes) {
     /** @type {import('./leak-scope.js').LeakScope | null} */
     this.activeScope = null
+    /** The scope of the test whose async context runs now, when the adapter runs tests in one. */
+    this.context = new AsyncLocalStorage()
+    /** The context is in use: set by the first runInScope(), so a runner that never wraps tests pays nothing for it. */
+    this.contextual = false
+    /** How deep leakwatch's own untracked() calls are: nothing is recorded inside them, whatever the context. */
+    this.untrackedDepth = 0
     this.reportable = Object.create(null)
     for (const type of reportableTypes) this.reportable[type] = true
     /** Stacks of `listen()` calls, for servers whose handle is created a tick or a DNS lookup later. */
     this.listenStacks = new WeakMap()
-    this.lastFileRequestStack = undefined
+    /** The last fs.promises request: its stack and scope, which the FileHandle it opens borrows (see init). */
+    this.lastFileRequest = undefined
     /**
      * Resources a closed scope left open, by async id, as { type, resource: WeakRef }. What they create later (a
      * leaked interval's callbacks, a self-rescheduling immediate) is theirs, not the running test's: a leak fails
      * the test that made it, never the next one.
      */
     this.leftOpen = new Map()
-    /** Async ids of the servers recorded in open scopes, to know a connection they accepted when it is created. */
-    this.serverIds = new Set()
+    /**
+     * The servers recorded in open scopes, by async id, with their scope: a connection a server accepts is made with
+     * no async context of its own (before the server's callback runs), and belongs to the server's scope.
+     * @type {Map<number, import('./leak-scope.js').LeakScope>}
+     */
+    this.serverScopes = new Map()
     this.hook = createHook({ init: this.#createInitHook() })
     this.originalListen = undefined
+  }
+
+  /**
+   * The scope what runs now belongs to: the test whose context this is, else the active scope. A test's context
+   * outlives its check (a test that timed out goes on; a callback it left comes later): what it makes then belongs to
+   * its enclosing scope, or the active one, the file's, whose check reports it when the file ends.
+   * @returns {import('./leak-scope.js').LeakScope | null}
+   */
+  scopeNow() {
+    if (this.untrackedDepth !== 0) return null
+    if (!this.contextual) return this.activeScope
+    let scope = this.context.getStore()
+    // An expectNoLeaks() function's leftovers are its test's.
+    while (scope !== undefined && scope !== null && scope.ended) scope = scope.parent
+    return scope ?? this.activeScope
+  }
+
+  /** Runs `fn` (a test, with its hooks) in `scope`'s async context: what it starts, at any later time, is the scope's. */
+  runInScope(scope, fn) {
+    this.contextual = true
+    return this.context.run(scope, fn)
   }
 
   // A closure over locals rather than a bound method: this runs for every promise of the process.
@@ -44,27 +83,30 @@ export class AsyncResourceTracker {
     const tracker = this
     const reportable = this.reportable
     const leftOpen = this.leftOpen
-    const serverIds = this.serverIds
+    const serverScopes = this.serverScopes
     function init(asyncId, type, triggerAsyncId, resource) {
       if (type === 'PROMISE') return
-      const scope = tracker.activeScope
+      const accepted = ACCEPTED_TYPES[type] === true && serverScopes.get(triggerAsyncId)
+      let scope = accepted || tracker.scopeNow()
       if (scope === null) return
+      // fs.promises.open's FileHandle is created with no JS frame and no async context; the request that opened it
+      // was created just before, with the user's frame, in the user's context. Only the last one is kept.
+      const fileRequest = type === FILE_HANDLE ? tracker.lastFileRequest : undefined
+      if (fileRequest !== undefined && !fileRequest.scope.ended) scope = fileRequest.scope
       if (leftOpen.size !== 0 && leftOpen.has(triggerAsyncId)) {
         if (reportable[type] === true) leftOpen.set(asyncId, { type, resource: new WeakRef(resource) })
         return
       }
       if (reportable[type] !== true) {
-        // fs.promises.open's FileHandle is created with no JS frame on the stack; the request that opened it was
-        // created just before, with the user's frame. Only the last one is kept.
-        if (type === FILE_REQUEST) tracker.lastFileRequestStack = captureStack(init)
+        if (type === FILE_REQUEST) tracker.lastFileRequest = { stackHolder: captureStack(init), scope }
         return
       }
       let stackHolder
-      if (type === FILE_HANDLE) stackHolder = tracker.lastFileRequestStack
+      if (type === FILE_HANDLE) stackHolder = fileRequest?.stackHolder
       // A connection a server accepted has no user frame; its report points at the server: no stack to capture.
-      else if (!(ACCEPTED_TYPES[type] === true && serverIds.has(triggerAsyncId))) stackHolder = captureStack(init)
+      else if (!accepted) stackHolder = captureStack(init)
       else stackHolder = null
-      if (SERVER_TYPES[type] === true) serverIds.add(asyncId)
+      if (SERVER_TYPES[type] === true) serverScopes.set(asyncId, scope)
       scope.add(new ResourceRecord(asyncId, type, triggerAsyncId, resource, stackHolder))
     }
     return init
@@ -83,7 +125,7 @@ export class AsyncResourceTracker {
 
   /** Forgets the servers of a scope that ends: their ids are only needed while connections may be accepted in it. */
   forgetServers(records) {
-    for (const record of records) if (SERVER_TYPES[record.type] === true) this.serverIds.delete(record.asyncId)
+    for (const record of records) if (SERVER_TYPES[record.type] === true) this.serverScopes.delete(record.asyncId)
   }
 
   /**
@@ -101,12 +143,11 @@ export class AsyncResourceTracker {
 
   /** Runs `fn` with no scope active, so that leakwatch's own timers are never recorded. */
   untracked(fn) {
-    const scope = this.activeScope
-    this.activeScope = null
+    this.untrackedDepth++
     try {
       return fn()
     } finally {
-      this.activeScope = scope
+      this.untrackedDepth--
     }
   }
 
@@ -119,8 +160,12 @@ export class AsyncResourceTracker {
     this.originalListen = originalListen
     const listen = {
       listen(...args) {
-        if (tracker.activeScope !== null) tracker.listenStacks.set(this, captureStack(listen))
-        return originalListen.apply(this, args)
+        const scope = tracker.scopeNow()
+        if (scope !== null) tracker.listenStacks.set(this, captureStack(listen))
+        const result = originalListen.apply(this, args)
+        // After the call: a listen() that made its handle at once is not pending, and one that failed has thrown.
+        scope?.addListen(this)
+        return result
       },
     }.listen
     Object.defineProperty(listen, 'length', { value: originalListen.length })

@@ -7,6 +7,24 @@
 /** Creation stacks are deeper than V8's default 10 frames once a framework sits between the user and Node. */
 const STACK_DEPTH = 40
 
+/**
+ * Stacks kept by what they describe (a resource, a listener), in an ephemeron: an unformatted stack holds its
+ * frames' receivers and functions (a server's own `listen()` frame holds the server, a test's frame its closure), so
+ * a stack held by a record would keep alive what the test made and let go of. Keyed by the object, it lives exactly
+ * as long as the object does.
+ */
+export class StacksByObject {
+  #stacks = new WeakMap()
+
+  set(object, holder) {
+    if (holder) this.#stacks.set(object, holder)
+  }
+
+  get(object) {
+    return object === undefined ? undefined : this.#stacks.get(object)
+  }
+}
+
 /** Captures the stack below `skipAbove` (that function and what it called are left out), unformatted. */
 export function captureStack(skipAbove) {
   const holder = {}
@@ -24,13 +42,13 @@ export function stackText(holder) {
 
 /**
  * What a scope recorded: a resource, a listener, a warning. The common part: an id to match it with its report
- * (an async id, or a negative pseudo id), its type, and its creation stack.
+ * (an async id, or a negative pseudo id), its type, and its creation stack (`stackHolder`, which each kind of record
+ * keeps its own way: see ResourceRecord).
  */
 export class CreationRecord {
-  constructor(asyncId, type, stackHolder) {
+  constructor(asyncId, type) {
     this.asyncId = asyncId
     this.type = type
-    this.stackHolder = stackHolder
     /** @type {boolean | undefined} the test runner made it (known once the record was found still open) */
     this.runnerMade = undefined
   }

@@ -40,9 +40,9 @@ export const KINDS = [
   RETAINED,
 ]
 
-/** The kind of a recorded resource; a Timeout's `_repeat` tells an interval. */
+/** The kind of a recorded resource; a Timeout's `_repeat` tells an interval (a collected one counts as a Timeout). */
 export function kindOf(type, resource) {
-  if (type === 'Timeout' && resource._repeat != null) return INTERVAL
+  if (type === 'Timeout' && resource?._repeat != null) return INTERVAL
   return KIND_OF_TYPE.get(type)
 }
 

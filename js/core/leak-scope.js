@@ -1,18 +1,35 @@
 // A scope is what a leak is attributed to: a test, a file (beforeAll and module level), or an expectNoLeaks() call.
 //
 // It holds the reportable resources created while it was active, with their creation stacks captured but not
-// formatted (formatting costs ~64 µs inside vitest; only leaked resources are ever formatted). Holding the resources
-// strongly is safe while the scope is open; `release()` drops them when it ends, so tracking never keeps a
-// resource alive past its scope.
+// formatted (formatting costs ~64 µs inside vitest; only leaked resources are ever formatted). It holds them weakly:
+// with leakwatch loaded, what a test lets go of is collected exactly as without it (a test may assert that its closed
+// server is collected). That loses nothing: an open handle, timer or immediate is held by Node itself until it
+// closes, so a resource that is gone was closed. `release()` drops the records when the scope ends.
 
-import { CreationRecord } from './creation-stack.js'
+import { CreationRecord, StacksByObject } from './creation-stack.js'
 import { livenessOrClosed } from './liveness.js'
+
+const creationStacks = new StacksByObject()
+
+/** Types whose resource Node closes when it is collected (with a warning): held strongly, or the leak would vanish. */
+const CLOSED_BY_GC = new Set(['FILEHANDLE'])
 
 export class ResourceRecord extends CreationRecord {
   constructor(asyncId, type, triggerAsyncId, resource, stackHolder) {
-    super(asyncId, type, stackHolder)
+    super(asyncId, type)
     this.triggerAsyncId = triggerAsyncId
-    this.resource = resource
+    this.ref = new WeakRef(resource)
+    this.held = CLOSED_BY_GC.has(type) ? resource : undefined
+    creationStacks.set(resource, stackHolder)
+  }
+
+  /** The resource, or undefined once it was collected (it was closed). */
+  get resource() {
+    return this.ref.deref()
+  }
+
+  get stackHolder() {
+    return creationStacks.get(this.resource)
   }
 }
 
@@ -37,6 +54,29 @@ export class LeakScope {
     this.reported = new Set()
     /** Tests ran concurrently while this scope was open: another test's resources may be in it. */
     this.attributionUncertain = false
+    /** The servers whose listen() was called in the scope, weakly: one may get its handle only after a lookup. */
+    this.listened = []
+    /** The scope's check is over: what its async context makes from now on is not its own any more. */
+    this.ended = false
+  }
+
+  /** Notes a listen() call made in the scope (and in the enclosing ones). */
+  addListen(server) {
+    const entry = { ref: new WeakRef(server), listeningId: server._listeningId }
+    for (let scope = this; scope !== null; scope = scope.parent) scope.listened.push(entry)
+  }
+
+  /**
+   * Servers whose listen() was called in the scope and that have no handle yet: `listen(port, host)` makes the handle
+   * after a DNS lookup, so an un-awaited call ends the test before its server exists. Worth waiting for.
+   */
+  pendingListens() {
+    const pending = []
+    for (const { ref, listeningId } of this.listened) {
+      const server = ref.deref()
+      if (server !== undefined && isPendingListen(server, listeningId)) pending.push(server)
+    }
+    return pending
   }
 
   /** Reported once, reported for the enclosing scopes too: the person has seen it. */
@@ -87,9 +127,25 @@ export class LeakScope {
   }
 
   release() {
+    this.ended = true
+    // The scope lives on in the async context of whatever its test left running: it keeps nothing of the test's.
+    this.attempt = undefined
+    this.listened = []
     this.records = []
     this.listenerRecords = []
     this.maxListenersRecords = []
     this.reported.clear()
+  }
+}
+
+/**
+ * The server has no handle yet and was not closed since (close() bumps `_listeningId`, which Node's own lookup
+ * callback checks the same way). A listen that failed looks the same: it costs its test the settle window, no more.
+ */
+function isPendingListen(server, listeningId) {
+  try {
+    return server._handle == null && !server.listening && server._listeningId === listeningId
+  } catch {
+    return false
   }
 }

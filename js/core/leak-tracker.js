@@ -13,7 +13,7 @@ import { unacceptedLeaks } from './leak-filter.js'
 import { LeakScope } from './leak-scope.js'
 import { describeEmitter, ListenerTracker } from './listener-tracker.js'
 import { livenessOrClosed, ownerOf } from './liveness.js'
-import { findOpen, madeByRunner, OWN_DIR, SERVER_TYPES } from './open-entries.js'
+import { findOpen, isFinished, madeByRunner, OWN_DIR, SERVER_TYPES } from './open-entries.js'
 import { DEFAULT_OPTIONS, mergeOptions } from './options.js'
 import { retainerPaths } from './retainer-paths.js'
 import { settleOpenResources } from './settle.js'
@@ -91,7 +91,17 @@ export class LeakTracker {
     return findOpen(scope, { includeUnref, includeReported, kinds, runnerDirs: this.runnerDirs, bornInScope })
   }
 
-  /** The scope resources are recorded in now, or null. */
+  /** The scope what runs now belongs to (its test's, by async context, else the active one), or null. */
+  scopeNow() {
+    return this.asyncTracker.scopeNow()
+  }
+
+  /** Runs `fn` in `scope`'s async context: what it starts, whenever that lands, is the scope's. */
+  runInScope(scope, fn) {
+    return this.asyncTracker.runInScope(scope, fn)
+  }
+
+  /** The scope resources are recorded in when no test's async context says otherwise, or null. */
   get activeScope() {
     return this.asyncTracker.activeScope
   }
@@ -105,10 +115,13 @@ export class LeakTracker {
     this.listenerTracker.bornIn.set(emitter, scope)
   }
 
-  /** Opens a scope and makes it the active one. A nested scope records into its parent too. */
-  openScope(subject, parent = null) {
+  /**
+   * Opens a scope, and makes it the active one unless it will be run in an async context of its own (runInScope). A
+   * nested scope records into its parent too.
+   */
+  openScope(subject, parent = null, { activate = true } = {}) {
     const scope = new LeakScope(subject, parent)
-    this.activeScope = scope
+    if (activate) this.activeScope = scope
     return scope
   }
 
@@ -125,10 +138,13 @@ export class LeakTracker {
    */
   async check(scope, context = {}) {
     const options = context.options ?? this.options
+    // A server whose listen() is still looking its host up is waited for like a pending close: its handle, made in
+    // this scope's context, is the scope's.
     const open = await settleOpenResources(
       () => this.#findOpen(scope, false, options),
       options.settleMs,
       this.untracked,
+      () => scope.pendingListens().length > 0,
     )
     const warnings = await this.#maxListenersWarnings(scope)
     const watched = context.retained === false ? [] : await this.#retainedObjects(scope)
@@ -336,7 +352,7 @@ export class LeakTracker {
     this.asyncTracker.forgetServers(closed)
     const closedSet = new Set(closed)
     scope.records = scope.records.filter((record) => !closedSet.has(record))
-    scope.listenerRecords = scope.listenerRecords.filter((record) => record.isAttached())
+    scope.listenerRecords = scope.listenerRecords.filter((record) => record.isAttached() && !isFinished(record.emitter))
   }
 
   /**

@@ -23,24 +23,50 @@ function likeOriginal(wrapper, original) {
   return wrapper
 }
 
-/** One listener a scope added to an emitter born before it, reported like a resource. */
+/**
+ * The add stacks of listeners, by listener, then by record: a stack lives while both do (see StacksByObject). Not the
+ * listener alone: one function may be added to many emitters and live for ever (a library's module-level
+ * `socketOnError`), and its stacks, which hold their frames' receivers, would live with it. Not the record alone: a
+ * removed listener's stack would hold what the test let go of until the test ends.
+ * @type {WeakMap<object, WeakMap<ListenerRecord, object>>}
+ */
+const addStacks = new WeakMap()
+
+/**
+ * One listener a scope added to an emitter born before it, reported like a resource. It holds the emitter and the
+ * listener weakly: a listener removed, with the emitter or the closure it holds, is collected as without leakwatch.
+ */
 export class ListenerRecord extends CreationRecord {
   constructor(emitter, event, listener, stackHolder, isEventTarget) {
-    super(pseudoId(), LISTENER_TYPE, stackHolder)
+    super(pseudoId(), LISTENER_TYPE)
     this.resource = null
-    this.emitter = emitter
+    this.emitterRef = new WeakRef(emitter)
     this.event = event
-    this.listener = listener
+    this.listenerRef = new WeakRef(listener)
     this.isEventTarget = isEventTarget
+    let stacks = addStacks.get(listener)
+    if (stacks === undefined) addStacks.set(listener, (stacks = new WeakMap()))
+    stacks.set(this, stackHolder)
+  }
+
+  /** @returns {object | undefined} the emitter, unless it was collected */
+  get emitter() {
+    return this.emitterRef.deref()
+  }
+
+  get stackHolder() {
+    const listener = this.listenerRef.deref()
+    return listener === undefined ? undefined : addStacks.get(listener)?.get(this)
   }
 
   /** The listener is still on its emitter. A `once` listener is recorded as Node's wrapper, removed when it fires. */
   isAttached() {
+    const emitter = this.emitter
+    const listener = this.listenerRef.deref()
+    if (emitter === undefined || listener === undefined) return false
     try {
-      const listeners = this.isEventTarget
-        ? getEventListeners(this.emitter, this.event)
-        : this.emitter.rawListeners(this.event)
-      return listeners.includes(this.listener)
+      const listeners = this.isEventTarget ? getEventListeners(emitter, this.event) : emitter.rawListeners(this.event)
+      return listeners.includes(listener)
     } catch {
       return false
     }
@@ -50,7 +76,8 @@ export class ListenerRecord extends CreationRecord {
 /** A MaxListenersExceededWarning that a scope's add caused. */
 export class MaxListenersRecord extends CreationRecord {
   constructor(emitter, event, count, stackHolder) {
-    super(pseudoId(), LISTENER_TYPE, stackHolder)
+    super(pseudoId(), LISTENER_TYPE)
+    this.stackHolder = stackHolder
     this.emitter = emitter
     this.event = event
     this.count = count
@@ -58,7 +85,7 @@ export class MaxListenersRecord extends CreationRecord {
 }
 
 export class ListenerTracker {
-  /** @param {{ activeScope: import('./leak-scope.js').LeakScope | null }} scopes where the active scope is read */
+  /** @param {{ scopeNow(): import('./leak-scope.js').LeakScope | null }} scopes where the current scope is read */
   constructor(scopes) {
     this.scopes = scopes
     /** Emitters and EventTargets born while a scope was active, with that scope. */
@@ -95,7 +122,7 @@ export class ListenerTracker {
   }
 
   #markBirth(emitter) {
-    const scope = this.scopes.activeScope
+    const scope = this.scopes.scopeNow()
     if (scope !== null) this.bornIn.set(emitter, scope)
   }
 
@@ -113,7 +140,7 @@ export class ListenerTracker {
 
     const wrapAdd = (original) => {
       const add = likeOriginal(function (type, listener) {
-        const scope = scopes.activeScope
+        const scope = scopes.scopeNow()
         // An emitter whose constructor never ran EventEmitter's (util.inherits without the call: avvio's Boot, under
         // every Fastify app) gets its `_events` on its first add: it is born now, as far as anyone can tell.
         if (scope !== null && this._events === undefined) tracker.bornIn.set(this, scope)
@@ -153,7 +180,7 @@ export class ListenerTracker {
     const proto = EventTarget.prototype
     const originalAdd = proto.addEventListener
     const addEventListener = likeOriginal(function (type, listener, options) {
-      const scope = scopes.activeScope
+      const scope = scopes.scopeNow()
       const result = originalAdd.call(this, type, listener, options)
       // A MessagePort is a handle the async hook tracks; Node itself adds listeners to the ports it creates.
       if (scope !== null && listener != null && !(this instanceof MessagePort) && !tracker.bornInScope(this, scope)) {

@@ -19,6 +19,7 @@ function symbolNamed(object, description) {
 
 /** The JS object that owns a handle (net.Server, net.Socket, ChildProcess, FSWatcher, ...), if Node set one. */
 export function ownerOf(resource) {
+  if (resource == null) return undefined
   ownerSymbol ??= symbolNamed(resource, 'owner_symbol')
   return ownerSymbol === undefined ? undefined : resource[ownerSymbol]
 }

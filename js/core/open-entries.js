@@ -1,8 +1,10 @@
 // What a scope left open that is its own: its resources still open and its listeners still attached, less what the
-// options leave out, what the test runner made, and the connections a longer-lived server accepted.
+// options leave out, what the test runner made, listeners that cannot fire any more or that Node keeps on its own
+// pooled sockets, and the connections a longer-lived server accepted.
 
+import net from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { kindOf } from './kinds.js'
+import { kindOf, LISTENER_TYPE } from './kinds.js'
 import { ownerOf } from './liveness.js'
 
 /** leakwatch's own JS: never a creation site. */
@@ -56,6 +58,49 @@ export function madeByRunner(stack, runnerDirs) {
   return framesOutsideNode > 0
 }
 
+/** Every frame with a location is Node's own (`node:`): Node added it in a callback of its own, not user code. */
+function madeByNode(stack) {
+  let located = false
+  for (const line of stack.split('\n')) {
+    const location = frameLocation(line)
+    if (location === undefined || !location.includes(':')) continue
+    if (!location.startsWith('node:')) return false
+    located = true
+  }
+  return located
+}
+
+/** A stream, socket or session that is over: it emits nothing any more, so no listener on it can fire or pile up. */
+export function isFinished(emitter) {
+  try {
+    return emitter.destroyed === true || emitter.closed === true
+  } catch {
+    return false
+  }
+}
+
+/** A socket between requests: an HTTP agent's keep-alive pool holds it, and Node's pool listeners go with it. */
+function isIdleSocket(emitter) {
+  try {
+    return emitter instanceof net.Socket && emitter._httpMessage == null
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A listener that is not a leak wherever it was added: one on an emitter that is finished (a destroyed socket, a
+ * closed HTTP/2 session, a ReadStream read to its end), or one Node added by itself, with no frame of user code, to an
+ * idle pooled socket (the HTTP agent's free-socket `error` listener, `tickOnSocket`'s on a reused socket). Such an
+ * emitter, if it is left open, is reported as the resource it is, by the test that made it.
+ */
+function isInertListener(record) {
+  if (record.type !== LISTENER_TYPE || record.isEventTarget) return false
+  const emitter = record.emitter
+  if (emitter === undefined || isFinished(emitter)) return true
+  return isIdleSocket(emitter) && madeByNode(record.stack)
+}
+
 /**
  * @typedef {{ record: import('./leak-scope.js').ResourceRecord | import('./listener-tracker.js').ListenerRecord,
  *   liveness: 'ref' | 'unref' | 'attached' }} OpenEntry
@@ -74,7 +119,7 @@ export function findOpen(scope, { includeUnref, includeReported = false, kinds, 
   if (kinds !== null) open = open.filter(({ record }) => kinds.includes(kindOf(record.type, record.resource)))
   // Asked once per record, and only of records found open: the stack is formatted here.
   for (const { record } of open) record.runnerMade ??= madeByRunner(record.stack, runnerDirs)
-  open = open.filter(({ record }) => !record.runnerMade)
+  open = open.filter(({ record }) => !record.runnerMade && !isInertListener(record))
   if (!open.some(({ record }) => ACCEPTING_TYPES.has(record.type))) return open
   // A connection a server accepted belongs to the server: when the server outlives the scope (a shared server from
   // beforeAll, with keep-alive clients), closing it is the server's job.

@@ -18,17 +18,20 @@ export function nextTurn(untracked) {
  * @param {() => Array} findOpen lists what is still open
  * @param {number} windowMs the longest wait
  * @param {(fn: () => void) => void} untracked runs leakwatch's own timer creation outside every scope
+ * @param {() => boolean} [isPending] something is on its way (a server's handle after a lookup): worth waiting for
+ *   even when nothing is open yet
  * @returns {Promise<Array>} what is still open when the window closes, or nothing
  */
-export async function settleOpenResources(findOpen, windowMs, untracked) {
+export async function settleOpenResources(findOpen, windowMs, untracked, isPending = () => false) {
   let open = findOpen()
-  if (open.length === 0 || windowMs === 0) return open
+  const unsettled = () => open.length > 0 || isPending()
+  if (!unsettled() || windowMs === 0) return open
   const deadline = performance.now() + windowMs
   await nextTurn(untracked)
   await nextTurn(untracked)
   open = findOpen()
   let backoffMs = FIRST_BACKOFF_MS
-  while (open.length > 0) {
+  while (unsettled()) {
     const remainingMs = deadline - performance.now()
     if (remainingMs <= 0) break
     const delayMs = Math.min(backoffMs, remainingMs)

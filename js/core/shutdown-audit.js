@@ -72,7 +72,7 @@ export async function assertCleanShutdown(fn, options) {
   }
   const tracker = workerTracker()
   const audit = auditOptions(options, tracker.options)
-  const scope = tracker.activeScope
+  const scope = tracker.scopeNow()
   if (!tracker.started || scope === null) throw new Error(NOT_TRACKING)
   // Counted before the stop: a plain script's scope is compacted every few seconds, which drops what has closed.
   const tracked = scope.records.length + scope.listenerRecords.length

@@ -56,9 +56,13 @@ export class TestFileSession {
    * @param {number | null} [runner.workerId] the runner's worker slot, for the file's report meta
    * @param {(scope: import('./leak-scope.js').LeakScope) => void} [runner.beforeRelease] called with a test's scope
    *   when it ends and with the file's once its check is done, before the scope drops its records (`reported` too)
+   * @param {boolean} [runner.contextual] the adapter runs each test, hooks included, through `runTest`: the test's
+   *   async context tells what is its own, even while tests run concurrently. Else what runs while a test is open is
+   *   the latest started test's, and concurrent tests' reports say that attribution is uncertain.
    */
-  constructor(tracker, { warn, fileName, fileHooks = ALL_HOOKS, workerId = null, beforeRelease }) {
+  constructor(tracker, { warn, fileName, fileHooks = ALL_HOOKS, workerId = null, beforeRelease, contextual = false }) {
     this.tracker = tracker
+    this.contextual = contextual
     this.warn = warn
     this.fileHooks = fileHooks
     this.workerId = workerId
@@ -79,6 +83,25 @@ export class TestFileSession {
   #fileSubject() {
     const made = `module level and ${this.fileHooks.setup}`
     return this.fileName ? `file ${this.fileName} (${made})` : `file (${made})`
+  }
+
+  /**
+   * Runs a test (`fn`: its hooks and its body) in its scope's async context. For a `contextual` session.
+   * @param {import('./leak-scope.js').LeakScope} scope
+   * @param {() => T} fn
+   * @returns {T}
+   * @template T
+   */
+  runTest(scope, fn) {
+    return this.tracker.runInScope(scope, fn)
+  }
+
+  /** The running test whose async context this is (a `contextual` session), or null. */
+  #testInContext() {
+    for (let scope = this.tracker.scopeNow(); scope != null; scope = scope.parent) {
+      if (this.running.includes(scope)) return scope
+    }
+    return null
   }
 
   /** @returns {import('./leak-scope.js').LeakScope | null} the test running now, the latest started */
@@ -103,6 +126,8 @@ export class TestFileSession {
    * @param {string} api what the user called, for the error
    */
   #callerScope(api) {
+    const inContext = this.contextual ? this.#testInContext() : null
+    if (inContext !== null) return inContext
     const latest = this.testScope
     if (latest === null) return this.scope
     const concurrent = this.#concurrentWith(latest)
@@ -135,13 +160,14 @@ export class TestFileSession {
    */
   startTest(name, parent = null, attempt = undefined) {
     if (!this.checksTests) return null
-    const scope = this.tracker.openScope(`test "${name}"`, parent)
+    const scope = this.tracker.openScope(`test "${name}"`, parent, { activate: !this.contextual })
     scope.testName = name
     scope.attempt = attempt
     scope.heapAtStart = heapFigures()
     if (attempt !== undefined) this.#carryEarlierAttempt(scope, attempt)
-    // Concurrent tests share one process and one hook: what runs while several are open is recorded in the latest.
-    const concurrent = this.#concurrentWith(scope)
+    // Without a context of their own, concurrent tests share one hook: what runs while several are open is recorded
+    // in the latest.
+    const concurrent = this.contextual ? [] : this.#concurrentWith(scope)
     if (concurrent.length > 0) for (const other of [...concurrent, scope]) other.attributionUncertain = true
     this.running.push(scope)
     return scope
@@ -212,7 +238,7 @@ export class TestFileSession {
     if (!this.running.includes(scope)) return
     const { tracker } = this
     this.running = this.running.filter((running) => running !== scope)
-    tracker.activeScope = this.currentScope
+    if (!this.contextual) tracker.activeScope = this.currentScope
     this.beforeRelease?.(scope)
     this.#keepForNextAttempt(scope)
     // A subtest's resources are its parent's too: watched once, with the top-level test that made them.
@@ -246,7 +272,7 @@ export class TestFileSession {
     } finally {
       tracker.release(scope)
       // The last fs request's stack holds the frames (and through them the module) of the file that made it.
-      tracker.asyncTracker.lastFileRequestStack = undefined
+      tracker.asyncTracker.lastFileRequest = undefined
     }
   }
 
@@ -286,19 +312,20 @@ export class TestFileSession {
     if (typeof fn !== 'function') {
       throw new TypeError(`leakwatch: expectNoLeaks() takes a function (sync or async) or nothing; got ${typeof fn}`)
     }
-    // The function has a scope of its own; while tests run concurrently, what their callbacks make meanwhile lands
-    // in it too, and the report says so.
-    const current = this.currentScope
-    const concurrent = this.testScope !== null && this.#concurrentWith(this.testScope).length > 0
+    // The function has a scope of its own. In its own async context it holds exactly what the function started;
+    // else, while tests run concurrently, what their callbacks make meanwhile lands in it too, and the report says so.
+    const inContext = this.contextual ? this.#testInContext() : null
+    const current = inContext ?? this.currentScope
+    const concurrent = inContext === null && this.testScope !== null && this.#concurrentWith(this.testScope).length > 0
     const subject = concurrent ? 'expectNoLeaks(): the function' : `expectNoLeaks() in ${current.subject}: the function`
-    const parent = tracker.activeScope
-    const scope = tracker.openScope(subject, parent)
+    const parent = tracker.scopeNow()
+    const scope = tracker.openScope(subject, parent, { activate: inContext === null })
     scope.attributionUncertain = concurrent
     try {
       try {
-        await fn()
+        await (inContext === null ? fn() : tracker.runInScope(scope, fn))
       } finally {
-        tracker.activeScope = parent
+        if (inContext === null) tracker.activeScope = parent
       }
       this.#throwIfLeaked(await tracker.check(scope, { testName: concurrent ? undefined : current.testName }))
     } finally {

@@ -2,19 +2,21 @@
 //
 // vitest evaluates setup files once per test file, before the file is imported, so this module's top level opens
 // the file's session (module-level code and beforeAll belong to the file) and registers the hooks of that file. The
-// tracker and its async hook exist once per worker. A test's check runs in `onTestFinished`, which vitest calls
-// after every afterEach hook, so cleanup done there counts; a failure there fails that test.
+// tracker and its async hook exist once per worker. Each test runs, its hooks included, in its own async context
+// (an aroundEach hook, the outermost: a setup file's hooks come first), so what the test's code starts is its own
+// whenever it lands and whatever runs beside it. A test's check runs in `onTestFinished`, which vitest calls after
+// every afterEach hook, so cleanup done there counts; a failure there fails that test.
 
 import * as vitest from 'vitest'
 import { LeakError } from '../core/leak-error.js'
 import { workerTracker } from '../core/leak-tracker.js'
 import { TestFileSession } from '../core/test-file-session.js'
 
-const { beforeEach, chai } = vitest
+const { chai } = vitest
 
-// The file's check wraps the whole file (see below); vitest has aroundAll since 4.1.
-if (typeof vitest.aroundAll !== 'function') {
-  throw new Error('leakwatch/vitest needs vitest 4.1 or later (it checks a file in an aroundAll hook): update vitest')
+// A test runs in an aroundEach hook and the file's check wraps the whole file (see below): vitest has both since 4.1.
+if (typeof vitest.aroundAll !== 'function' || typeof vitest.aroundEach !== 'function') {
+  throw new Error('leakwatch/vitest needs vitest 4.1 or later (it runs each test in an aroundEach hook): update vitest')
 }
 
 const tracker = workerTracker()
@@ -44,7 +46,7 @@ function setUpFile() {
   // With `isolate: false` a worker runs several files: options set by one file's configure() must not carry over.
   // Setup files run again for every file, so a user's own setup file configures each file anew.
   tracker.resetOptions()
-  const fileSession = new TestFileSession(tracker, { warn: (text) => console.warn(text), workerId: workerId() })
+  const fileSession = new TestFileSession(tracker, { warn: (text) => console.warn(text), workerId: workerId(), contextual: true })
   if (fileTask) sessions.set(fileTask, fileSession)
   registerHooks(fileSession)
   return fileSession
@@ -92,15 +94,16 @@ function registerHooks(fileSession) {
   /** @type {LeakError[]} LeakErrors of tests vitest cannot fail, given to the file (see whyNotThrown) */
   const deferred = []
 
-  beforeEach((context) => {
-    const task = context.task
+  // vitest reads the second parameter's source to find the fixtures a hook uses: it must be a destructuring pattern,
+  // and names only what every test context has. Runs once per attempt of a test (a retry gets a scope of its own).
+  vitest.aroundEach((runTest, { task, signal, onTestFinished }) => {
     const scope = fileSession.startTest(testName(task), null, task)
-    if (scope === null) return
+    if (scope === null) return runTest()
     // vitest names the file's task once the file runs: the first test learns it.
     if (fileSession.fileName === undefined) setFileAndRoot(fileSession, task.file)
     // vitest made the test's signal before the test, and listens on it while the test runs: it is the test's own.
-    if (context.signal) tracker.adoptEmitter(context.signal, scope)
-    context.onTestFinished(async () => {
+    if (signal) tracker.adoptEmitter(signal, scope)
+    onTestFinished(async () => {
       const { meta, error } = await fileSession.finishTest(scope)
       task.meta.leakwatch = meta
       if (!error) return
@@ -109,6 +112,7 @@ function registerHooks(fileSession) {
       const text = `test "${scope.testName}" ${why}, so its leaks fail the file:\n${error.message}`
       deferred.push(new LeakError(text, error.leaks))
     })
+    return fileSession.runTest(scope, runTest)
   })
 
   // aroundAll, not afterAll: the check runs once the file's own afterAll hooks have run in whatever order

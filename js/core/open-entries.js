@@ -1,5 +1,6 @@
 // What a scope left open that is its own: its resources still open and its listeners still attached, less what the
-// options leave out, what the test runner made, and the connections a longer-lived server accepted.
+// options leave out, what the test runner made, the unref'd timers Node made for itself, and the connections a
+// longer-lived server accepted.
 
 import { fileURLToPath } from 'node:url'
 import { kindOf } from './kinds.js'
@@ -56,6 +57,24 @@ export function madeByRunner(stack, runnerDirs) {
   return framesOutsideNode > 0
 }
 
+/** Node's timer functions and the async hook's frames: what lies on a timer's creation stack above its caller. */
+const TIMER_INTERNALS = /^node:(?:internal\/)?(?:timers|async_hooks)(?:\/promises)?:/
+const TIMER_TYPES = new Set(['Timeout', 'Immediate'])
+
+/**
+ * Node asked for the timer itself: the first frame below Node's timer functions is Node's own code (the HTTP
+ * server's Date header cache, undici's connection timers under fetch, AbortSignal.timeout()), whoever called
+ * into Node. A timer that the test or a library asked for has its own frame there.
+ */
+export function timerMadeByNode(stack) {
+  for (const line of stack.split('\n')) {
+    const location = frameLocation(line)
+    if (location === undefined || location === 'native' || location === '<anonymous>' || TIMER_INTERNALS.test(location)) continue
+    return location.startsWith('node:')
+  }
+  return false
+}
+
 /**
  * @typedef {{ record: import('./leak-scope.js').ResourceRecord | import('./listener-tracker.js').ListenerRecord,
  *   liveness: 'ref' | 'unref' | 'attached' }} OpenEntry
@@ -74,7 +93,11 @@ export function findOpen(scope, { includeUnref, includeReported = false, kinds, 
   if (kinds !== null) open = open.filter(({ record }) => kinds.includes(kindOf(record.type, record.resource)))
   // Asked once per record, and only of records found open: the stack is formatted here.
   for (const { record } of open) record.runnerMade ??= madeByRunner(record.stack, runnerDirs)
-  open = open.filter(({ record }) => !record.runnerMade)
+  // Node's own unref'd timers are housekeeping that does not keep the process alive: reportUnref is for the test's.
+  open = open.filter(({ record, liveness }) => {
+    if (record.runnerMade) return false
+    return liveness !== 'unref' || !TIMER_TYPES.has(record.type) || !timerMadeByNode(record.stack)
+  })
   if (!open.some(({ record }) => ACCEPTING_TYPES.has(record.type))) return open
   // A connection a server accepted belongs to the server: when the server outlives the scope (a shared server from
   // beforeAll, with keep-alive clients), closing it is the server's job.

@@ -185,6 +185,24 @@ describe('leakwatch/jest', () => {
     })
   })
 
+  test('fake timers left on after a test, all or one alone: leaks reported, clean tests pass, and the tests after them', () => {
+    const file = 'fake-timers-left-on.test.js'
+    const server = { description: 'TCP server listening on 127.0.0.1:' }
+    assertLeaked(file, 'a server leaked with fake timers left on', { ...server, marker: '// leak:left-on-server' })
+    assertPassed(file, 'a clean test with fake timers left on')
+    for (const faked of ['setTimeout', 'setImmediate', 'nextTick']) {
+      assertLeaked(file, `${faked} faked alone: a leaked server is reported`, { ...server, marker: '// leak:left-on-one' })
+      assertPassed(file, `${faked} faked alone: a closed server passes`)
+    }
+    assertLeaked(file, 'nextTick faked alone: a retained object fails watch()', {
+      description: 'Object instance (watched as "kept app") still reachable after GC',
+      marker: '// leak:left-on-watch',
+      left: '1 object still reachable',
+    })
+    assertPassed(file, 'the test after them passes, with the fakes still on')
+    for (const [key, { message }] of run.tests) if (key.startsWith(file)) assert.doesNotMatch(message, /Exceeded timeout|run concurrently/, key)
+  })
+
   test("leakwatch holds nothing of a finished file: jest's --detectLeaks passes clean files", () => {
     assert.equal(detectLeaksRun.exitCode, 0, detectLeaksRun.output)
     assert.equal(detectLeaksRun.report.numPassedTestSuites, 3)

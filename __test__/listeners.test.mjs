@@ -115,6 +115,57 @@ test('start() patches EventEmitter and EventTarget once; stop() restores what No
   assert.equal(AbortSignal.timeout, originals.timeout)
 })
 
+test('a global made read-only but configurable (a vm context on Node 20) is wrapped all the same, and put back as it was', async () => {
+  const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'AbortController')
+  const original = globalThis.AbortController
+  const readOnly = { value: original, writable: false, enumerable: false, configurable: true }
+  Object.defineProperty(globalThis, 'AbortController', readOnly)
+  try {
+    const { LeakTracker } = await import('../js/index.js')
+    const tracker = new LeakTracker()
+    tracker.start()
+    assert.notEqual(globalThis.AbortController, original)
+    assert.equal(Object.getOwnPropertyDescriptor(globalThis, 'AbortController').writable, false)
+    assert.equal(tracker.listenerTracker.takeNotice(), undefined, 'nothing went unchecked')
+    tracker.stop()
+    assert.deepEqual(Object.getOwnPropertyDescriptor(globalThis, 'AbortController'), readOnly)
+  } finally {
+    Object.defineProperty(globalThis, 'AbortController', descriptor)
+  }
+})
+
+describe('a global leakwatch cannot replace (read-only, not configurable)', () => {
+  const fixture = 'listeners-read-only'
+  let readOnlyRun
+  const readOnly = fixtureAssertions(fixture, () => readOnlyRun)
+
+  before(async () => {
+    readOnlyRun = await runVitest(fixture)
+  })
+
+  test('listeners on EventTargets go unchecked, said once for the worker; every other check runs', () => {
+    const notices = readOnlyRun.output.match(/\[leakwatch\] globalThis\.AbortController is read-only here[^\n]*/g) ?? []
+    assert.equal(notices.length, 1, readOnlyRun.output)
+    assert.match(notices[0], /listeners left on an AbortSignal or EventTarget are not checked in this worker; every other check runs\.$/)
+    readOnly.assertLeaked('first.test.js', 'a leaked server is still reported', {
+      description: 'TCP server listening on 127.0.0.1:',
+      marker: '// leak:read-only-server',
+    })
+    readOnly.assertLeaked('first.test.js', 'a listener left on process is still reported', {
+      description: 'listener for "SIGUSR2" on process',
+      marker: '// leak:read-only-process',
+      left: '1 listener attached',
+    })
+    readOnly.assertPassed('first.test.js', "a listener on the test's own AbortSignal is not called a leak")
+    readOnly.assertPassed('first.test.js', 'a listener left on a shared AbortSignal goes unchecked')
+    readOnly.assertLeaked('second.test.js', 'a leaked interval in the next file of the worker is reported', {
+      description: 'Interval every 65000 ms',
+      marker: '// leak:read-only-interval',
+    })
+    readOnly.assertPassed('second.test.js', 'a clean test in the next file passes')
+  })
+})
+
 test('emitters are described in words a user recognises', async () => {
   const { describeEmitter } = await import('../js/core/listener-tracker.js')
   const net = await import('node:net')

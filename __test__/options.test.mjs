@@ -101,6 +101,16 @@ describe('options', () => {
     assert.equal(file.message, '', file.message)
   })
 
+  test("reportUnref: true leaves out the unref'd timers Node made for itself (an HTTP response's Date cache, fetch's)", () => {
+    assertPassed('report-unref-http.test.js', 'a clean test that serves an HTTP response passes')
+    const message = assertLeaked('report-unref-http.test.js', "a test's own unref'd interval beside a response still fails", {
+      description: "Interval every 31000 ms  (unref'd: does not keep the process alive)",
+      marker: '// leak:unref-beside-http',
+    })
+    assert.doesNotMatch(message, /created by Node/, message)
+    assert.equal(fileResult('report-unref-http.test.js').message, '')
+  })
+
   test("onLeak: 'warn' passes the leaky test and prints the report", () => {
     assertPassed('on-leak-warn.test.js', 'leak only warned')
     assert.ok(run.output.includes('[leakwatch] test "leak only warned" left 1 resource open'), run.output)

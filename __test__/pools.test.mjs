@@ -1,6 +1,8 @@
 // The same small suite under each of vitest's Node pools, with and without isolation: forks and threads, each with
 // --isolate (a fresh worker per file) and --no-isolate (workers reused across files, the tracker and its async hook
-// shared). Every configuration must give the same outcome, and vitest must end normally (exit 1 for the failures).
+// shared), and vmThreads and vmForks (each file in a vm context, workers reused; on Node 20 the context's
+// AbortController is read-only). Every configuration must give the same outcome, and vitest must end normally (exit 1
+// for the failures).
 
 import assert from 'node:assert/strict'
 import { before, describe, test } from 'node:test'
@@ -26,6 +28,14 @@ const CASES = [
     description: /Child process pid \d+ \(\S*node -e setTimeout\(\(\) => \{\}, 20000\)\)/,
     marker: '// leak:child',
   },
+  {
+    file: 'abort-signal.test.js',
+    leaky: 'leaky abort listener',
+    clean: 'clean abort listener',
+    description: /listener for "abort" on AbortSignal/,
+    marker: '// leak:abort',
+    left: '1 listener attached',
+  },
 ]
 
 const CONFIGS = [
@@ -33,10 +43,13 @@ const CONFIGS = [
   { pool: 'forks', isolate: false },
   { pool: 'threads', isolate: true },
   { pool: 'threads', isolate: false },
+  { pool: 'vmThreads' },
+  { pool: 'vmForks' },
 ]
 
 for (const { pool, isolate } of CONFIGS) {
-  const args = [`--pool=${pool}`, isolate ? '--isolate' : '--no-isolate', '--maxWorkers=2']
+  const isolation = isolate === undefined ? [] : [isolate ? '--isolate' : '--no-isolate']
+  const args = [`--pool=${pool}`, ...isolation, '--maxWorkers=2']
 
   describe(`vitest ${args.join(' ')}`, () => {
     /** @type {Awaited<ReturnType<typeof runVitest>>} */
@@ -49,9 +62,11 @@ for (const { pool, isolate } of CONFIGS) {
     test('vitest ends normally: exit code 1 for the failures, no crash', () => {
       assert.equal(run.exitCode, 1, run.output)
       assert.doesNotMatch(run.output, /segmentation fault|Worker exited unexpectedly|SIGSEGV|SIGABRT|Unhandled Error|Unhandled Rejection/i)
-      assert.match(run.output, /Test Files {2}4 failed \(4\)/)
-      assert.match(run.output, /Tests {2}4 failed \| 4 passed \(8\)/)
-      assert.equal(run.tests.size, 8)
+      assert.match(run.output, /Test Files {2}5 failed \(5\)/)
+      assert.match(run.output, /Tests {2}5 failed \| 5 passed \(10\)/)
+      assert.equal(run.tests.size, 10)
+      // Every global leakwatch wraps could be replaced: nothing went unchecked.
+      assert.doesNotMatch(run.output, /not checked in this worker/)
     })
 
     test(isolate ? 'each file ran in a worker of its own' : 'workers were reused across files', () => {
@@ -62,12 +77,12 @@ for (const { pool, isolate } of CONFIGS) {
       else assert.ok(distinct < CASES.length, `no worker ran two files: ${workers}`)
     })
 
-    for (const { file, leaky, clean, description, marker } of CASES) {
+    for (const { file, leaky, clean, description, marker, left = '1 resource open' } of CASES) {
       test(`${file}: "${leaky}" fails with its leak, "${clean}" passes`, () => {
         const failed = run.tests.get(`${file} > ${leaky}`)
         assert.ok(failed, `no result for ${file} > ${leaky}`)
         assert.equal(failed.status, 'failed')
-        assert.ok(failed.message.startsWith(`LeakError: test "${leaky}" left 1 resource open`), failed.message)
+        assert.ok(failed.message.startsWith(`LeakError: test "${leaky}" left ${left}`), failed.message)
         assert.match(failed.message, description)
         const line = lineOf(FIXTURE, file, marker)
         assert.match(failed.message, new RegExp(`created at ${file.replace(/\./g, '\\.')}:${line}:\\d+`), failed.message)

@@ -187,11 +187,19 @@ export declare class LeakTracker {
   /** Installs the async hook (idempotent). */
   start(): void
   stop(): void
+  /** The scope resources are recorded in when no test's async context says otherwise. */
   activeScope: LeakScope | null
+  /** The scope what runs now belongs to: its test's, by async context, else the active one. */
+  scopeNow(): LeakScope | null
+  /** Runs `fn` in `scope`'s async context: what it starts, whenever that lands, is the scope's. */
+  runInScope<T>(scope: LeakScope, fn: () => T): T
   /** Counts `emitter` as born in `scope`: the listeners added to it there are the scope's own business. */
   adoptEmitter(emitter: object, scope: LeakScope): void
-  /** Opens a scope and makes it active; a nested scope records into its parent too. */
-  openScope(subject: string, parent?: LeakScope | null): LeakScope
+  /**
+   * Opens a scope and makes it active, unless `activate: false` (it will run in its own async context through
+   * `runInScope`); a nested scope records into its parent too.
+   */
+  openScope(subject: string, parent?: LeakScope | null, options?: { activate?: boolean }): LeakScope
   /**
    * Waits for pending closes, then reports what the scope left open. `subject`: who leaked, when not the scope's
    * subject; `options`: this check's options instead of the tracker's; `retained: false`: leave the scope's watched

@@ -6,8 +6,10 @@
 // its own business, and most adds (a socket's, a request's) go to those, which keeps the hot path to a WeakMap
 // lookup. An emitter's birth is seen in `EventEmitter.init` (every emitter's constructor calls it); an
 // EventTarget's in the constructors of EventTarget and AbortController, wrapped in Proxies, and AbortSignal's
-// static factories. Removals are not patched: at the end of the scope each recorded listener is looked up on its
-// emitter, so `off`, `removeAllListeners`, a fired `once`, `{ once: true }` and `{ signal }` all count.
+// static factories. Where those globals cannot be replaced, listeners on EventTargets go unchecked (the session
+// says so once) rather than every listener on a test's own AbortSignal called a leak. Removals are not patched: at
+// the end of the scope each recorded listener is looked up on its emitter, so `off`, `removeAllListeners`, a fired
+// `once`, `{ once: true }` and `{ signal }` all count.
 //
 // Invisible to user code: listeners are never wrapped (`rawListeners`, `listenerCount` and `this` in a handler stay
 // as Node defines them), the patched methods keep their names and lengths, and `disable()` restores everything.
@@ -84,7 +86,23 @@ export class MaxListenersRecord extends CreationRecord {
   }
 }
 
+/**
+ * Puts `value` in the place of the global `name`; returns what puts the original back, or null where the global
+ * cannot be replaced. A vm context may define a global read-only but configurable (vitest's vm pools do on Node 20,
+ * where Node's own globals are lazy accessors): it is redefined, with the attributes it had.
+ */
+function replaceGlobal(name, value) {
+  const descriptor = Object.getOwnPropertyDescriptor(globalThis, name)
+  if (descriptor === undefined || !descriptor.configurable) return null
+  // A lazy accessor becomes a writable value when assigned: as Node's own setter makes it.
+  const writable = 'value' in descriptor ? descriptor.writable : true
+  Object.defineProperty(globalThis, name, { value, writable, enumerable: descriptor.enumerable, configurable: true })
+  return () => Object.defineProperty(globalThis, name, descriptor)
+}
+
 export class ListenerTracker {
+  #noticeGiven = false
+
   /** @param {{ scopeNow(): import('./leak-scope.js').LeakScope | null }} scopes where the current scope is read */
   constructor(scopes) {
     this.scopes = scopes
@@ -93,6 +111,8 @@ export class ListenerTracker {
     /** Listener arrays Node already warned about (`warned`), so a warning is attributed once. */
     this.warnedLists = new WeakSet()
     this.restore = []
+    /** @type {string | undefined} why listeners on EventTargets are not tracked, when they cannot be */
+    this.eventTargetsUntracked = undefined
   }
 
   get enabled() {
@@ -107,6 +127,16 @@ export class ListenerTracker {
 
   disable() {
     for (const undo of this.restore.splice(0).reverse()) undo()
+  }
+
+  /**
+   * What a person must know about this tracker's limits, once: that listeners on EventTargets are not checked here.
+   * Undefined when there is nothing to say, or it was said.
+   */
+  takeNotice() {
+    if (this.eventTargetsUntracked === undefined || this.#noticeGiven) return undefined
+    this.#noticeGiven = true
+    return `${this.eventTargetsUntracked}: listeners left on an AbortSignal or EventTarget are not checked in this worker; every other check runs.`
   }
 
   /**
@@ -175,6 +205,8 @@ export class ListenerTracker {
   }
 
   #patchEventTarget() {
+    // Without births, every listener a test adds to an AbortSignal of its own would look like a leak: none are tracked.
+    if (!this.#patchEventTargetBirths()) return
     const tracker = this
     const scopes = this.scopes
     const proto = EventTarget.prototype
@@ -190,20 +222,38 @@ export class ListenerTracker {
     }, originalAdd)
     proto.addEventListener = addEventListener
     this.restore.push(() => (proto.addEventListener = originalAdd))
+  }
 
-    // Births: an EventTarget or AbortController constructed while a scope is active, and AbortSignal's factories.
+  /**
+   * Sees EventTargets born: an EventTarget or AbortController constructed while a scope is active, and AbortSignal's
+   * factories. The constructors can only be wrapped where their globals can be replaced; false where they cannot,
+   * with nothing patched.
+   */
+  #patchEventTargetBirths() {
+    const tracker = this
+    const undo = []
+    this.eventTargetsUntracked = undefined
     for (const name of ['EventTarget', 'AbortController']) {
       const original = globalThis[name]
-      globalThis[name] = new Proxy(original, {
-        construct(target, args, newTarget) {
-          const instance = Reflect.construct(target, args, newTarget)
-          tracker.#markBirth(instance)
-          if (instance instanceof AbortController) tracker.#markBirth(instance.signal)
-          return instance
-        },
-      })
-      this.restore.push(() => (globalThis[name] = original))
+      const restore = replaceGlobal(
+        name,
+        new Proxy(original, {
+          construct(target, args, newTarget) {
+            const instance = Reflect.construct(target, args, newTarget)
+            tracker.#markBirth(instance)
+            if (instance instanceof AbortController) tracker.#markBirth(instance.signal)
+            return instance
+          },
+        }),
+      )
+      if (restore === null) {
+        for (const done of undo) done()
+        this.eventTargetsUntracked = `globalThis.${name} is read-only here, so leakwatch cannot see which EventTargets a test creates`
+        return false
+      }
+      undo.push(restore)
     }
+    this.restore.push(...undo)
     for (const name of ['abort', 'timeout', 'any']) {
       const original = AbortSignal[name]
       if (typeof original !== 'function') continue
@@ -214,6 +264,7 @@ export class ListenerTracker {
       }, original)
       this.restore.push(() => (AbortSignal[name] = original))
     }
+    return true
   }
 }
 

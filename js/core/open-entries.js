@@ -1,6 +1,6 @@
 // What a scope left open that is its own: its resources still open and its listeners still attached, less what the
-// options leave out, what the test runner made, listeners that cannot fire any more or that Node keeps on its own
-// pooled sockets, and the connections a longer-lived server accepted.
+// options leave out, what the test runner made, the unref'd timers Node made for itself, listeners that cannot fire
+// any more or that Node keeps on its own pooled sockets, and the connections a longer-lived server accepted.
 
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
@@ -58,16 +58,22 @@ export function madeByRunner(stack, runnerDirs) {
   return framesOutsideNode > 0
 }
 
-/** Every frame with a location is Node's own (`node:`): Node added it in a callback of its own, not user code. */
-function madeByNode(stack) {
-  let located = false
+/** Node's modules that a timer or a listener is asked for through: what lies on its stack above whoever asked. */
+const REQUEST_APIS = /^node:(?:internal\/)?(?:timers|async_hooks|events)(?:\/promises)?:/
+const TIMER_TYPES = new Set(['Timeout', 'Immediate'])
+
+/**
+ * Node asked for it itself: the first frame below Node's timer and event functions is Node's own code (the HTTP
+ * server's Date header cache, undici's connection timers under fetch, AbortSignal.timeout(), the HTTP agent's
+ * free-socket listener), whoever called into Node. What the test or a library asked for has its own frame there.
+ */
+export function requestedByNode(stack) {
   for (const line of stack.split('\n')) {
     const location = frameLocation(line)
-    if (location === undefined || !location.includes(':')) continue
-    if (!location.startsWith('node:')) return false
-    located = true
+    if (location === undefined || location === 'native' || location === '<anonymous>' || REQUEST_APIS.test(location)) continue
+    return location.startsWith('node:')
   }
-  return located
+  return false
 }
 
 /** A stream, socket or session that is over: it emits nothing any more, so no listener on it can fire or pile up. */
@@ -90,15 +96,15 @@ function isIdleSocket(emitter) {
 
 /**
  * A listener that is not a leak wherever it was added: one on an emitter that is finished (a destroyed socket, a
- * closed HTTP/2 session, a ReadStream read to its end), or one Node added by itself, with no frame of user code, to an
- * idle pooled socket (the HTTP agent's free-socket `error` listener, `tickOnSocket`'s on a reused socket). Such an
- * emitter, if it is left open, is reported as the resource it is, by the test that made it.
+ * closed HTTP/2 session, a ReadStream read to its end), or one Node added by itself to an idle pooled socket (the
+ * HTTP agent's free-socket `error` listener, `tickOnSocket`'s on a reused socket). Such an emitter, if it is left
+ * open, is reported as the resource it is, by the test that made it.
  */
 function isInertListener(record) {
   if (record.type !== LISTENER_TYPE || record.isEventTarget) return false
   const emitter = record.emitter
   if (emitter === undefined || isFinished(emitter)) return true
-  return isIdleSocket(emitter) && madeByNode(record.stack)
+  return isIdleSocket(emitter) && requestedByNode(record.stack)
 }
 
 /**
@@ -119,7 +125,11 @@ export function findOpen(scope, { includeUnref, includeReported = false, kinds, 
   if (kinds !== null) open = open.filter(({ record }) => kinds.includes(kindOf(record.type, record.resource)))
   // Asked once per record, and only of records found open: the stack is formatted here.
   for (const { record } of open) record.runnerMade ??= madeByRunner(record.stack, runnerDirs)
-  open = open.filter(({ record }) => !record.runnerMade && !isInertListener(record))
+  // Node's own unref'd timers are housekeeping that does not keep the process alive: reportUnref is for the test's.
+  open = open.filter(({ record, liveness }) => {
+    if (record.runnerMade || isInertListener(record)) return false
+    return liveness !== 'unref' || !TIMER_TYPES.has(record.type) || !requestedByNode(record.stack)
+  })
   if (!open.some(({ record }) => ACCEPTING_TYPES.has(record.type))) return open
   // A connection a server accepted belongs to the server: when the server outlives the scope (a shared server from
   // beforeAll, with keep-alive clients), closing it is the server's job.

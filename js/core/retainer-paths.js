@@ -10,6 +10,7 @@ import { Session } from 'node:inspector'
 import { getHeapSnapshot } from 'node:v8'
 import { loadNative } from '../native.js'
 import { formatRetainerPath } from '../heap/format.js'
+import { withRealNextTick } from './real-timers.js'
 import { nextTurn } from './settle.js'
 
 const PROBE = '__leakwatchRetainerProbe'
@@ -78,7 +79,9 @@ export async function retainerPaths(targets, untracked = (fn) => fn()) {
     // A WeakRef deref'd in this job keeps its target until the job ends, a root the snapshot would show first.
     await nextTurn(untracked)
     const parser = new native.HeapSnapshotParser('the heap of this test run')
-    for await (const chunk of getHeapSnapshot()) parser.push(chunk)
+    await withRealNextTick(async () => {
+      for await (const chunk of getHeapSnapshot()) parser.push(chunk)
+    })
     const analysis = JSON.parse(parser.finish(JSON.stringify({ ids, maxPaths: 1, top: 0, retainedSizes: true })))
     return ids.map((id) => {
       const match = analysis.matches.find((candidate) => candidate.query === `@${id}`)

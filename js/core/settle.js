@@ -3,6 +3,9 @@
 // A socket's `close` arrives ticks after `end()`, a server's handle closes a loop turn after `close()`. When
 // nothing is open, this returns at once: a clean test waits not at all. Otherwise it waits two `setImmediate`
 // turns (closes land in the close-callbacks phase), then backs off 1, 2, 4, ... ms up to the window, like goleak.
+// On the real timers and clock: a test may end with fake ones on.
+
+import { realNow, realSetImmediate, realSetTimeout } from './real-timers.js'
 
 const FIRST_BACKOFF_MS = 1
 
@@ -11,7 +14,7 @@ const FIRST_BACKOFF_MS = 1
  * @param {(fn: () => void) => void} untracked
  */
 export function nextTurn(untracked) {
-  return new Promise((resolve) => untracked(() => setImmediate(resolve)))
+  return new Promise((resolve) => untracked(() => realSetImmediate(resolve)))
 }
 
 /**
@@ -26,16 +29,16 @@ export async function settleOpenResources(findOpen, windowMs, untracked, isPendi
   let open = findOpen()
   const unsettled = () => open.length > 0 || isPending()
   if (!unsettled() || windowMs === 0) return open
-  const deadline = performance.now() + windowMs
+  const deadline = realNow() + windowMs
   await nextTurn(untracked)
   await nextTurn(untracked)
   open = findOpen()
   let backoffMs = FIRST_BACKOFF_MS
   while (unsettled()) {
-    const remainingMs = deadline - performance.now()
+    const remainingMs = deadline - realNow()
     if (remainingMs <= 0) break
     const delayMs = Math.min(backoffMs, remainingMs)
-    await new Promise((resolve) => untracked(() => setTimeout(resolve, delayMs)))
+    await new Promise((resolve) => untracked(() => realSetTimeout(resolve, delayMs)))
     backoffMs *= 2
     open = findOpen()
   }

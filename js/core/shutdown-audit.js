@@ -12,6 +12,7 @@ import { describeValue } from './describe-value.js'
 import { LeakError } from './leak-error.js'
 import { KINDS, workerTracker } from './leak-tracker.js'
 import { mergeOptions } from './options.js'
+import { realNow, realSetInterval } from './real-timers.js'
 
 /** The options an audit takes; the others are the tracker's business. */
 const AUDIT_OPTIONS = ['name', 'settleMs', 'kinds', 'reportUnref', 'ignore']
@@ -35,7 +36,7 @@ export function trackResources() {
   if (tracker.started) return
   tracker.start()
   const scope = tracker.openScope('the process (since trackResources())')
-  tracker.untracked(() => setInterval(() => tracker.compact(scope), COMPACT_EVERY_MS).unref())
+  tracker.untracked(() => realSetInterval(() => tracker.compact(scope), COMPACT_EVERY_MS).unref())
 }
 
 /** Validates the audit's options and merges them over the tracker's: ignore rules add to the configured ones. */
@@ -76,9 +77,9 @@ export async function assertCleanShutdown(fn, options) {
   if (!tracker.started || scope === null) throw new Error(NOT_TRACKING)
   // Counted before the stop: a plain script's scope is compacted every few seconds, which drops what has closed.
   const tracked = scope.records.length + scope.listenerRecords.length
-  const startedAt = performance.now()
+  const startedAt = realNow()
   await fn()
-  const stopMs = performance.now() - startedAt
+  const stopMs = realNow() - startedAt
   const subject = audit.name ? `shutdown of ${audit.name}` : 'shutdown'
   const result = await tracker.check(scope, { testName: scope.testName, subject, options: audit.options, retained: false, wording: 'shutdown' })
   for (const warning of result.warnings) console.warn(`[leakwatch] ${warning}`)

@@ -78,6 +78,9 @@ export class TestFileSession {
      * @type {Map<object, Array<import('./leak-scope.js').ResourceRecord | import('./listener-tracker.js').ListenerRecord>>}
      */
     this.leftByAttempt = new Map()
+    // The tracker is the worker's: what it cannot check is said in the first file's output only.
+    const notice = tracker.listenerTracker.takeNotice()
+    if (notice !== undefined) warn(`[leakwatch] ${notice}`)
   }
 
   #fileSubject() {

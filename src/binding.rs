@@ -110,8 +110,14 @@ fn read_heap_graph(path: &str) -> Result<crate::heap::graph::HeapGraph> {
             format!("leakwatch: cannot read {path}: {error}"),
         )
     })?;
-    let snapshot =
-        crate::heap::snapshot::parse_reader(file).map_err(|error| snapshot_error(path, error))?;
+    // A pipe or a device has no length to check the header against: it is read as a stream of unknown size.
+    let length = file
+        .metadata()
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|metadata| metadata.len());
+    let snapshot = crate::heap::snapshot::parse_reader(file, length)
+        .map_err(|error| snapshot_error(path, error))?;
     Ok(crate::heap::graph::HeapGraph::new(snapshot))
 }
 
@@ -148,13 +154,26 @@ pub struct HeapSnapshotParser {
 
 #[napi]
 impl HeapSnapshotParser {
-    /// `name` is what error messages call the input (a file path); default "the heap snapshot".
+    /// `name` is what error messages call the input (a file path); default "the heap snapshot". `totalBytes`: the
+    /// input's whole size, when known (a file's length): the header's counts are checked against it, so a corrupt
+    /// count is an error instead of a huge allocation; without it, memory is reserved as the chunks arrive.
     #[napi(constructor)]
-    pub fn new(name: Option<String>) -> Self {
-        Self {
-            parser: Some(crate::heap::snapshot::SnapshotParser::new()),
-            name: name.unwrap_or_else(|| "the heap snapshot".to_owned()),
+    pub fn new(name: Option<String>, total_bytes: Option<f64>) -> Result<Self> {
+        let mut parser = crate::heap::snapshot::SnapshotParser::new();
+        if let Some(total) = total_bytes {
+            if !(total >= 0.0 && total.fract() == 0.0) {
+                return Err(Error::new(
+                    Status::InvalidArg,
+                    format!("leakwatch: HeapSnapshotParser's totalBytes must be a whole number of bytes, not {total}"),
+                ));
+            }
+            // Whole and non-negative: exact up to 2^53, the most a JS number holds exactly.
+            parser = parser.with_total_bytes(total as u64);
         }
+        Ok(Self {
+            parser: Some(parser),
+            name: name.unwrap_or_else(|| "the heap snapshot".to_owned()),
+        })
     }
 
     fn parser(&mut self) -> Result<&mut crate::heap::snapshot::SnapshotParser> {

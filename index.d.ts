@@ -11,8 +11,12 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** A heap snapshot fed in chunks (from `v8.getHeapSnapshot()` or a file stream), never held whole as text. */
 export declare class HeapSnapshotParser {
-  /** `name` is what error messages call the input (a file path); default "the heap snapshot". */
-  constructor(name?: string | undefined | null)
+  /**
+   * `name` is what error messages call the input (a file path); default "the heap snapshot". `totalBytes`: the
+   * input's whole size, when known (a file's length): the header's counts are checked against it, so a corrupt
+   * count is an error instead of a huge allocation; without it, memory is reserved as the chunks arrive.
+   */
+  constructor(name?: string | undefined | null, totalBytes?: number | undefined | null)
   /**
    * Feeds the next chunk. Throws (with the byte offset) as soon as the bytes stop being a heap snapshot; the
    * parser is then unusable.

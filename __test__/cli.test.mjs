@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -96,6 +96,58 @@ test('usage errors exit 2 with a message; a corrupt snapshot exits 1', () => {
   const help = leakwatch('--help')
   assert.equal(help.status, 0)
   assert.match(help.stdout, /leakwatch analyze <file.heapsnapshot>/)
+})
+
+/** A 1 KB snapshot whose header says `counts`: nodes enough to look real, far fewer than a corrupt header claims. */
+function claimingSnapshot(name, counts) {
+  const meta = {
+    node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
+    node_types: [['hidden', 'object'], 'string', 'number', 'number', 'number', 'number', 'number'],
+    edge_fields: ['type', 'name_or_index', 'to_node'],
+    edge_types: [['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'], 'string_or_number', 'node'],
+  }
+  const nodes = Array.from({ length: 36 }, () => '0,0,1,0,0,0,0').join(',')
+  const file = path.join(dir, `${name}.heapsnapshot`)
+  writeFileSync(file, `{"snapshot":{"meta":${JSON.stringify(meta)},${counts}},\n"nodes":[${nodes}],\n"edges":[],\n"strings":["a"]}`)
+  return file
+}
+
+/** The CLI with its address space capped at 1 GB (native memory included, which --max-old-space-size leaves alone). */
+function leakwatchCapped(...args) {
+  return spawnSync('bash', ['-c', 'ulimit -v 1048576 && exec "$0" "$@"', process.execPath, CLI, ...args], { encoding: 'utf8' })
+}
+
+test("a header claiming more nodes than the file can hold is a corrupt snapshot (exit 1), not a huge allocation", () => {
+  const file = claimingSnapshot('claims-too-many', '"node_count":1000000000000,"edge_count":0,"trace_function_count":0')
+  assert.ok(statSync(file).size <= 1024, `${statSync(file).size} bytes`)
+  const result = leakwatchCapped('analyze', file)
+  assert.equal(result.signal, null, result.stderr)
+  assert.equal(result.status, 1, result.stderr)
+  assert.equal(
+    result.stderr,
+    `leakwatch: ${file} is not a valid heap snapshot: byte ${readFileSync(file, 'utf8').indexOf('},\n')}: the snapshot's header claims ` +
+      `1000000000000 nodes, which take at least 14000000000000 bytes, but the file has only ${statSync(file).size} bytes: it is ` +
+      'corrupt or truncated; take the snapshot again\n',
+  )
+  // The same counts, true ones, in the same file: it parses under the same cap.
+  const truthful = claimingSnapshot('claims-what-it-has', '"node_count":36,"edge_count":0,"trace_function_count":0')
+  const ok = leakwatchCapped('analyze', truthful, '--json')
+  assert.equal(ok.status, 0, ok.stderr)
+  assert.equal(JSON.parse(ok.stdout).nodeCount, 36)
+})
+
+test('a header count that is negative or not whole is a corrupt snapshot (exit 1) that says which', () => {
+  for (const [counts, key, value] of [
+    ['"node_count":-1,"edge_count":0', 'node_count', '-1'],
+    ['"node_count":36,"edge_count":2.5', 'edge_count', '2.5'],
+  ]) {
+    const result = leakwatchCapped('analyze', claimingSnapshot('not-a-count', counts))
+    assert.equal(result.status, 1, result.stderr)
+    assert.match(
+      result.stderr,
+      new RegExp(`is not a valid heap snapshot: byte \\d+: the snapshot's header gives ${key} as ${value.replace('.', '\\.')}, which is not a count \\(a whole number from 0 up\\): the file is corrupt; take the snapshot again\\n$`),
+    )
+  }
 })
 
 test('stdout that cannot be written (a full disk) is said in one line, with exit code 1, not thrown with a stack', () => {

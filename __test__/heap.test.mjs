@@ -68,7 +68,19 @@ test('a corrupt snapshot throws with the byte offset; bad options are InvalidArg
   })
   const truncated = path.join(dir, 'truncated.heapsnapshot')
   writeFileSync(truncated, readFileSync(file).subarray(0, 5000))
-  assert.throws(() => native.analyzeHeapSnapshotFile(truncated, ''), /byte 5000: unexpected end of input: expected more of "nodes"/)
+  // A file's size is known: its header's counts already say that most of it is missing. A stream finds out at its end.
+  assert.throws(
+    () => native.analyzeHeapSnapshotFile(truncated, ''),
+    /byte \d+: the snapshot's header claims \d+ nodes and \d+ edges, which take at least \d+ bytes, but the file has only 5000 bytes: it is corrupt or truncated; take the snapshot again$/,
+  )
+  const stream = new native.HeapSnapshotParser(truncated)
+  stream.push(readFileSync(truncated))
+  assert.throws(() => stream.finish(''), /byte 5000: unexpected end of input: expected more of "nodes"/)
+  assert.throws(() => new native.HeapSnapshotParser('x', -1), (error) => {
+    assert.equal(error.message, "leakwatch: HeapSnapshotParser's totalBytes must be a whole number of bytes, not -1")
+    assert.equal(error.code, 'InvalidArg')
+    return true
+  })
   assert.throws(() => native.analyzeHeapSnapshotFile(file, '{"fnd":[]}'), (error) => {
     assert.match(error.message, /the heap analysis options is not valid: unknown field `fnd`/)
     assert.equal(error.code, 'InvalidArg')

@@ -87,7 +87,8 @@ function progressReporter(path, total) {
 
 /** Streams the file through the native parser and analyses it. */
 function analyzeFile(native, path, size, options) {
-  const parser = new native.HeapSnapshotParser(path)
+  // The size lets the parser check the header's counts before it allocates for them.
+  const parser = new native.HeapSnapshotParser(path, size)
   const progress = progressReporter(path, size)
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES)
   const fd = openSync(path, 'r')

@@ -6,17 +6,22 @@
 //! apart by construction. Every export catches panics, so a bug here becomes a JS error, never a dead worker.
 
 use crate::leak_report::{analyze_leaks, LeakCheckInput};
+use crate::lone_surrogates::replace_lone_surrogate_escapes;
 use crate::report_text::{render_report, ReportTextInput};
 use crate::resource_kind::ResourceKind;
 use crate::uv_handles::{walk_loop, UvHandleInfo};
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 
-fn invalid_json(what: &str, error: &serde_json::Error) -> Error {
-    Error::new(
-        Status::InvalidArg,
-        format!("leakwatch: {what} is not valid: {error}"),
-    )
+/// The one way JSON from JS is read: any string JS can hold crosses (a lone surrogate arrives as U+FFFD, see
+/// `lone_surrogates`), and a wrong shape is an `InvalidArg` naming `what`.
+fn parse_input<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T> {
+    serde_json::from_str(&replace_lone_surrogate_escapes(json)).map_err(|error| {
+        Error::new(
+            Status::InvalidArg,
+            format!("leakwatch: {what} is not valid: {error}"),
+        )
+    })
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
@@ -42,8 +47,7 @@ pub fn list_loop_handles(env: Env) -> Result<String> {
 /// from libuv and locating its creation site in user code.
 #[napi(catch_unwind)]
 pub fn analyze_open_resources(env: Env, input_json: String) -> Result<String> {
-    let input: LeakCheckInput = serde_json::from_str(&input_json)
-        .map_err(|error| invalid_json("the leak check input", &error))?;
+    let input: LeakCheckInput = parse_input(&input_json, "the leak check input")?;
     // Without libuv (an unusual embedder) the leaks are still reported, described from what JS knew.
     let handles = loop_handles(&env).unwrap_or_default();
     to_json(&analyze_leaks(&input, &handles))
@@ -52,8 +56,7 @@ pub fn analyze_open_resources(env: Env, input_json: String) -> Result<String> {
 /// Renders the text of a `LeakError` from `{ subject, leaks, scopeHint?, attributionUncertain? }` as JSON.
 #[napi(catch_unwind)]
 pub fn render_leak_report(input_json: String) -> Result<String> {
-    let input: ReportTextInput = serde_json::from_str(&input_json)
-        .map_err(|error| invalid_json("the report input", &error))?;
+    let input: ReportTextInput = parse_input(&input_json, "the report input")?;
     Ok(render_report(&input))
 }
 
@@ -83,8 +86,7 @@ fn heap_options(options_json: &str) -> Result<crate::heap::AnalyzeOptions> {
     if options_json.trim().is_empty() {
         return Ok(crate::heap::AnalyzeOptions::default());
     }
-    serde_json::from_str(options_json)
-        .map_err(|error| invalid_json("the heap analysis options", &error))
+    parse_input(options_json, "the heap analysis options")
 }
 
 fn snapshot_error(path: &str, error: crate::heap::snapshot::SnapshotError) -> Error {
@@ -108,8 +110,14 @@ fn read_heap_graph(path: &str) -> Result<crate::heap::graph::HeapGraph> {
             format!("leakwatch: cannot read {path}: {error}"),
         )
     })?;
-    let snapshot =
-        crate::heap::snapshot::parse_reader(file).map_err(|error| snapshot_error(path, error))?;
+    // A pipe or a device has no length to check the header against: it is read as a stream of unknown size.
+    let length = file
+        .metadata()
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|metadata| metadata.len());
+    let snapshot = crate::heap::snapshot::parse_reader(file, length)
+        .map_err(|error| snapshot_error(path, error))?;
     Ok(crate::heap::graph::HeapGraph::new(snapshot))
 }
 
@@ -146,13 +154,26 @@ pub struct HeapSnapshotParser {
 
 #[napi]
 impl HeapSnapshotParser {
-    /// `name` is what error messages call the input (a file path); default "the heap snapshot".
+    /// `name` is what error messages call the input (a file path); default "the heap snapshot". `totalBytes`: the
+    /// input's whole size, when known (a file's length): the header's counts are checked against it, so a corrupt
+    /// count is an error instead of a huge allocation; without it, memory is reserved as the chunks arrive.
     #[napi(constructor)]
-    pub fn new(name: Option<String>) -> Self {
-        Self {
-            parser: Some(crate::heap::snapshot::SnapshotParser::new()),
-            name: name.unwrap_or_else(|| "the heap snapshot".to_owned()),
+    pub fn new(name: Option<String>, total_bytes: Option<f64>) -> Result<Self> {
+        let mut parser = crate::heap::snapshot::SnapshotParser::new();
+        if let Some(total) = total_bytes {
+            if !(total >= 0.0 && total.fract() == 0.0) {
+                return Err(Error::new(
+                    Status::InvalidArg,
+                    format!("leakwatch: HeapSnapshotParser's totalBytes must be a whole number of bytes, not {total}"),
+                ));
+            }
+            // Whole and non-negative: exact up to 2^53, the most a JS number holds exactly.
+            parser = parser.with_total_bytes(total as u64);
         }
+        Ok(Self {
+            parser: Some(parser),
+            name: name.unwrap_or_else(|| "the heap snapshot".to_owned()),
+        })
     }
 
     fn parser(&mut self) -> Result<&mut crate::heap::snapshot::SnapshotParser> {

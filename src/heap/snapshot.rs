@@ -15,15 +15,22 @@
 //! between them by eight-byte SWAR digit arithmetic; anything unusual (spaces, long numbers, a chunk's end) goes
 //! through the byte-at-a-time path. A long run of numbers in one chunk is shared with a second thread, which
 //! stores the part after a comma about half-way into columns of its own, appended once both are done
-//! (`scan_numbers_split`); the result and the error offsets are those of the serial scan. Columns are reserved
-//! from the header's `node_count` / `edge_count`. Not kept: `trace_node_id` and `detachedness` (nothing reads them).
+//! (`scan_numbers_split`); the result and the error offsets are those of the serial scan. Not kept: `trace_node_id`
+//! and `detachedness` (nothing reads them).
+//!
+//! The header's counts (`node_count`, `edge_count`, `trace_function_count`) are claims of the file, not facts: a
+//! corrupt one must not make the parser allocate gigabytes. Each must be a whole number, and when the input's size
+//! is known (`with_total_bytes`: a file) they must fit in it, each number taking at least two bytes (`0,`); the
+//! columns are then reserved from them in one go. When it is not known (a stream), at most `UNKNOWN_SIZE_ROWS`
+//! rows are reserved up front, and the columns grow toward the claim only as the chunks that arrive need the room,
+//! doubling (`make_room`): a false claim costs at most twice what the data itself needs.
 //!
 //! Limits: node and edge indexes are `u32` (over 4 billion nodes or edges is an error, not a wrap); ids are
 //! `u64`, stored as `u32` while they fit; the string arena is capped at 4 GiB (an error past that); a self size
 //! over 4 GiB is clamped to `u32::MAX` (V8 heap objects are far smaller). A malformed file gives a
 //! `SnapshotError` naming the byte offset and what was expected there, never a panic.
 
-use super::memory::with_capacity;
+use super::memory::{prefault, with_capacity};
 use serde::Deserialize;
 use std::fmt;
 use std::io::Read;
@@ -174,6 +181,13 @@ impl NodeIds {
         self.narrow = super::memory::with_capacity(count);
     }
 
+    fn grow_toward(&mut self, needed: usize, claim: usize) {
+        match &mut self.wide {
+            Some(wide) => grow_toward(wide, needed, claim),
+            None => grow_toward(&mut self.narrow, needed, claim),
+        }
+    }
+
     #[inline]
     fn push(&mut self, id: u64) {
         match (&mut self.wide, u32::try_from(id)) {
@@ -247,9 +261,16 @@ impl StringTable {
     }
 }
 
-/// Reads a whole snapshot from `reader`, one buffer at a time.
-pub fn parse_reader(mut reader: impl Read) -> Result<HeapSnapshot, SnapshotError> {
+/// Reads a whole snapshot from `reader`, one buffer at a time; `total_bytes`, when known (a file's length), is
+/// what the header's counts are checked against.
+pub fn parse_reader(
+    mut reader: impl Read,
+    total_bytes: Option<u64>,
+) -> Result<HeapSnapshot, SnapshotError> {
     let mut parser = SnapshotParser::new();
+    if let Some(total) = total_bytes {
+        parser = parser.with_total_bytes(total);
+    }
     let mut buffer = vec![0u8; 1 << 20];
     loop {
         let read = match reader.read(&mut buffer) {
@@ -265,7 +286,7 @@ pub fn parse_reader(mut reader: impl Read) -> Result<HeapSnapshot, SnapshotError
 
 /// Reads a whole snapshot held in memory (tests, small inputs).
 pub fn parse_bytes(bytes: &[u8]) -> Result<HeapSnapshot, SnapshotError> {
-    let mut parser = SnapshotParser::new();
+    let mut parser = SnapshotParser::new().with_total_bytes(bytes.len() as u64);
     parser.push(bytes)?;
     parser.finish()
 }
@@ -365,10 +386,13 @@ enum Field {
 #[derive(Deserialize)]
 struct Header {
     meta: Meta,
+    // Read as any value, so that a count that is not one gets a message of its own (`header_count`).
     #[serde(default)]
-    node_count: Option<u64>,
+    node_count: serde_json::Value,
     #[serde(default)]
-    edge_count: Option<u64>,
+    edge_count: serde_json::Value,
+    #[serde(default)]
+    trace_function_count: serde_json::Value,
 }
 
 #[derive(Deserialize)]
@@ -377,6 +401,82 @@ struct Meta {
     node_types: Vec<serde_json::Value>,
     edge_fields: Vec<String>,
     edge_types: Vec<serde_json::Value>,
+    #[serde(default)]
+    trace_function_info_fields: Vec<String>,
+}
+
+/// A count from the header: absent, or a whole number from 0 up; anything else says the file is corrupt.
+fn header_count(value: &serde_json::Value, key: &str) -> Result<Option<u64>, String> {
+    let count = match value {
+        serde_json::Value::Null => return Ok(None),
+        serde_json::Value::Number(number) => number.as_u64().or_else(|| {
+            // `1e6` is a whole number too; past u64 the cast saturates, a claim no file can hold.
+            let float = number.as_f64()?;
+            (float >= 0.0 && float.fract() == 0.0).then_some(float as u64)
+        }),
+        _ => None,
+    };
+    count.map(Some).ok_or_else(|| {
+        format!(
+            "the snapshot's header gives {key} as {value}, which is not a count (a whole number from 0 up): \
+             the file is corrupt; take the snapshot again"
+        )
+    })
+}
+
+/// What the header claims, for checking against the input's size.
+struct HeaderClaim {
+    count: u64,
+    /// Plural, as the message says it: "nodes".
+    what: &'static str,
+    /// Numbers per item: each takes at least two bytes of text (`0,`).
+    fields: usize,
+}
+
+/// Checks the header's claims against the input's size: `Err` says what the file cannot hold.
+fn check_claims(claims: &[HeaderClaim], total_bytes: u64) -> Result<(), String> {
+    let needed = claims.iter().fold(0u64, |sum, claim| {
+        let bytes = claim
+            .count
+            .saturating_mul(claim.fields as u64)
+            .saturating_mul(2);
+        sum.saturating_add(bytes)
+    });
+    if needed <= total_bytes {
+        return Ok(());
+    }
+    let listed: Vec<String> = claims
+        .iter()
+        .filter(|claim| claim.count > 0)
+        .map(|claim| format!("{} {}", claim.count, claim.what))
+        .collect();
+    let listed = match listed.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    Err(format!(
+        "the snapshot's header claims {listed}, which take at least {needed} bytes, but the file has only \
+         {total_bytes} bytes: it is corrupt or truncated; take the snapshot again"
+    ))
+}
+
+/// Rows reserved up front when the input's size is not known: the columns grow from there as data arrives.
+const UNKNOWN_SIZE_ROWS: u64 = 1 << 16;
+
+/// Makes room in `column` for `needed` items, up to the header's `claim`: doubling keeps reallocations few
+/// (glibc remaps large blocks rather than copying them), and the claim caps it, so a truthful claim ends with no
+/// slack. Past the claim (a header that says too few), `Vec`'s own doubling on push takes over.
+fn grow_toward<T>(column: &mut Vec<T>, needed: usize, claim: usize) {
+    let capacity = column.capacity();
+    if needed <= capacity {
+        return;
+    }
+    let target = needed.max(capacity.saturating_mul(2)).min(claim);
+    if target > capacity {
+        column.reserve_exact(target - column.len());
+        prefault(column);
+    }
 }
 
 /// How the values of the array being read (`nodes` or `edges`) become columns: everything storing needs but the
@@ -495,6 +595,8 @@ pub struct SnapshotParser {
     seen: [bool; 3],
     node_count_hint: Option<u64>,
     edge_count_hint: Option<u64>,
+    /// The input's size, when known: the header's counts must fit in it.
+    total_bytes: Option<u64>,
     node_field_count: u64,
     /// Byte offset of the end of `edges`, for errors found only once everything is read.
     edges_end: u64,
@@ -566,6 +668,7 @@ impl SnapshotParser {
             seen: [false; 3],
             node_count_hint: None,
             edge_count_hint: None,
+            total_bytes: None,
             node_field_count: 1,
             edges_end: 0,
             nodes_end: 0,
@@ -574,6 +677,13 @@ impl SnapshotParser {
             split_from_bytes: SPLIT_FROM_BYTES,
             split_columns: HeapSnapshot::default(),
         }
+    }
+
+    /// The input's whole size, when known (a file's length): the header's counts are checked against it, and the
+    /// columns reserved from them in one go.
+    pub fn with_total_bytes(mut self, total_bytes: u64) -> Self {
+        self.total_bytes = Some(total_bytes);
+        self
     }
 
     /// Sets where number runs start being split over two threads (tests compare split and serial parses).
@@ -631,6 +741,7 @@ impl SnapshotParser {
         while i < chunk.len() {
             // The number arrays are nearly all of a snapshot: they get a tight loop of their own.
             if let State::Numbers(phase) = self.state {
+                self.make_room(chunk.len() - i);
                 i = if split && chunk.len() - i >= self.split_from_bytes {
                     self.scan_numbers_split(chunk, i, phase)?
                 } else {
@@ -1076,12 +1187,20 @@ impl SnapshotParser {
         self.step(i, byte)
     }
 
+    /// Reserves the columns of `section` from the header's claim: all of it when checked against the input's
+    /// size, else a bounded start (`make_room` grows them as data arrives).
     fn reserve(&mut self, section: Section) {
-        // The header's counts are hints from the file: cap them so a corrupt count cannot make us allocate wildly.
-        const CAP: u64 = 1 << 28;
+        let bound = |claim: Option<u64>| {
+            let claim = claim.unwrap_or(0);
+            let count = match self.total_bytes {
+                Some(_) => claim,
+                None => claim.min(UNKNOWN_SIZE_ROWS),
+            };
+            usize::try_from(count).unwrap_or(usize::MAX)
+        };
         match section {
             Section::Nodes => {
-                let count = self.node_count_hint.unwrap_or(0).min(CAP) as usize;
+                let count = bound(self.node_count_hint);
                 let snapshot = &mut self.result;
                 snapshot.node_type = with_capacity(count);
                 snapshot.node_name = with_capacity(count);
@@ -1091,13 +1210,42 @@ impl SnapshotParser {
                 snapshot.node_edge_count = with_capacity(count + 1);
             }
             Section::Edges => {
-                let count = self.edge_count_hint.unwrap_or(0).min(CAP) as usize;
+                let count = bound(self.edge_count_hint);
                 let snapshot = &mut self.result;
                 snapshot.edge_type = with_capacity(count);
                 snapshot.edge_name_or_index = with_capacity(count);
                 snapshot.edge_to = with_capacity(count);
             }
             Section::Strings => {}
+        }
+    }
+
+    /// Before `bytes` more of a number array: room for as many rows as they can hold, within the header's claim
+    /// (see `grow_toward`).
+    fn make_room(&mut self, bytes: usize) {
+        let fields = self.rows.fields.len().max(1);
+        let rows = bytes / (2 * fields) + 1;
+        let claim = |hint: Option<u64>| usize::try_from(hint.unwrap_or(0)).unwrap_or(usize::MAX);
+        let snapshot = &mut self.result;
+        if self.in_edges {
+            let claim = claim(self.edge_count_hint);
+            let needed = snapshot.edge_to.len() + rows;
+            grow_toward(&mut snapshot.edge_type, needed, claim);
+            grow_toward(&mut snapshot.edge_name_or_index, needed, claim);
+            grow_toward(&mut snapshot.edge_to, needed, claim);
+        } else {
+            let claim = claim(self.node_count_hint);
+            let needed = snapshot.node_name.len() + rows;
+            grow_toward(&mut snapshot.node_type, needed, claim);
+            grow_toward(&mut snapshot.node_name, needed, claim);
+            snapshot.node_id.grow_toward(needed, claim);
+            grow_toward(&mut snapshot.node_self_size, needed, claim);
+            // One more, as in `reserve`.
+            grow_toward(
+                &mut snapshot.node_edge_count,
+                needed + 1,
+                claim.saturating_add(1),
+            );
         }
     }
 
@@ -1163,9 +1311,30 @@ impl SnapshotParser {
                 "the \"snapshot\" header's meta has no node or edge type names",
             ));
         }
+        let count = |value, key| header_count(value, key).map_err(|message| self.error(i, message));
+        let node_count = count(&header.node_count, "node_count")?;
+        let edge_count = count(&header.edge_count, "edge_count")?;
+        let trace_function_count = count(&header.trace_function_count, "trace_function_count")?;
+        if let Some(total) = self.total_bytes {
+            let claims = [
+                (node_count, "nodes", self.node_fields.len()),
+                (edge_count, "edges", self.edge_fields.len()),
+                (
+                    trace_function_count,
+                    "trace functions",
+                    meta.trace_function_info_fields.len().max(1),
+                ),
+            ]
+            .map(|(count, what, fields)| HeaderClaim {
+                count: count.unwrap_or(0),
+                what,
+                fields,
+            });
+            check_claims(&claims, total).map_err(|message| self.error(i, message))?;
+        }
         self.node_field_count = self.node_fields.len() as u64;
-        self.node_count_hint = header.node_count;
-        self.edge_count_hint = header.edge_count;
+        self.node_count_hint = node_count;
+        self.edge_count_hint = edge_count;
         self.have_header = true;
         self.header = Vec::new();
         Ok(())

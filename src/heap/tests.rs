@@ -99,7 +99,7 @@ fn chunk_boundaries_anywhere_give_the_same_result() {
         assert_eq!(chunked.edge_to, whole.edge_to);
         assert_eq!(chunked.strings.len(), whole.strings.len());
     }
-    let from_reader = parse_reader(bytes).expect("reads");
+    let from_reader = parse_reader(bytes, None).expect("reads");
     assert_eq!(from_reader.node_name, whole.node_name);
 }
 
@@ -260,6 +260,17 @@ fn parse_error(bytes: &[u8]) -> Option<(u64, String)> {
     }
 }
 
+/// `parse_error` for a stream of unknown size: the header's counts cannot be checked against it.
+fn stream_parse_error(bytes: &[u8]) -> Option<(u64, String)> {
+    let mut parser = SnapshotParser::new();
+    let result = parser.push(bytes).and_then(|()| parser.finish());
+    match result {
+        Ok(_) => None,
+        Err(SnapshotError::Parse { offset, message }) => Some((offset, message)),
+        Err(SnapshotError::Io(error)) => panic!("no IO here: {error}"),
+    }
+}
+
 #[test]
 fn truncation_anywhere_is_an_error_with_an_offset() {
     let bytes = app_snapshot();
@@ -267,17 +278,26 @@ fn truncation_anywhere_is_an_error_with_an_offset() {
     let mut offsets: Vec<usize> = (0..bytes.len()).step_by(step).collect();
     offsets.extend([0, 1, 2, 10, 100, bytes.len() - 2, bytes.len() - 1]);
     for cut in offsets {
-        let (offset, message) = parse_error(&bytes[..cut])
-            .unwrap_or_else(|| panic!("a snapshot cut at {cut} of {} parsed", bytes.len()));
-        assert!(
-            offset <= cut as u64,
-            "cut at {cut}: error at {offset}: {message}"
-        );
-        if cut > 1000 {
+        // Known size (a file): once the header is read, its counts say the rest is missing. A stream finds out at
+        // its end.
+        for (sized, parsed) in [
+            (true, parse_error(&bytes[..cut])),
+            (false, stream_parse_error(&bytes[..cut])),
+        ] {
+            let (offset, message) = parsed
+                .unwrap_or_else(|| panic!("a snapshot cut at {cut} of {} parsed", bytes.len()));
             assert!(
-                message.contains("unexpected end of input"),
-                "cut at {cut}: {message}"
+                offset <= cut as u64,
+                "cut at {cut}: error at {offset}: {message}"
             );
+            if cut > 1000 {
+                let truncated = sized
+                    && message.ends_with("it is corrupt or truncated; take the snapshot again");
+                assert!(
+                    truncated || message.contains("unexpected end of input"),
+                    "cut at {cut}: {message}"
+                );
+            }
         }
     }
 }
@@ -337,6 +357,151 @@ fn error_messages_name_the_byte_and_the_expectation() {
     let edges_mismatch = good.replace("0,0,1,0,0]", "0,0,1,0,1]");
     let (_, message) = parse_error(edges_mismatch.as_bytes()).expect("an error");
     assert!(message.contains("declare 1 edges"), "{message}");
+}
+
+/// A small snapshot (about 1 KB) whose header says `counts` (e.g. `"node_count":1,"edge_count":0`).
+fn claiming(counts: &str) -> Vec<u8> {
+    let nodes = vec!["0,0,1,0,0"; 100].join(",");
+    format!(
+        r#"{{"snapshot":{{"meta":{{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element"]],"trace_function_info_fields":["function_id","name","script_name","script_id","line","column"]}},{counts}}},
+"nodes":[{nodes}],"edges":[],"strings":[""]}}"#
+    )
+    .into_bytes()
+}
+
+#[test]
+fn header_counts_past_what_the_file_can_hold_are_an_error_before_any_allocation() {
+    let bytes = claiming(r#""node_count":1000000000000,"edge_count":0,"trace_function_count":0"#);
+    let total = bytes.len();
+    let (offset, message) = parse_error(&bytes).expect("an error");
+    assert_eq!(
+        message,
+        format!(
+            "the snapshot's header claims 1000000000000 nodes, which take at least 10000000000000 bytes, but the \
+             file has only {total} bytes: it is corrupt or truncated; take the snapshot again"
+        )
+    );
+    // At the header's closing brace, before "nodes".
+    let header_end = bytes
+        .windows(3)
+        .position(|w| w == b"},\n")
+        .expect("the header") as u64;
+    assert_eq!(offset, header_end);
+    // Each count is checked, and so is their sum.
+    for (counts, claimed) in [
+        (
+            r#""node_count":100,"edge_count":99999999"#,
+            "100 nodes and 99999999 edges",
+        ),
+        (
+            r#""node_count":100,"edge_count":0,"trace_function_count":18446744073709551615"#,
+            "100 nodes and 18446744073709551615 trace functions",
+        ),
+        (
+            r#""node_count":100,"edge_count":100"#,
+            "100 nodes and 100 edges",
+        ),
+    ] {
+        let (_, message) = parse_error(&claiming(counts)).expect("an error");
+        assert!(
+            message.starts_with(&format!(
+                "the snapshot's header claims {claimed}, which take at least "
+            )),
+            "{message}"
+        );
+    }
+    // What the file does hold passes, and so do counts left out.
+    for counts in [
+        r#""node_count":100,"edge_count":0"#,
+        r#""trace_function_count":0"#,
+    ] {
+        assert_eq!(
+            parse_bytes(&claiming(counts)).expect("parses").node_count(),
+            100
+        );
+    }
+}
+
+#[test]
+fn header_counts_that_are_not_whole_numbers_are_an_error() {
+    for (key, value) in [
+        ("node_count", "-1"),
+        ("edge_count", "1.5"),
+        ("node_count", r#""100""#),
+        ("trace_function_count", "-0.5"),
+        ("edge_count", "[]"),
+    ] {
+        let counts = [
+            ("node_count", "100"),
+            ("edge_count", "0"),
+            ("trace_function_count", "0"),
+        ]
+        .map(|(name, count)| format!(r#""{name}":{}"#, if name == key { value } else { count }))
+        .join(",");
+        let expected = format!(
+            "the snapshot's header gives {key} as {value}, which is not a count (a whole number from 0 up): the \
+             file is corrupt; take the snapshot again"
+        );
+        // Known size or not: a count that is not one is wrong either way.
+        let (_, sized) = parse_error(&claiming(&counts)).expect("an error");
+        assert_eq!(sized, expected);
+        let (_, streamed) = stream_parse_error(&claiming(&counts)).expect("an error");
+        assert_eq!(streamed, expected);
+    }
+    // Written with an exponent, a whole number is still one.
+    let snapshot = parse_bytes(&claiming(r#""node_count":1e2,"edge_count":0.0"#)).expect("parses");
+    assert_eq!(snapshot.node_count(), 100);
+}
+
+#[test]
+fn a_stream_of_unknown_size_reserves_a_bounded_amount_whatever_the_header_claims() {
+    let bytes = claiming(r#""node_count":1000000000000,"edge_count":1000000000000"#);
+    let mut parser = SnapshotParser::new();
+    for chunk in bytes.chunks(100) {
+        parser.push(chunk).expect("pushes");
+    }
+    let snapshot = parser.finish().expect("parses: the counts are only claims");
+    assert_eq!(snapshot.node_count(), 100);
+    assert!(
+        snapshot.node_name.capacity() <= 1 << 16,
+        "{}",
+        snapshot.node_name.capacity()
+    );
+    assert!(snapshot.node_edge_count.capacity() <= (1 << 16) + 1);
+    assert!(
+        snapshot.edge_to.capacity() <= 1 << 16,
+        "{}",
+        snapshot.edge_to.capacity()
+    );
+}
+
+#[test]
+fn a_truthful_claim_is_reserved_without_slack_whether_the_size_is_known_or_not() {
+    let bytes = app_snapshot();
+    let sized = parse_bytes(bytes).expect("parses");
+    let mut parser = SnapshotParser::new();
+    for chunk in bytes.chunks(4096) {
+        parser.push(chunk).expect("pushes");
+    }
+    let streamed = parser.finish().expect("parses");
+    // The app's snapshot has more edges than the stream reserves up front: they grew toward the claim.
+    assert!(streamed.edge_count() > 1 << 16, "{}", streamed.edge_count());
+    for snapshot in [&sized, &streamed] {
+        assert_eq!(snapshot.node_name.capacity(), snapshot.node_count());
+        assert_eq!(snapshot.edge_to.capacity(), snapshot.edge_count());
+        assert_eq!(snapshot.edge_type.capacity(), snapshot.edge_count());
+    }
+    same_columns(&sized, &streamed);
+    // A header that claims too few: the columns grow past the claim, and the parse is the same.
+    let text = String::from_utf8_lossy(bytes);
+    let node_count = format!("\"node_count\":{}", sized.node_count());
+    assert!(text.contains(&node_count), "the header gives node_count");
+    let understated = text.replacen(&node_count, "\"node_count\":10", 1);
+    let mut parser = SnapshotParser::new();
+    for chunk in understated.as_bytes().chunks(4096) {
+        parser.push(chunk).expect("pushes");
+    }
+    same_columns(&sized, &parser.finish().expect("parses"));
 }
 
 /// Parses `bytes` in `chunk`-byte pushes, splitting number runs of `split_from` bytes and more over two threads.

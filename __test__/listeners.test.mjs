@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict'
 import { EventEmitter } from 'node:events'
 import { before, describe, test } from 'node:test'
-import { fixtureAssertions, runVitest } from './helpers/run-vitest.mjs'
+import { fixtureAssertions, lineOf, runVitest } from './helpers/run-vitest.mjs'
 
 const FIXTURE = 'listeners'
 let run
-const { result, assertPassed, assertLeaked } = fixtureAssertions(FIXTURE, () => run)
+const { result, assertPassed, assertLeaked, fileResult } = fixtureAssertions(FIXTURE, () => run)
 
 function assertListenerLeak(file, name, description, marker) {
   const message = assertLeaked(file, name, { description, marker, left: '1 listener attached' })
@@ -69,6 +69,25 @@ describe('listener leaks', () => {
     const { message } = result('options.test.js', 'not ignored: SIGTERM on process')
     assert.match(message, /● listener for "SIGTERM" on process/)
     assertPassed('off.test.js', 'listener tracking off: a listener left on a singleton passes')
+  })
+
+  test("listeners Node adds by itself to an earlier test's pooled socket, finished stream or closing HTTP/2 session are not leaks", () => {
+    for (const index of [1, 2, 3]) {
+      assertPassed('node-added.test.js', `one keep-alive agent shared by the tests of a file request ${index} on the pooled socket`)
+    }
+    assertPassed('node-added.test.js', 'a ReadStream read to its end in an earlier test turns the finished stream into a web stream')
+    assertPassed('node-added.test.js', 'an HTTP/2 session from beforeAll, closed by a test closes the session')
+    assert.doesNotMatch(fileResult('node-added.test.js').message, /LeakError/)
+    // What the test's own code leaves on the pooled socket is still its leak, and only that.
+    const { status, message } = result(
+      'node-added.test.js',
+      "one keep-alive agent shared by the tests of a file the test's own listener on the pooled socket is still its leak",
+    )
+    assert.equal(status, 'failed')
+    assert.match(message, /left 1 listener attached/)
+    assert.match(message, /● listener for "timeout" on Socket/)
+    assert.match(message, new RegExp(`created at (?:\\S+ \\()?node-added\\.test\\.js:${lineOf(FIXTURE, 'node-added.test.js', '// leak:pooled-socket')}:`))
+    assert.doesNotMatch(message, /"error"/)
   })
 
   test('listener counts reach resourceDelta and task.meta', () => {

@@ -11,7 +11,7 @@ import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
 import { captureStack, stackText } from '../js/core/creation-stack.js'
-import { frameLocation, madeByRunner, requestedByNode } from '../js/core/open-entries.js'
+import { frameLocation, madeByRunner, timerMadeByNode } from '../js/core/open-entries.js'
 
 async function stackFrom(fileName) {
   const dir = mkdtempSync(path.join(tmpdir(), 'leakwatch-stack-'))
@@ -62,11 +62,11 @@ async function timerStacks(fn) {
 
 test("a timer the code asked for is its own; one Node made for itself (HTTP's Date cache, fetch's, AbortSignal.timeout's) is Node's", async () => {
   const [own] = await timerStacks(() => clearTimeout(setTimeout(() => {}, 1000)))
-  assert.equal(requestedByNode(own), false, own)
+  assert.equal(timerMadeByNode(own), false, own)
   const [promised] = await timerStacks(() => sleep(1))
-  assert.equal(requestedByNode(promised), false, promised)
+  assert.equal(timerMadeByNode(promised), false, promised)
   const [signalTimeout] = await timerStacks(() => AbortSignal.timeout(1))
-  assert.equal(requestedByNode(signalTimeout), true, signalTimeout)
+  assert.equal(timerMadeByNode(signalTimeout), true, signalTimeout)
 
   const server = http.createServer((request, response) => response.end('ok'))
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -79,10 +79,10 @@ test("a timer the code asked for is its own; one Node made for itself (HTTP's Da
     assert.ok(dateCache, stacks.join('\n\n'))
     // The user's request handler is on the stack; Node asked for the timer all the same.
     assert.match(dateCache, /stack-location\.test\.mjs/)
-    assert.equal(requestedByNode(dateCache), true, dateCache)
+    assert.equal(timerMadeByNode(dateCache), true, dateCache)
     const undici = stacks.find((stack) => stack.includes('undici'))
     assert.ok(undici, stacks.join('\n\n'))
-    assert.equal(requestedByNode(undici), true, undici)
+    assert.equal(timerMadeByNode(undici), true, undici)
   } finally {
     server.closeAllConnections()
     await new Promise((resolve) => server.close(resolve))

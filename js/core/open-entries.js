@@ -58,22 +58,37 @@ export function madeByRunner(stack, runnerDirs) {
   return framesOutsideNode > 0
 }
 
-/** Node's modules that a timer or a listener is asked for through: what lies on its stack above whoever asked. */
-const REQUEST_APIS = /^node:(?:internal\/)?(?:timers|async_hooks|events)(?:\/promises)?:/
+/** Node's timer functions and the async hook's frames: what lies on a timer's creation stack above its caller. */
+const TIMER_INTERNALS = /^node:(?:internal\/)?(?:timers|async_hooks)(?:\/promises)?:/
 const TIMER_TYPES = new Set(['Timeout', 'Immediate'])
 
 /**
- * Node asked for it itself: the first frame below Node's timer and event functions is Node's own code (the HTTP
- * server's Date header cache, undici's connection timers under fetch, AbortSignal.timeout(), the HTTP agent's
- * free-socket listener), whoever called into Node. What the test or a library asked for has its own frame there.
+ * Node asked for the timer itself: the first frame below Node's timer functions is Node's own code (the HTTP
+ * server's Date header cache, undici's connection timers under fetch, AbortSignal.timeout()), whoever called into
+ * Node. A timer that the test or a library asked for has its own frame there.
  */
-export function requestedByNode(stack) {
+export function timerMadeByNode(stack) {
   for (const line of stack.split('\n')) {
     const location = frameLocation(line)
-    if (location === undefined || location === 'native' || location === '<anonymous>' || REQUEST_APIS.test(location)) continue
+    if (location === undefined || location === 'native' || location === '<anonymous>' || TIMER_INTERNALS.test(location)) continue
     return location.startsWith('node:')
   }
   return false
+}
+
+/**
+ * No frame of user code or of a library at all: Node did it in a callback of its own (a socket's event, a tick).
+ * Stricter than timerMadeByNode, which a listener cannot use: streams add through Node's own `Readable.on`.
+ */
+function doneByNodeAlone(stack) {
+  let located = false
+  for (const line of stack.split('\n')) {
+    const location = frameLocation(line)
+    if (location === undefined || location === 'native' || location === '<anonymous>') continue
+    if (!location.startsWith('node:')) return false
+    located = true
+  }
+  return located
 }
 
 /** A stream, socket or session that is over: it emits nothing any more, so no listener on it can fire or pile up. */
@@ -104,7 +119,7 @@ function isInertListener(record) {
   if (record.type !== LISTENER_TYPE || record.isEventTarget) return false
   const emitter = record.emitter
   if (emitter === undefined || isFinished(emitter)) return true
-  return isIdleSocket(emitter) && requestedByNode(record.stack)
+  return isIdleSocket(emitter) && doneByNodeAlone(record.stack)
 }
 
 /**
@@ -128,7 +143,7 @@ export function findOpen(scope, { includeUnref, includeReported = false, kinds, 
   // Node's own unref'd timers are housekeeping that does not keep the process alive: reportUnref is for the test's.
   open = open.filter(({ record, liveness }) => {
     if (record.runnerMade || isInertListener(record)) return false
-    return liveness !== 'unref' || !TIMER_TYPES.has(record.type) || !requestedByNode(record.stack)
+    return liveness !== 'unref' || !TIMER_TYPES.has(record.type) || !timerMadeByNode(record.stack)
   })
   if (!open.some(({ record }) => ACCEPTING_TYPES.has(record.type))) return open
   // A connection a server accepted belongs to the server: when the server outlives the scope (a shared server from

@@ -190,7 +190,7 @@ describe('options', () => {
   test('bad options: an ignore rule key that does not exist', () => {
     assert.equal(
       thrownBy('bad ignore rule key'),
-      'leakwatch: unknown key "ignore[0].kinds"; an ignore rule accepts kind, createdBy, description, emitter, event',
+      'leakwatch: unknown key "ignore[0].kinds"; an ignore rule accepts kind, createdBy, description, emitter, event, reason',
     )
   })
 

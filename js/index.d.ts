@@ -33,6 +33,8 @@ export interface IgnoreRule {
   emitter?: string | RegExp
   /** For listeners: matched against the event name, e.g. `SIGTERM`. */
   event?: string | RegExp
+  /** Why the rule is there (documentation only: it matches nothing). */
+  reason?: string
 }
 
 /** A known leak, accepted until it is fixed. */

@@ -98,6 +98,9 @@ pub struct Leak {
     pub user_frames: Vec<StackFrame>,
     /// The top frames of the stack when no frame is in user code, so the report still says something.
     pub top_frames: Vec<StackFrame>,
+    /// The dependency's frame that the user's code called into when a dependency, not the user's line itself, made
+    /// the resource (`listen()` of a server library adding `process.once('SIGTERM')`): where the fix belongs.
+    pub made_inside: Option<StackFrame>,
     pub cause: Option<String>,
     pub note: Option<String>,
     /// For a listener: its emitter in words, and its event.
@@ -132,7 +135,8 @@ pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> V
         let has_ref = handle.map_or(resource.has_ref, |handle| {
             handle.has_ref && resource.has_ref
         });
-        let (site, user_frames, top_frames, cause) = locate(&classifier, &input.root, resource);
+        let (site, user_frames, top_frames, cause, made_inside) =
+            locate(&classifier, &input.root, resource);
         leaks.push(Leak {
             async_id: resource.async_id,
             kind,
@@ -142,6 +146,7 @@ pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> V
             site,
             user_frames,
             top_frames,
+            made_inside,
             cause,
             note: resource.note.clone(),
             emitter: resource.emitter.clone(),
@@ -157,11 +162,38 @@ type Location = (
     Vec<StackFrame>,
     Vec<StackFrame>,
     Option<String>,
+    Option<StackFrame>,
 );
+
+/// The outermost dependency frame above the first user frame: the library function the user's code called, which
+/// made the resource inside. None when the user's own line made it, or only Node's code lies between.
+fn dependency_called(
+    classifier: &FrameClassifier,
+    root: &str,
+    frames: &[StackFrame],
+) -> Option<StackFrame> {
+    let mut called = None;
+    for frame in frames {
+        match classifier.origin(frame) {
+            FrameOrigin::User => break,
+            FrameOrigin::Dependency => called = Some(frame),
+            FrameOrigin::NodeInternal | FrameOrigin::Leakwatch => {}
+        }
+    }
+    called.map(|frame| StackFrame {
+        file: relative_to(root, &frame.file),
+        ..frame.clone()
+    })
+}
 
 fn locate(classifier: &FrameClassifier, root: &str, resource: &OpenResource) -> Location {
     let frames = parse_stack(&resource.stack);
     let own_user_frames = classifier.user_frames(&frames);
+    let made_inside = if own_user_frames.is_empty() {
+        None
+    } else {
+        dependency_called(classifier, root, &frames)
+    };
     let (user_frames, cause) = if own_user_frames.is_empty() {
         let cause_frames = resource
             .cause_stack
@@ -219,7 +251,7 @@ fn locate(classifier: &FrameClassifier, root: &str, resource: &OpenResource) -> 
             ..frame
         })
         .collect();
-    (site, call_chain, top_frames, cause)
+    (site, call_chain, top_frames, cause, made_inside)
 }
 
 fn creation_site(root: &str, frame: &StackFrame) -> CreationSite {
@@ -449,6 +481,29 @@ mod tests {
             Some("accepted by the TCP server")
         );
         assert!(leaks[0].top_frames.is_empty());
+    }
+
+    #[test]
+    fn a_dependency_called_by_user_code_is_named_as_where_it_was_made() {
+        let stack = "Error\n    at process.once (node:events:1:1)\n    at inner (/app/node_modules/lib/a.js:5:3)\n    at listen (/app/node_modules/lib/index.js:9:55)\n    at test (/app/test/x.test.js:3:1)";
+        let leaks = analyze_leaks(&input(vec![resource("LISTENER", stack)]), &[]);
+        let inside = leaks[0]
+            .made_inside
+            .as_ref()
+            .map(|frame| (frame.function.clone(), frame.line));
+        assert_eq!(
+            inside,
+            Some((Some("listen".to_owned()), 9)),
+            "the outermost library frame: the call the user made"
+        );
+        let own = analyze_leaks(
+            &input(vec![resource(
+                "Timeout",
+                "Error\n    at setTimeout (node:timers:1:1)\n    at test (/app/test/x.test.js:3:1)",
+            )]),
+            &[],
+        );
+        assert!(own[0].made_inside.is_none(), "the user's own line made it");
     }
 
     #[test]

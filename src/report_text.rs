@@ -73,9 +73,11 @@ struct LeakGroup<'a> {
 fn group_leaks(leaks: &[Leak]) -> Vec<LeakGroup<'_>> {
     let mut groups: Vec<LeakGroup<'_>> = Vec::new();
     for leak in leaks {
-        // Without a site, leaks made at the same place inside a dependency share their top frames.
+        // Without a site, leaks made at the same place inside a dependency share their top frames. Listeners for
+        // different events are told apart even from one line (a library's loop over signals).
         let same_place = groups.iter_mut().find(|group| {
             group.first.kind == leak.kind
+                && group.first.event == leak.event
                 && group.first.site == leak.site
                 && (leak.site.is_some() || group.first.top_frames == leak.top_frames)
         });
@@ -184,6 +186,13 @@ fn render_group(
             for caller in &leak.user_frames {
                 out.push_str(&format!("      called from {}\n", stack_frame_text(caller)));
             }
+            if let Some(inside) = &leak.made_inside {
+                let package = dependency_name(&inside.file).unwrap_or_else(|| inside.file.clone());
+                out.push_str(&format!(
+                    "    made inside {package}, by {}: the fix belongs in that package (or call it less often); the line above is the call that ran it\n",
+                    stack_frame_text(inside)
+                ));
+            }
         }
         None => {
             let creator = leak
@@ -213,7 +222,11 @@ fn render_group(
 
 /// The package a file belongs to: `ioredis` for `/app/node_modules/ioredis/built/x.js`, `@scope/name` for scoped.
 fn dependency_name(file: &str) -> Option<String> {
-    let (_, after) = file.rsplit_once("/node_modules/")?;
+    // A path relative to the root may start with the folder itself.
+    let after = match file.rsplit_once("/node_modules/") {
+        Some((_, after)) => after,
+        None => file.strip_prefix("node_modules/")?,
+    };
     let mut segments = after.split('/');
     let first = segments.next().filter(|segment| !segment.is_empty())?;
     if first.starts_with('@') {
@@ -269,6 +282,7 @@ mod tests {
             site,
             user_frames: Vec::new(),
             top_frames: Vec::new(),
+            made_inside: None,
             cause: None,
             note: None,
             emitter: None,
@@ -285,6 +299,19 @@ mod tests {
             line,
             column: 3,
         }
+    }
+
+    #[test]
+    fn dependency_name_reads_absolute_and_root_relative_paths() {
+        assert_eq!(
+            dependency_name("/app/node_modules/ioredis/built/x.js").as_deref(),
+            Some("ioredis")
+        );
+        assert_eq!(
+            dependency_name("node_modules/@scope/pkg/x.js").as_deref(),
+            Some("@scope/pkg")
+        );
+        assert_eq!(dependency_name("src/node_modules.js"), None);
     }
 
     #[test]

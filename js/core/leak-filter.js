@@ -1,4 +1,7 @@
-// Which leaks a user has accepted: the kinds they check, their ignore rules, and their baseline of known leaks.
+// Which leaks a user has accepted: the kinds they check, their ignore rules, and their baseline of known leaks; and
+// the library behaviour that is by design (library-behaviour.js).
+
+import { LIBRARY_IGNORE_RULES } from './library-behaviour.js'
 
 function matches(pattern, text) {
   if (typeof text !== 'string') return false
@@ -39,6 +42,7 @@ export function unacceptedLeaks(leaks, stackOf, options, testName) {
   return leaks.filter((leak) => {
     if (options.kinds !== null && !options.kinds.includes(leak.kind)) return false
     if (options.ignore.some((rule) => matchesIgnoreRule(rule, leak, stackOf(leak)))) return false
+    if (LIBRARY_IGNORE_RULES.some((rule) => matchesIgnoreRule(rule, leak, stackOf(leak)))) return false
     if (options.baseline.some((entry) => matchesBaseline(entry, leak, testName))) return false
     return true
   })

@@ -23,7 +23,9 @@ export const DEFAULT_OPTIONS = Object.freeze({
 
 export const ON_LEAK = ['fail', 'warn']
 export const HEAP_MODES = ['off', 'file', 'test']
-const IGNORE_RULE_KEYS = ['kind', 'createdBy', 'description', 'emitter', 'event']
+const IGNORE_RULE_KEYS = ['kind', 'createdBy', 'description', 'emitter', 'event', 'reason']
+/** The keys that match: `reason` only documents a rule. */
+const IGNORE_MATCH_KEYS = IGNORE_RULE_KEYS.filter((key) => key !== 'reason')
 const BASELINE_KEYS = ['kind', 'site', 'test']
 
 function fail(key, accepted, value) {
@@ -43,14 +45,15 @@ function checkPattern(key, value) {
 function checkIgnoreRule(rule, index, knownKinds) {
   const key = `ignore[${index}]`
   if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
-    fail(key, 'an object { kind?, createdBy?, description?, emitter?, event? }', rule)
+    fail(key, 'an object { kind?, createdBy?, description?, emitter?, event?, reason? }', rule)
   }
   for (const field of Object.keys(rule)) {
     if (!IGNORE_RULE_KEYS.includes(field)) {
       throw new TypeError(`leakwatch: unknown key "${key}.${field}"; an ignore rule accepts ${IGNORE_RULE_KEYS.join(', ')}`)
     }
   }
-  if (Object.keys(rule).length === 0) fail(key, `a rule with at least one of ${IGNORE_RULE_KEYS.join(', ')}`, rule)
+  if (!IGNORE_MATCH_KEYS.some((field) => rule[field] !== undefined)) fail(key, `a rule with at least one of ${IGNORE_MATCH_KEYS.join(', ')}`, rule)
+  if (rule.reason !== undefined && typeof rule.reason !== 'string') fail(`${key}.reason`, 'a string (why the rule is there)', rule.reason)
   if (rule.kind !== undefined) {
     const kinds = Array.isArray(rule.kind) ? rule.kind : [rule.kind]
     kinds.forEach((kind) => checkKind(`${key}.kind`, kind, knownKinds))
@@ -131,7 +134,7 @@ export function mergeOptions(options, base, knownKinds) {
         }
         break
       case 'ignore':
-        if (!Array.isArray(value)) fail(key, 'an array of rules { kind?, createdBy?, description?, emitter?, event? }', value)
+        if (!Array.isArray(value)) fail(key, 'an array of rules { kind?, createdBy?, description?, emitter?, event?, reason? }', value)
         value.forEach((rule, index) => checkIgnoreRule(rule, index, knownKinds))
         break
       case 'baseline':

@@ -66,10 +66,16 @@ export class AsyncResourceTracker {
   scopeNow() {
     if (this.untrackedDepth !== 0) return null
     if (!this.contextual) return this.activeScope
+    return this.scopeInContext() ?? this.activeScope
+  }
+
+  /** The scope of the async context that runs now, or null outside every scope's context. */
+  scopeInContext() {
+    if (!this.contextual) return null
     let scope = this.context.getStore()
     // An expectNoLeaks() function's leftovers are its test's.
     while (scope !== undefined && scope !== null && scope.ended) scope = scope.parent
-    return scope ?? this.activeScope
+    return scope ?? null
   }
 
   /** Runs `fn` (a test, with its hooks) in `scope`'s async context: what it starts, at any later time, is the scope's. */

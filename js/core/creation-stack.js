@@ -8,20 +8,25 @@
 const STACK_DEPTH = 40
 
 /**
- * Stacks kept by what they describe (a resource, a listener), in an ephemeron: an unformatted stack holds its
- * frames' receivers and functions (a server's own `listen()` frame holds the server, a test's frame its closure), so
- * a stack held by a record would keep alive what the test made and let go of. Keyed by the object, it lives exactly
- * as long as the object does.
+ * Creation stacks kept by what they describe (a resource, a listener) and by the record that reports it: a stack lives
+ * while both do. An unformatted stack holds its frames' receivers and functions (a server's own `listen()` frame
+ * holds the server, a test's frame its closure, a library's frame its request). Held by the record alone, it would
+ * keep alive what the test let go of until the test ends; by the object alone, it would outlive the test with a
+ * long-lived object (a keep-alive timer, a library's module-level listener function).
  */
-export class StacksByObject {
+export class CreationStacks {
+  /** @type {WeakMap<object, WeakMap<object, object>>} */
   #stacks = new WeakMap()
 
-  set(object, holder) {
-    if (holder) this.#stacks.set(object, holder)
+  set(object, record, holder) {
+    if (!holder) return
+    let byRecord = this.#stacks.get(object)
+    if (byRecord === undefined) this.#stacks.set(object, (byRecord = new WeakMap()))
+    byRecord.set(record, holder)
   }
 
-  get(object) {
-    return object === undefined ? undefined : this.#stacks.get(object)
+  get(object, record) {
+    return object === undefined ? undefined : this.#stacks.get(object)?.get(record)
   }
 }
 

@@ -6,10 +6,10 @@
 // server is collected). That loses nothing: an open handle, timer or immediate is held by Node itself until it
 // closes, so a resource that is gone was closed. `release()` drops the records when the scope ends.
 
-import { CreationRecord, StacksByObject } from './creation-stack.js'
+import { CreationRecord, CreationStacks } from './creation-stack.js'
 import { livenessOrClosed } from './liveness.js'
 
-const creationStacks = new StacksByObject()
+const creationStacks = new CreationStacks()
 
 /** Types whose resource Node closes when it is collected (with a warning): held strongly, or the leak would vanish. */
 const CLOSED_BY_GC = new Set(['FILEHANDLE'])
@@ -20,7 +20,7 @@ export class ResourceRecord extends CreationRecord {
     this.triggerAsyncId = triggerAsyncId
     this.ref = new WeakRef(resource)
     this.held = CLOSED_BY_GC.has(type) ? resource : undefined
-    creationStacks.set(resource, stackHolder)
+    creationStacks.set(resource, this, stackHolder)
   }
 
   /** The resource, or undefined once it was collected (it was closed). */
@@ -29,7 +29,7 @@ export class ResourceRecord extends CreationRecord {
   }
 
   get stackHolder() {
-    return creationStacks.get(this.resource)
+    return creationStacks.get(this.resource, this)
   }
 }
 

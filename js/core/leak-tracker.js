@@ -96,6 +96,11 @@ export class LeakTracker {
     return this.asyncTracker.scopeNow()
   }
 
+  /** The scope of the async context that runs now (a test run through runInScope), or null. */
+  scopeInContext() {
+    return this.asyncTracker.scopeInContext()
+  }
+
   /** Runs `fn` in `scope`'s async context: what it starts, whenever that lands, is the scope's. */
   runInScope(scope, fn) {
     return this.asyncTracker.runInScope(scope, fn)

@@ -15,7 +15,7 @@
 // as Node defines them), the patched methods keep their names and lengths, and `disable()` restores everything.
 
 import { EventEmitter, getEventListeners } from 'node:events'
-import { captureStack, CreationRecord } from './creation-stack.js'
+import { captureStack, CreationRecord, CreationStacks } from './creation-stack.js'
 import { LISTENER_TYPE, pseudoId } from './kinds.js'
 
 /** Makes `wrapper` read like `original`: same name and length. */
@@ -25,14 +25,8 @@ function likeOriginal(wrapper, original) {
   return wrapper
 }
 
-/**
- * The add stacks of listeners, by listener, then by record: a stack lives while both do (see StacksByObject). Not the
- * listener alone: one function may be added to many emitters and live for ever (a library's module-level
- * `socketOnError`), and its stacks, which hold their frames' receivers, would live with it. Not the record alone: a
- * removed listener's stack would hold what the test let go of until the test ends.
- * @type {WeakMap<object, WeakMap<ListenerRecord, object>>}
- */
-const addStacks = new WeakMap()
+/** The add stacks of listeners, by listener and record (see CreationStacks). */
+const addStacks = new CreationStacks()
 
 /**
  * One listener a scope added to an emitter born before it, reported like a resource. It holds the emitter and the
@@ -46,9 +40,7 @@ export class ListenerRecord extends CreationRecord {
     this.event = event
     this.listenerRef = new WeakRef(listener)
     this.isEventTarget = isEventTarget
-    let stacks = addStacks.get(listener)
-    if (stacks === undefined) addStacks.set(listener, (stacks = new WeakMap()))
-    stacks.set(this, stackHolder)
+    addStacks.set(listener, this, stackHolder)
   }
 
   /** @returns {object | undefined} the emitter, unless it was collected */
@@ -57,8 +49,7 @@ export class ListenerRecord extends CreationRecord {
   }
 
   get stackHolder() {
-    const listener = this.listenerRef.deref()
-    return listener === undefined ? undefined : addStacks.get(listener)?.get(this)
+    return addStacks.get(this.listenerRef.deref(), this)
   }
 
   /** The listener is still on its emitter. A `once` listener is recorded as Node's wrapper, removed when it fires. */

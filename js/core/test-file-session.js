@@ -99,9 +99,9 @@ export class TestFileSession {
     return this.tracker.runInScope(scope, fn)
   }
 
-  /** The running test whose async context this is (a `contextual` session), or null. */
+  /** The running test whose async context this is (its body, or with a `contextual` session its hooks), or null. */
   #testInContext() {
-    for (let scope = this.tracker.scopeNow(); scope != null; scope = scope.parent) {
+    for (let scope = this.tracker.scopeInContext(); scope !== null; scope = scope.parent) {
       if (this.running.includes(scope)) return scope
     }
     return null
@@ -129,7 +129,7 @@ export class TestFileSession {
    * @param {string} api what the user called, for the error
    */
   #callerScope(api) {
-    const inContext = this.contextual ? this.#testInContext() : null
+    const inContext = this.#testInContext()
     if (inContext !== null) return inContext
     const latest = this.testScope
     if (latest === null) return this.scope
@@ -317,7 +317,7 @@ export class TestFileSession {
     }
     // The function has a scope of its own. In its own async context it holds exactly what the function started;
     // else, while tests run concurrently, what their callbacks make meanwhile lands in it too, and the report says so.
-    const inContext = this.contextual ? this.#testInContext() : null
+    const inContext = this.#testInContext()
     const current = inContext ?? this.currentScope
     const concurrent = inContext === null && this.testScope !== null && this.#concurrentWith(this.testScope).length > 0
     const subject = concurrent ? 'expectNoLeaks(): the function' : `expectNoLeaks() in ${current.subject}: the function`

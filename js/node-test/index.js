@@ -73,10 +73,33 @@ const addRootAfterHook = testFilePath
   ? vm.runInThisContext('(addHook, hook) => addHook(hook)', { filename: testFilePath })
   : (addHook, hook) => addHook(hook)
 
+/**
+ * node:test runs a test's body as `test.runInAsyncScope(fn, ctx, ctx)`, with the TestContext our beforeEach hook was
+ * given: running `fn` in the test's scope's async context there gives the body, and everything it starts whenever it
+ * lands, to its own test, while tests run concurrently too. (Inside `fn`, not around the call: runInAsyncScope
+ * switches to the test's own async resource, whose context is the one it was created in.) The hooks run outside it:
+ * what they make goes to the running test, by the clock, as before.
+ */
+function runTestBodiesInTheirScope() {
+  const original = AsyncResource.prototype.runInAsyncScope
+  const runInAsyncScope = function (fn, thisArg, ...args) {
+    const scope = thisArg == null || typeof fn !== 'function' ? undefined : testScopes.get(thisArg)
+    if (scope === undefined || scope.ended) return original.call(this, fn, thisArg, ...args)
+    const inScope = function (...fnArgs) {
+      return tracker.runInScope(scope, () => Reflect.apply(fn, this, fnArgs))
+    }
+    return original.call(this, inScope, thisArg, ...args)
+  }
+  Object.defineProperty(runInAsyncScope, 'name', { value: original.name })
+  Object.defineProperty(runInAsyncScope, 'length', { value: original.length })
+  AsyncResource.prototype.runInAsyncScope = runInAsyncScope
+}
+
 if (!isTestOrchestrator) {
   tracker.runnerDirs = [NODE_TEST_DIR]
   acceptRunnerStream()
   tracker.start()
+  runTestBodiesInTheirScope()
   // The first hook sets up node:test's harness (its process listeners, its reporter stream): before the file's scope.
   beforeEach(openTestScope)
   afterEach(scheduleTestCheck)

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { before, describe, test } from 'node:test'
+import { ASYNC_CONTEXT_IS_FREE } from '../js/core/async-tracker.js'
 import { runJest } from './helpers/run-jest.mjs'
 import { runNode } from './helpers/run-node.mjs'
 import { fixtureAssertions, lineOf, plain, REPO_ROOT } from './helpers/run-vitest.mjs'
@@ -51,6 +52,24 @@ describe('leakwatch/jest', () => {
     assertPassed('net.test.js', 'clean TCP client socket')
     // The shared server of beforeAll, closed in afterAll with the sockets it accepted: the file passes.
     assert.equal(fileResult('net.test.js').message.includes('LeakError: file'), false)
+  })
+
+  test("an un-awaited listen() fails its own test; a test that times out and goes on to open a server fails no other", () => {
+    const { status, message } = result('late.test.js', 'listen(0, host) not awaited')
+    assert.equal(status, 'failed')
+    assert.match(message, /TCP server listening on/)
+    assert.match(message, new RegExp(`late\\.test\\.js:${lineOf('jest', 'late.test.js', 'leak:unawaited-listen')}:`))
+    assertPassed('late.test.js', 'after the un-awaited listen')
+    const timedOut = result('late.test.js', 'times out, then opens a server')
+    assert.equal(timedOut.status, 'failed')
+    assert.doesNotMatch(timedOut.message, /TCP server/)
+    if (ASYNC_CONTEXT_IS_FREE) {
+      assertPassed('late.test.js', 'after the timed-out test')
+    } else {
+      // Node 20 and 22: sequential tests go by the clock there (see concurrent.test.mjs): the README's limitation.
+      assert.equal(result('late.test.js', 'after the timed-out test').status, 'failed')
+    }
+    assert.equal(fileResult('late.test.js').message.includes('LeakError: file'), false)
   })
 
   test('a timeout, an interval and a self-rescheduling immediate fail their tests; cleared ones pass', () => {

@@ -11,7 +11,8 @@
 // appears (concurrent tests, a timed-out test that goes on, a listen() whose handle comes after a lookup). Outside
 // every test context, and for runners whose adapter cannot wrap a test, it is the active scope (the file's, or the
 // test that started last). On Node 24 the storage rides on AsyncContextFrame and costs nothing per resource; on
-// Node 20 and 22 it adds its own init hook (see the README's overhead figures).
+// Node 20 and 22 it adds an init hook of its own that copies the context onto every promise, so adapters use it there
+// only where the clock cannot tell tests apart: tests that run concurrently (see ASYNC_CONTEXT_IS_FREE).
 
 import { AsyncLocalStorage, createHook } from 'node:async_hooks'
 import net from 'node:net'
@@ -23,6 +24,19 @@ const FILE_HANDLE = 'FILEHANDLE'
 const FILE_REQUEST = 'FSREQPROMISE'
 const SERVER_TYPES = { TCPSERVERWRAP: true, PIPESERVERWRAP: true }
 const ACCEPTED_TYPES = { TCPWRAP: true, PIPEWRAP: true }
+
+/**
+ * The async context costs nothing per resource: AsyncLocalStorage rides on AsyncContextFrame (Node 24 on; Node 22
+ * with --experimental-async-context-frame). The older implementation, an async hook of its own that copies the store
+ * onto every promise, keeps a per-instance symbol, `kResourceStore`, which the frame-based one does not have.
+ */
+export const ASYNC_CONTEXT_IS_FREE = !('kResourceStore' in new AsyncLocalStorage())
+
+/** The scope, or the nearest enclosing one still open (an expectNoLeaks() function's leftovers are its test's). */
+function liveScope(scope) {
+  while (scope !== undefined && scope !== null && scope.ended) scope = scope.parent
+  return scope ?? null
+}
 
 export class AsyncResourceTracker {
   /** @param {Iterable<string>} reportableTypes the async_hooks types to record */
@@ -66,16 +80,15 @@ export class AsyncResourceTracker {
   scopeNow() {
     if (this.untrackedDepth !== 0) return null
     if (!this.contextual) return this.activeScope
-    return this.scopeInContext() ?? this.activeScope
+    const store = this.context.getStore()
+    if (store === undefined) return this.activeScope
+    // Never the running test's by the clock: a test that timed out goes on while the next one runs.
+    return liveScope(store) ?? store.lateScope ?? this.activeScope
   }
 
   /** The scope of the async context that runs now, or null outside every scope's context. */
   scopeInContext() {
-    if (!this.contextual) return null
-    let scope = this.context.getStore()
-    // An expectNoLeaks() function's leftovers are its test's.
-    while (scope !== undefined && scope !== null && scope.ended) scope = scope.parent
-    return scope ?? null
+    return this.contextual ? liveScope(this.context.getStore()) : null
   }
 
   /** Runs `fn` (a test, with its hooks) in `scope`'s async context: what it starts, at any later time, is the scope's. */

@@ -58,6 +58,8 @@ export class LeakScope {
     this.listened = []
     /** The scope's check is over: what its async context makes from now on is not its own any more. */
     this.ended = false
+    /** Where what the scope's async context makes after it ended belongs: its file's scope, checked at the end. */
+    this.lateScope = parent?.lateScope ?? null
   }
 
   /** Notes a listen() call made in the scope (and in the enclosing ones). */

@@ -56,13 +56,9 @@ export class TestFileSession {
    * @param {number | null} [runner.workerId] the runner's worker slot, for the file's report meta
    * @param {(scope: import('./leak-scope.js').LeakScope) => void} [runner.beforeRelease] called with a test's scope
    *   when it ends and with the file's once its check is done, before the scope drops its records (`reported` too)
-   * @param {boolean} [runner.contextual] the adapter runs each test, hooks included, through `runTest`: the test's
-   *   async context tells what is its own, even while tests run concurrently. Else what runs while a test is open is
-   *   the latest started test's, and concurrent tests' reports say that attribution is uncertain.
    */
-  constructor(tracker, { warn, fileName, fileHooks = ALL_HOOKS, workerId = null, beforeRelease, contextual = false }) {
+  constructor(tracker, { warn, fileName, fileHooks = ALL_HOOKS, workerId = null, beforeRelease }) {
     this.tracker = tracker
-    this.contextual = contextual
     this.warn = warn
     this.fileHooks = fileHooks
     this.workerId = workerId
@@ -89,7 +85,8 @@ export class TestFileSession {
   }
 
   /**
-   * Runs a test (`fn`: its hooks and its body) in its scope's async context. For a `contextual` session.
+   * Runs a test (`fn`: its hooks and its body, or its body alone) in its scope's async context. For a test started
+   * `inContext`.
    * @param {import('./leak-scope.js').LeakScope} scope
    * @param {() => T} fn
    * @returns {T}
@@ -99,7 +96,7 @@ export class TestFileSession {
     return this.tracker.runInScope(scope, fn)
   }
 
-  /** The running test whose async context this is (its body, or with a `contextual` session its hooks), or null. */
+  /** The running test whose async context this is, or null. */
   #testInContext() {
     for (let scope = this.tracker.scopeInContext(); scope !== null; scope = scope.parent) {
       if (this.running.includes(scope)) return scope
@@ -160,17 +157,23 @@ export class TestFileSession {
    *   the subtest makes is its parent's too, and the two do not count as running concurrently
    * @param {object} [attempt] the same object for every attempt of this test (a runner that retries a failed test):
    *   what an earlier attempt left open is still open in this one, and is reported by it
+   * @param {{ inContext?: boolean }} [how] `inContext`: the adapter runs the test (its hooks and body, or its body)
+   *   through `runTest`, whose async context tells what is its own, even while tests run concurrently. Else the
+   *   test becomes the active scope: what runs with no test's context while it is open is its own, and tests that
+   *   run concurrently that way are said to share their reports (attribution is uncertain).
    */
-  startTest(name, parent = null, attempt = undefined) {
+  startTest(name, parent = null, attempt = undefined, { inContext = false } = {}) {
     if (!this.checksTests) return null
-    const scope = this.tracker.openScope(`test "${name}"`, parent, { activate: !this.contextual })
+    const scope = this.tracker.openScope(`test "${name}"`, parent, { activate: !inContext })
     scope.testName = name
+    scope.inContext = inContext
+    scope.lateScope = this.scope
     scope.attempt = attempt
     scope.heapAtStart = heapFigures()
     if (attempt !== undefined) this.#carryEarlierAttempt(scope, attempt)
     // Without a context of their own, concurrent tests share one hook: what runs while several are open is recorded
     // in the latest.
-    const concurrent = this.contextual ? [] : this.#concurrentWith(scope)
+    const concurrent = inContext ? [] : this.#concurrentWith(scope).filter((other) => !other.inContext)
     if (concurrent.length > 0) for (const other of [...concurrent, scope]) other.attributionUncertain = true
     this.running.push(scope)
     return scope
@@ -241,7 +244,7 @@ export class TestFileSession {
     if (!this.running.includes(scope)) return
     const { tracker } = this
     this.running = this.running.filter((running) => running !== scope)
-    if (!this.contextual) tracker.activeScope = this.currentScope
+    tracker.activeScope = this.running.findLast((running) => !running.inContext) ?? this.scope
     this.beforeRelease?.(scope)
     this.#keepForNextAttempt(scope)
     // A subtest's resources are its parent's too: watched once, with the top-level test that made them.

@@ -9,6 +9,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { LeakError } from '../core/leak-error.js'
+import { ASYNC_CONTEXT_IS_FREE } from '../core/async-tracker.js'
 import { assertCleanShutdown } from '../core/shutdown-audit.js'
 import { LeakScope } from '../core/leak-scope.js'
 import { nextTurn } from '../core/settle.js'
@@ -122,12 +123,47 @@ function endingInFrame(error) {
   return error
 }
 
+/** A generator test function, which jest-circus runs through co: left as it is (the test file's realm has its own). */
+function isGeneratorFunction(fn) {
+  return /^(?:Async)?GeneratorFunction$/.test(fn.constructor?.name ?? '')
+}
+
+/**
+ * Wraps a test's function so that its body runs in its test's async context (see async-tracker.js): what it starts,
+ * whenever that lands (after a timeout, after its check), is its own test's. The test's scope is looked up when the
+ * body runs, by the wrapper jest-circus then holds. Concurrent tests are left as they are: jest-circus starts their
+ * bodies before their tests start, and they are told apart by the clock, as before, saying so in their reports.
+ * @param {Function} fn the test's function, as the test file gave it
+ * @param {WeakMap<Function, import('../core/leak-scope.js').LeakScope>} bodyScopes
+ * @param {import('../core/leak-tracker.js').LeakTracker} tracker
+ */
+function runsInItsScope(fn, bodyScopes, tracker) {
+  const body = function (...args) {
+    const scope = bodyScopes.get(body)
+    if (scope === undefined || scope.ended) return Reflect.apply(fn, this, args)
+    return tracker.runInScope(scope, () => Reflect.apply(fn, this, args))
+  }
+  // jest-circus reads the length to tell a test that takes a `done` callback.
+  Object.defineProperty(body, 'length', { value: fn.length })
+  Object.defineProperty(body, 'name', { value: fn.name })
+  return body
+}
+
 /** The jest-circus event handler of one test file. It never throws: a failure of its own fails the test it was in. */
 function createEventHandler(fileSession) {
   /** @type {Map<object, import('../core/leak-scope.js').LeakScope>} jest-circus's test entries and their scopes */
   const testScopes = new Map()
+  /** @type {WeakMap<Function, import('../core/leak-scope.js').LeakScope>} wrapped test bodies and their scopes */
+  const bodyScopes = new WeakMap()
   return async function leakwatchEventHandler(event, state) {
     switch (event.name) {
+      case 'add_test':
+        // jest-circus dispatches it synchronously and makes the test's entry from the event after this handler.
+        // On Node 20 and 22 the context costs a hook call per promise: there, sequential tests go by the clock.
+        if (ASYNC_CONTEXT_IS_FREE && !event.concurrent && typeof event.fn === 'function' && !isGeneratorFunction(event.fn)) {
+          event.fn = runsInItsScope(event.fn, bodyScopes, fileSession.tracker)
+        }
+        return
       case 'run_start':
         // Module-level code may start what lands a tick later (a listen() with a host: its handle comes after a
         // lookup) while jest goes on in promise jobs: one turn of the event loop lands it in the file's scope.
@@ -135,7 +171,9 @@ function createEventHandler(fileSession) {
         return
       case 'test_started': {
         const scope = fileSession.startTest(testName(event.test), null, event.test)
-        if (scope !== null) testScopes.set(event.test, scope)
+        if (scope === null) return
+        testScopes.set(event.test, scope)
+        if (typeof event.test.fn === 'function') bodyScopes.set(event.test.fn, scope)
         return
       }
       case 'test_done': {

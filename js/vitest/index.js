@@ -4,11 +4,13 @@
 // the file's session (module-level code and beforeAll belong to the file) and registers the hooks of that file. The
 // tracker and its async hook exist once per worker. Each test runs, its hooks included, in its own async context
 // (an aroundEach hook, the outermost: a setup file's hooks come first), so what the test's code starts is its own
-// whenever it lands and whatever runs beside it. A test's check runs in `onTestFinished`, which vitest calls after
-// every afterEach hook, so cleanup done there counts; a failure there fails that test.
+// whenever it lands and whatever runs beside it; on Node 20 and 22, where that context costs a hook call per promise,
+// only concurrent tests do, and the others are told apart by the clock. A test's check runs in `onTestFinished`,
+// which vitest calls after every afterEach hook, so cleanup done there counts; a failure there fails that test.
 
 import * as vitest from 'vitest'
 import { LeakError } from '../core/leak-error.js'
+import { ASYNC_CONTEXT_IS_FREE } from '../core/async-tracker.js'
 import { workerTracker } from '../core/leak-tracker.js'
 import { TestFileSession } from '../core/test-file-session.js'
 
@@ -46,7 +48,7 @@ function setUpFile() {
   // With `isolate: false` a worker runs several files: options set by one file's configure() must not carry over.
   // Setup files run again for every file, so a user's own setup file configures each file anew.
   tracker.resetOptions()
-  const fileSession = new TestFileSession(tracker, { warn: (text) => console.warn(text), workerId: workerId(), contextual: true })
+  const fileSession = new TestFileSession(tracker, { warn: (text) => console.warn(text), workerId: workerId() })
   if (fileTask) sessions.set(fileTask, fileSession)
   registerHooks(fileSession)
   return fileSession
@@ -97,7 +99,8 @@ function registerHooks(fileSession) {
   // vitest reads the second parameter's source to find the fixtures a hook uses: it must be a destructuring pattern,
   // and names only what every test context has. Runs once per attempt of a test (a retry gets a scope of its own).
   vitest.aroundEach((runTest, { task, signal, onTestFinished }) => {
-    const scope = fileSession.startTest(testName(task), null, task)
+    const inContext = ASYNC_CONTEXT_IS_FREE || task.concurrent === true
+    const scope = fileSession.startTest(testName(task), null, task, { inContext })
     if (scope === null) return runTest()
     // vitest names the file's task once the file runs: the first test learns it.
     if (fileSession.fileName === undefined) setFileAndRoot(fileSession, task.file)
@@ -112,7 +115,7 @@ function registerHooks(fileSession) {
       const text = `test "${scope.testName}" ${why}, so its leaks fail the file:\n${error.message}`
       deferred.push(new LeakError(text, error.leaks))
     })
-    return fileSession.runTest(scope, runTest)
+    return inContext ? fileSession.runTest(scope, runTest) : runTest()
   })
 
   // aroundAll, not afterAll: the check runs once the file's own afterAll hooks have run in whatever order

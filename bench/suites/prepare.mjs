@@ -16,13 +16,16 @@ export const WRAPPER_CONFIGS = { plain: 'leakwatch-bench.plain.config.mjs', leak
 
 /**
  * `name=<dir>[@commit]` from the command line. `<dir>` is a git directory (a bare snapshot such as the fetch tool's
- * /work/.mirror/<owner>+<name>/repo) or a clone's work tree.
+ * /work/.mirror/<owner>+<name>/repo) or a clone's work tree; the commit may be anything git resolves (a tag too).
  * @returns {{ name: string, gitDir: string, commit: string | undefined }}
  */
 export function parseSuiteArg(arg) {
-  const match = /^([^=]+)=(.+?)(?:@([0-9a-f]{7,40}))?$/i.exec(arg)
+  const match = /^([^=]+)=(.+)$/.exec(arg)
   if (!match) throw new Error(`--suite ${arg}: expected name=<git dir>[@commit]`)
-  const [, name, dir, commit] = match
+  const [, name, value] = match
+  // A path may hold an `@` itself: the part after the last one is a commit only if the whole is not a folder.
+  const at = value.lastIndexOf('@')
+  const [dir, commit] = existsSync(value) || at < 0 ? [value, undefined] : [value.slice(0, at), value.slice(at + 1)]
   const gitDir = existsSync(path.join(dir, '.git')) ? path.join(dir, '.git') : dir
   if (!existsSync(path.join(gitDir, 'HEAD')) || !existsSync(path.join(gitDir, 'objects'))) {
     throw new Error(`--suite ${arg}: ${dir} is not a git directory or a clone`)

@@ -11,8 +11,10 @@ const REPORTER = path.join(FIXTURES, 'node-test', 'json-reporter.mjs')
 /**
  * @param {string} cwd the folder the run starts in (file names are relative to it)
  * @param {string[]} files the test files
- * @param {{ importFlag?: boolean, direct?: boolean, timeoutMs?: number }} [options] `importFlag`: load leakwatch
- *   with `--import leakwatch/node-test`; `direct`: run the one file as `node file` (no `--test`)
+ * @param {{ importFlag?: boolean, direct?: boolean, args?: string[], env?: NodeJS.ProcessEnv, timeoutMs?: number,
+ *   launcher?: string[] }} [options] `importFlag`: load leakwatch with `--import leakwatch/node-test`; `direct`: run
+ *   the one file as `node file` (no `--test`); `args`: more of Node's arguments, before the files; `env`: the
+ *   environment to start from (this process's by default); `launcher`: as for runNode
  * @returns {Promise<{ exitCode: number | null, killed: boolean, stderr: string,
  *   tests: Map<string, { type: string, error: { failureType: string, name: string, message: string } | null }>,
  *   events: object[] }>} tests by `file > name` (file relative to `cwd`; `file > (file)` for the file's own failure)
@@ -22,12 +24,13 @@ export async function runNodeTest(cwd, files, options = {}) {
     ...(options.importFlag ? ['--import', 'leakwatch/node-test'] : []),
     ...(options.direct ? [] : ['--test']),
     `--test-reporter=${REPORTER}`,
+    ...(options.args ?? []),
     ...files,
   ]
   // This process is itself a node:test child: the run must not think it is one too.
-  const env = { ...process.env, NO_COLOR: '1' }
+  const env = { ...(options.env ?? process.env), NO_COLOR: '1' }
   delete env.NODE_TEST_CONTEXT
-  const { exitCode, stdout, stderr, killed } = await runNode(args, { cwd, env, timeoutMs: options.timeoutMs })
+  const { exitCode, stdout, stderr, killed } = await runNode(args, { cwd, env, timeoutMs: options.timeoutMs, launcher: options.launcher })
   const events = stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))

@@ -5,12 +5,15 @@ import { spawn } from 'node:child_process'
 
 /**
  * @param {string[]} args Node's arguments (a script or a runner's entry point, then its arguments)
- * @param {{ cwd: string, env?: NodeJS.ProcessEnv, timeoutMs?: number }} options `env`: the child's whole environment
+ * @param {{ cwd: string, env?: NodeJS.ProcessEnv, timeoutMs?: number, launcher?: string[] }} options `env`: the
+ *   child's whole environment; `launcher`: a command that runs Node in a changed setting (e.g. its own network
+ *   namespace) and ends by exec'ing its arguments, so the child killed on time-out is Node itself
  * @returns {Promise<{ exitCode: number | null, stdout: string, stderr: string, output: string, killed: boolean }>}
  *   `output`: stdout and stderr interleaved as they came
  */
-export async function runNode(args, { cwd, env = process.env, timeoutMs = 120_000 }) {
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+export async function runNode(args, { cwd, env = process.env, timeoutMs = 120_000, launcher = [] }) {
+  const [command, ...commandArgs] = [...launcher, process.execPath, ...args]
+  const child = spawn(command, commandArgs, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   let output = ''

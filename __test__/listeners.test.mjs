@@ -77,6 +77,9 @@ describe('listener leaks', () => {
     }
     assertPassed('node-added.test.js', 'a ReadStream read to its end in an earlier test turns the finished stream into a web stream')
     assertPassed('node-added.test.js', 'an HTTP/2 session from beforeAll, closed by a test closes the session')
+    for (const index of [1, 2, 3]) {
+      assertPassed('node-added.test.js', `a new HTTP/2 client per test, the previous one closed in beforeEach GET / ${index}`)
+    }
     assert.doesNotMatch(fileResult('node-added.test.js').message, /LeakError/)
     // What the test's own code leaves on the pooled socket is still its leak, and only that.
     const { status, message } = result(

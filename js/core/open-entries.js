@@ -3,6 +3,7 @@
 // any more or that Node keeps on its own pooled sockets, and the connections a longer-lived server accepted.
 
 import net from 'node:net'
+import { Stream } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { kindOf, LISTENER_TYPE } from './kinds.js'
 import { ownerOf } from './liveness.js'
@@ -76,19 +77,21 @@ export function timerMadeByNode(stack) {
   return false
 }
 
+/** Node's add methods themselves (EventEmitter's, Readable's): what lies on a listener's stack above whoever added it. */
+const LISTENER_ADD_INTERNALS = /^node:(?:events|internal\/streams\/(?:readable|duplex|legacy)):/
+
 /**
- * No frame of user code or of a library at all: Node did it in a callback of its own (a socket's event, a tick).
- * Stricter than timerMadeByNode, which a listener cannot use: streams add through Node's own `Readable.on`.
+ * Node's own code added the listener: the first frame below its add methods is Node's (the HTTP agent's free-socket
+ * listener, `tickOnSocket` on a reused socket, an HTTP/2 session's close on its socket, the web streams adapter's
+ * end-of-stream), whoever called into Node. A listener the test or a library added has its own frame there.
  */
-function doneByNodeAlone(stack) {
-  let located = false
+function listenerAddedByNode(stack) {
   for (const line of stack.split('\n')) {
     const location = frameLocation(line)
-    if (location === undefined || location === 'native' || location === '<anonymous>') continue
-    if (!location.startsWith('node:')) return false
-    located = true
+    if (location === undefined || location === 'native' || location === '<anonymous>' || LISTENER_ADD_INTERNALS.test(location)) continue
+    return location.startsWith('node:')
   }
-  return located
+  return false
 }
 
 /** A stream, socket or session that is over: it emits nothing any more, so no listener on it can fire or pile up. */
@@ -100,9 +103,14 @@ export function isFinished(emitter) {
   }
 }
 
-/** A socket between requests: an HTTP agent's keep-alive pool holds it, and Node's pool listeners go with it. */
-function isIdleSocket(emitter) {
+/**
+ * A stream or socket on its way out or at rest: ended on either side (an HTTP/2 session's socket while the session
+ * closes, a file stream read to its end), or a socket between requests in an HTTP agent's keep-alive pool.
+ */
+function isWindingDownOrIdle(emitter) {
   try {
+    if (!(emitter instanceof Stream)) return false
+    if (emitter.writableEnded === true || emitter.readableEnded === true) return true
     return emitter instanceof net.Socket && emitter._httpMessage == null
   } catch {
     return false
@@ -111,15 +119,14 @@ function isIdleSocket(emitter) {
 
 /**
  * A listener that is not a leak wherever it was added: one on an emitter that is finished (a destroyed socket, a
- * closed HTTP/2 session, a ReadStream read to its end), or one Node added by itself to an idle pooled socket (the
- * HTTP agent's free-socket `error` listener, `tickOnSocket`'s on a reused socket). Such an emitter, if it is left
- * open, is reported as the resource it is, by the test that made it.
+ * closed HTTP/2 session, a ReadStream read to its end), or one Node's own code added to a stream that is ending or
+ * idle in a pool. Such an emitter, if it is left open, is reported as the resource it is, by the test that made it.
  */
 function isInertListener(record) {
   if (record.type !== LISTENER_TYPE || record.isEventTarget) return false
   const emitter = record.emitter
   if (emitter === undefined || isFinished(emitter)) return true
-  return isIdleSocket(emitter) && doneByNodeAlone(record.stack)
+  return isWindingDownOrIdle(emitter) && listenerAddedByNode(record.stack)
 }
 
 /**

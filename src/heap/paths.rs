@@ -4,7 +4,9 @@
 //! bitset for the visited set and one parent edge per node, serves every target at once and stops when all are
 //! reached. Each BFS layer is expanded in two passes, first over the edges a reader understands (properties,
 //! elements, closure variables) and then over V8's `internal`/`hidden` ones, so among equally short paths the
-//! last step prefers a named reference.
+//! last step prefers a named reference. References that match the caller's patterns (`reference_patterns`) are
+//! not followed: an object reachable only through them gets no path; the search then starts from module scopes too
+//! (see `module_scopes`).
 //!
 //! Naming follows what a user wrote, not V8's internals: a closure shows its function name; a `context` edge is
 //! the captured variable's name; a `hidden` slot of a Context (how a test file's module-level `const` shows under
@@ -13,6 +15,7 @@
 //! layout (names as the `hidden` string edges of the ScopeInfo, in slot order) and falls back to `slot k`.
 
 use super::graph::HeapGraph;
+use super::reference_patterns::SkippedReferences;
 use super::retained::RetainedSizes;
 use serde::Serialize;
 
@@ -83,6 +86,47 @@ impl Bitset {
 }
 
 const NO_EDGE: u32 = u32::MAX;
+/// The parent "edge" of a module scope the search starts from (see `module_scopes`).
+const MODULE_SCOPE: u32 = u32::MAX - 1;
+
+/// The index of a string in the snapshot's table, if it is there.
+fn string_index(graph: &HeapGraph, text: &str) -> Option<u32> {
+    let strings = graph.strings();
+    (0..strings.len() as u32).find(|&index| strings.bytes(index) == text.as_bytes())
+}
+
+/// The scopes of modules: the Contexts right under a NativeContext that hold variables, a module's top-level ones (a
+/// test file's `const servers = []`; under vitest and jest a module wrapper's function scope). An `await`'s context
+/// sits there too, with no variable: its suspended function is not the module's.
+///
+/// Once references are ignored, the search starts from these too, as LeakCanary treats static fields as roots: a
+/// module's variables live as long as the module, yet a test runner's closures may be all that reaches its scope
+/// (vitest keeps a test file's module scope only through its tests' functions), and they are the program's.
+fn module_scopes(graph: &HeapGraph) -> Vec<u32> {
+    let (Some(context), Some(native), Some(previous)) = (
+        string_index(graph, "system / Context"),
+        string_index(graph, "system / NativeContext"),
+        string_index(graph, "previous"),
+    ) else {
+        return Vec::new();
+    };
+    let names = &graph.snapshot.node_name;
+    let kinds = graph.edge_kinds;
+    (0..graph.node_count())
+        .filter(|&node| {
+            names[node as usize] == context
+                && graph.edges(node).any(|edge| {
+                    graph.edge_type(edge) == kinds.internal
+                        && graph.edge_index(edge) == previous
+                        && names[graph.edge_to(edge) as usize] == native
+                })
+                && graph.edges(node).any(|edge| {
+                    let kind = graph.edge_type(edge);
+                    kind == kinds.context || kind == kinds.hidden
+                })
+        })
+        .collect()
+}
 
 /// Parent edges of a BFS from the root: enough to rebuild the shortest path to any node it reached (or, after a
 /// search for a few targets, to those targets: only the nodes on their paths are kept).
@@ -107,8 +151,9 @@ impl ParentEdges {
 }
 
 impl ShortestPaths {
-    /// Searches until every node of `targets` is reached (all nodes when `targets` is empty).
-    pub fn search(graph: &HeapGraph, targets: &[u32]) -> Self {
+    /// Searches until every node of `targets` is reached (all nodes when `targets` is empty), never following a
+    /// reference that `skipped` matches.
+    pub fn search(graph: &HeapGraph, targets: &[u32], skipped: &mut SkippedReferences) -> Self {
         let node_count = graph.node_count() as usize;
         let mut parent_edge = super::memory::filled(node_count, NO_EDGE);
         let mut visited = Bitset::new(node_count);
@@ -122,6 +167,15 @@ impl ShortestPaths {
         let find_all = remaining == 0;
         visited.insert(0);
         let mut frontier = vec![0u32];
+        if !skipped.is_empty() {
+            for scope in module_scopes(graph) {
+                if visited.insert(scope) {
+                    parent_edge[scope as usize] = MODULE_SCOPE;
+                    frontier.push(scope);
+                    remaining -= usize::from(!find_all && wanted.contains(scope));
+                }
+            }
+        }
         let mut next = Vec::new();
         let kinds = graph.edge_kinds;
         'layers: while !frontier.is_empty() {
@@ -134,9 +188,13 @@ impl ShortestPaths {
                             continue;
                         }
                         let to = graph.edge_to(edge);
-                        if !graph.is_strong(from, edge) || !visited.insert(to) {
+                        if !graph.is_strong(from, edge)
+                            || visited.contains(to)
+                            || skipped.skips(graph, from, edge)
+                        {
                             continue;
                         }
+                        visited.insert(to);
                         parent_edge[to as usize] = edge;
                         next.push(to);
                         if !find_all && wanted.contains(to) {
@@ -159,7 +217,8 @@ impl ShortestPaths {
                 let mut node = target;
                 while node != 0 {
                     let edge = parent_edge[node as usize];
-                    if edge == NO_EDGE || kept.insert(node, edge).is_some() {
+                    if edge == NO_EDGE || kept.insert(node, edge).is_some() || edge == MODULE_SCOPE
+                    {
                         break;
                     }
                     node = graph.edge_owner(edge);
@@ -189,8 +248,13 @@ impl ShortestPaths {
         }
         let mut edges = Vec::new();
         let mut node = target;
+        let mut root = "(root)".to_owned();
         while node != 0 {
             let edge = self.parent_edge.get(node);
+            if edge == MODULE_SCOPE {
+                root = "module scope (its top-level variables)".to_owned();
+                break;
+            }
             edges.push(edge);
             node = graph.edge_owner(edge);
         }
@@ -198,7 +262,6 @@ impl ShortestPaths {
         let namer = Namer { graph, sizes };
         // The synthetic root and the root groups under it say where the path starts; they are not holders.
         let mut start = 0;
-        let mut root = "(root)".to_owned();
         while let Some(&edge) = edges.get(start) {
             let to = graph.edge_to(edge);
             if graph.edge_type(edge) == graph.edge_kinds.shortcut {

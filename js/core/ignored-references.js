@@ -13,7 +13,8 @@
 // What this gives up: an object held only by something a runner keeps for the whole file is not reported, even when
 // the program's own code put it there (an array in a describe callback that only the tests' closures capture; the
 // file's heap growth still shows it). A module-level variable, a registry, a mock's recorded calls are held by the
-// program and stay reported.
+// program and stay reported: a module's scope that only these references lead to still holds its variables (the
+// search goes on from it, src/heap/paths.rs).
 
 /** leakwatch's own classes: whatever they hold, they hold for a check (see each class), never for the program. */
 const LEAKWATCH_CLASSES = [

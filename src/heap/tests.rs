@@ -275,12 +275,14 @@ globalThis.options = { fn: () => 1 };
 // sits right under the native context. The runner holds the module's test function, and that function its scope.
 class Registered {}
 class Own {}
-const makeModule = new Function('RunnerHook', 'Registered', 'Own', `
-  const registry = [];
-  return function runTest() { const own = new Own(); registry.push(new Registered()); return new RunnerHook(() => own) };
-`);
-const runTest = makeModule(RunnerHook, Registered, Own);
-globalThis.moduleHooks = [new RunnerHook(runTest), runTest()];
+globalThis.moduleHooks = (() => {
+  const makeModule = new Function('RunnerHook', 'Registered', 'Own', `
+    const registry = [];
+    return function runTest() { const own = new Own(); registry.push(new Registered()); return new RunnerHook(() => own) };
+  `);
+  const runTest = makeModule(RunnerHook, Registered, Own);
+  return [new RunnerHook(runTest), runTest()];
+})();
 setUp();
 setUpEntries();
 setTimeout(() => require('v8').writeHeapSnapshot(process.argv[1]), 10);

@@ -237,8 +237,10 @@ export class LeakTracker {
    */
   async checkFile(scope, fileName, scopeHint) {
     // What the file's hooks closed goes first: an unformatted stack holds its frames' receivers, and a cleanup in
-    // afterAll (`await once(socket, 'close')`) would otherwise hold what the tests closed through the GC below.
+    // afterAll (`await once(socket, 'close')`) would otherwise hold what the tests closed through the GC below. So
+    // does the last fs request's stack (no FileHandle of this file is made after its last hook).
     this.compact(scope)
+    this.asyncTracker.lastFileRequestStack = undefined
     const watched = [...this.watches.take(scope), ...this.watches.takeDeferred()]
     const owners = this.watches.takeClosedOwners()
     // Closed owners from more than one test, or watched objects: one thorough GC for the file serves them and its

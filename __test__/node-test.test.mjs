@@ -231,6 +231,38 @@ describe('node:test with `import "leakwatch/node-test"` in each file', () => {
   })
 })
 
+describe("closed servers after the file: what only node:test's bookkeeping holds is not retained", () => {
+  /** @type {Awaited<ReturnType<typeof runNodeTest>>} */
+  let run
+  before(async () => {
+    run = await runNodeTest(DIR, ['retention-t-after.test.mjs', 'retention-watch.test.mjs', 'retention-leak.test.mjs'])
+  })
+  const { result, assertPassed } = outcomeOf(() => run)
+
+  test("servers closed in t.after(), captured in a loop, or one server shared by a describe's tests pass (they failed before)", () => {
+    assert.equal(run.tests.get('retention-t-after.test.mjs > (file)'), undefined, run.tests.get('retention-t-after.test.mjs > (file)')?.error?.message)
+    for (const name of ['route sends', 'route reads', 'route deletes']) assertPassed('retention-t-after.test.mjs', name)
+  })
+
+  test("watch(app) with the app closed in t.after(): node:test's hook holding it is not a leak, first test or later", () => {
+    for (const name of ['route sends', 'route reads', 'route deletes']) assertPassed('retention-watch.test.mjs', name)
+    assert.equal(run.tests.get('retention-watch.test.mjs > (file)'), undefined, run.tests.get('retention-watch.test.mjs > (file)')?.error?.message)
+  })
+
+  test('servers a module-level Map keeps fail the file, the Map on the path and not node:test', () => {
+    const file = result('retention-leak.test.mjs', '(file)')
+    assert.equal(file.type, 'test:fail')
+    const { message } = file.error
+    assert.ok(message.startsWith('file retention-leak.test.mjs left 3 objects still reachable\n'), message)
+    assert.match(message, /● 3 × Server instance \(a server its test closed\) still reachable after GC/)
+    const line = lineOf(FIXTURE, 'retention-leak.test.mjs', 'leak:registered-server')
+    assert.match(message, new RegExp(`created at retention-leak\\.test\\.mjs:${line}:`))
+    assert.match(message, /↓ variable startedServers\n[\s│]+├─ Map instance[\s\S]*↓ Map entry[^\n]*\n[\s│]+╰→ Server instance/)
+    assert.match(message, /3 servers and sockets the tests closed are still reachable after GC \(tests: "route sends", "route reads", "route deletes"\)/)
+    assert.doesNotMatch(message, /TestHook|testResources|LeakTracker/)
+  })
+})
+
 describe('a test that calls t.skip() after opening resources (node:test runs no afterEach hook for it)', () => {
   /** @type {Awaited<ReturnType<typeof runNodeTest>>} */
   let run

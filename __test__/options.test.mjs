@@ -159,7 +159,7 @@ describe('options', () => {
   test('bad options: unknown key', () => {
     assert.equal(
       thrownBy('unknown key'),
-      'leakwatch: unknown option "settle"; accepted options are enabled, settleMs, kinds, reportUnref, listeners, heap, maxHeapGrowthPerTest, maxHeapGrowthPerFile, ignore, baseline, onLeak',
+      'leakwatch: unknown option "settle"; accepted options are enabled, settleMs, kinds, reportUnref, listeners, heap, maxHeapGrowthPerTest, maxHeapGrowthPerFile, ignore, ignoreReferences, baseline, onLeak',
     )
   })
 
@@ -191,6 +191,29 @@ describe('options', () => {
     assert.equal(
       thrownBy('bad ignore rule key'),
       'leakwatch: unknown key "ignore[0].kinds"; an ignore rule accepts kind, createdBy, description, emitter, event, reason',
+    )
+  })
+
+  test('bad options: reference patterns', () => {
+    assert.equal(
+      thrownBy('ignoreReferences not an array'),
+      'leakwatch: option "ignoreReferences" must be an array of reference patterns { holder, edge, holderHas? }; got an object',
+    )
+    assert.equal(
+      thrownBy('reference pattern without its edge'),
+      'leakwatch: option "ignoreReferences[0].edge" must be a non-empty string (a name as retainer paths show it, * for any characters); got undefined',
+    )
+    assert.equal(
+      thrownBy('reference pattern with an empty holder'),
+      'leakwatch: option "ignoreReferences[0].holder" must be a non-empty string (a name as retainer paths show it, * for any characters); got the string ""',
+    )
+    assert.equal(
+      thrownBy('reference pattern key that does not exist'),
+      'leakwatch: unknown key "ignoreReferences[0].field"; a reference pattern accepts holder, edge, holderHas',
+    )
+    assert.equal(
+      thrownBy('reference pattern not an object'),
+      'leakwatch: option "ignoreReferences[0]" must be an object { holder, edge, holderHas? }; got the string "TestHook.fn"',
     )
   })
 

@@ -37,6 +37,21 @@ export interface IgnoreRule {
   reason?: string
 }
 
+/**
+ * A reference the retention checks do not follow (`watch()`, `toBeCollected()`, closed servers and sockets): an object
+ * reachable only through such references is not retained by the program. leakwatch's own and each runner's
+ * bookkeeping are built in (see README: "References that are not the test's"). Names as retainer paths show them;
+ * `*` stands for any run of characters.
+ */
+export interface ReferencePattern {
+  /** The holder: a class name for an instance (`TestHook`), a function's name for a closure, `Context` for a scope. */
+  holder: string
+  /** The reference: a property or captured variable's name, an index, `context` for a closure's scope. */
+  edge: string
+  /** Another reference the holder has: tells a plain `Object` by its shape (jest-circus's test entries: `seenDone`). */
+  holderHas?: string
+}
+
 /** A known leak, accepted until it is fixed. */
 export interface BaselineEntry {
   kind?: ResourceKind
@@ -68,6 +83,8 @@ export interface LeakwatchOptions {
   listeners?: boolean
   /** Resources to accept. Default `[]`. */
   ignore?: IgnoreRule[]
+  /** References that do not make an object retained, on top of the built-in ones. Default `[]`. */
+  ignoreReferences?: ReferencePattern[]
   /** Known leaks to accept, or the path of a JSON file holding them. Default `[]`. */
   baseline?: BaselineEntry[] | string
   /** Fail the test, or only print the report. Default `'fail'`. */

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { defineConfig } from 'vitest/config'
 import LeakwatchReporter, { type LeakwatchReport, type LeakwatchReporterOptions } from 'leakwatch/reporter'
-import { allowLeaks, configure, expectNoLeaks, LeakError, resourceDelta, watch } from 'leakwatch/node-test'
+import { allowLeaks, configure, expectNoLeaks, LeakError, resourceDelta, watch, type ReferencePattern } from 'leakwatch/node-test'
 import { assertCleanShutdown, trackResources, type ShutdownSummary } from 'leakwatch'
 
 const reporterOptions: LeakwatchReporterOptions = { json: 'reports/leakwatch.json', html: false, summary: true }
@@ -23,6 +23,8 @@ export function slowestFiles(path: string): string[] {
     .map((file) => `${file.file}: ${file.tests.filter((test) => test.failedByLeaks).length} tests failed by leaks`)
 }
 
+const hookClosures: ReferencePattern = { holder: 'TestHook', edge: 'fn' }
+configure({ ignoreReferences: [hookClosures] })
 configure({ settleMs: 50, ignore: [{ kind: 'Timeout', createdBy: /node_modules\/pino/ }] })
 export async function nodeTestUsage(): Promise<void> {
   await expectNoLeaks(async () => {})

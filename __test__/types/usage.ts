@@ -16,6 +16,9 @@ configure({ ignore: [{ kind: 'Listener', emitter: 'process', event: /^SIG/ }] })
 configure({ kinds: ['tcp server'] })
 // @ts-expect-error: onLeak takes 'fail' or 'warn'
 configure({ onLeak: 'throw' })
+configure({ ignoreReferences: [{ holder: 'Context', edge: 'serverCache' }, { holder: 'Object', holderHas: 'seenDone', edge: 'fn' }] })
+// @ts-expect-error: a reference pattern needs its edge
+configure({ ignoreReferences: [{ holder: 'TestHook' }] })
 
 async function usage(): Promise<void> {
   await expectNoLeaks(async () => {})

@@ -8,6 +8,7 @@ import { describeOpen } from './describe-open.js'
 import { collectThoroughly } from './gc.js'
 import { judgeGrowth } from './heap-growth.js'
 import { HeapSampler } from './heap-sampler.js'
+import { referencePatterns } from './ignored-references.js'
 import { ASYNC_TYPES, kindOf, KINDS, LISTENER_TYPE, pseudoId, RETAINED_TYPE } from './kinds.js'
 import { unacceptedLeaks } from './leak-filter.js'
 import { LeakScope } from './leak-scope.js'
@@ -28,6 +29,31 @@ function increment(counts, key) {
   counts[key] = (counts[key] ?? 0) + 1
 }
 
+/** Whether watched closed owners came from two tests or more. */
+function fromTwoTests(owners) {
+  return new Set(owners.map((watched) => watched.testName)).size > 1
+}
+
+/** An object watched in a test and still held by the program, as a leak of that test. */
+function watchedLeak(entry, retainerPath) {
+  return {
+    type: RETAINED_TYPE,
+    asyncId: pseudoId(),
+    stack: entry.stack,
+    hasRef: true,
+    object: `${entry.constructorName} instance${entry.label ? ` (watched as "${entry.label}")` : ''}`,
+    retainerPath,
+  }
+}
+
+/** An object watched at module level, or in a test that left it to the file, still held at the file's end. */
+function deferredLeak({ entry, path }) {
+  if (entry.testName === undefined) return watchedLeak(entry, path)
+  const label = entry.label ? ` as "${entry.label}"` : ''
+  const object = `${entry.constructorName} instance (watched${label} in test "${entry.testName}", still held at the end of the file)`
+  return { ...watchedLeak(entry, path), object }
+}
+
 /**
  * @typedef {object} CheckResult
  * @property {Array<object>} leaks the leaks not accepted by the options, serialisable
@@ -45,7 +71,7 @@ export class LeakTracker {
     this.listenerTracker = new ListenerTracker(this.asyncTracker)
     this.watches = new WatchRegistry()
     this.heapSampler = new HeapSampler()
-    /** A heap snapshot was taken in this file already (at most one per file). */
+    /** A test's watch() check took a heap snapshot in this file already (one per file; its end may take one more). */
     this.snapshotTaken = false
     this.root = process.cwd()
     /** Path fragments of the test runner's code, set by its adapter: what the runner makes is not a leak. */
@@ -175,81 +201,116 @@ export class LeakTracker {
     return { leaks, text, warnings }
   }
 
-  /** The objects watched in `scope` that are still alive after two turns of the event loop and a GC. */
+  /**
+   * The objects watched in `scope` that the program still holds after two turns of the event loop and a GC. Held
+   * only through the ignored references (a runner's bookkeeping), an object is not the test's leak. Telling takes a
+   * heap snapshot: the first test of a file that needs one takes it; later ones leave their objects to the file's end.
+   */
   async #retainedObjects(scope) {
     const watched = this.watches.take(scope)
     if (watched.length === 0) return []
     await collectThoroughly(this.untracked)
     const alive = watched.filter((entry) => entry.isAlive())
-    const paths = await this.#retainerPathsOnce(alive)
-    return alive.map((entry, index) => ({
-      type: RETAINED_TYPE,
-      asyncId: pseudoId(),
-      stack: entry.stack,
-      hasRef: true,
-      object: `${entry.constructorName} instance${entry.label ? ` (watched as "${entry.label}")` : ''}`,
-      retainerPath: paths[index],
-    }))
+    if (alive.length === 0) return []
+    if (this.snapshotTaken) {
+      for (const entry of alive) this.watches.defer(entry, scope.testName ?? scope.subject)
+      return []
+    }
+    this.snapshotTaken = true
+    const paths = await this.#retainerPaths(alive)
+    return alive.flatMap((entry, index) => (paths[index] === null ? [] : [watchedLeak(entry, paths[index])]))
   }
 
   /**
-   * The retainer paths of watched objects still alive, from one heap snapshot: at most one per file (a snapshot
-   * costs seconds on a large heap), so later ones say where to look instead.
+   * The retainer path of each object (by its WatchedObject), from one heap snapshot; null for one the program does
+   * not hold. A snapshot costs seconds on a large heap: callers take at most one per test file and one at its end.
    * @param {import('./watch-registry.js').WatchedObject[]} alive
+   * @returns {Promise<Array<string | null>>}
    */
-  async #retainerPathsOnce(alive) {
-    if (alive.length === 0) return []
-    if (this.snapshotTaken) return alive.map(() => '(no path: one heap snapshot per file, taken already)')
-    this.snapshotTaken = true
+  async #retainerPaths(alive) {
+    const paths = alive.map(() => null)
     try {
       // Built inline and handed over: no frame of this function keeps the objects while the snapshot is taken.
-      const targets = alive.map((entry) => entry.ref.deref()).filter((target) => target !== undefined)
-      return await retainerPaths(targets, this.untracked)
+      const targets = []
+      const slots = []
+      alive.forEach((entry, index) => {
+        const target = entry.ref.deref()
+        if (target === undefined) return
+        targets.push(target)
+        slots.push(index)
+      })
+      const found = await retainerPaths(targets, this.untracked, referencePatterns(this.options.ignoreReferences))
+      found.forEach((path, index) => {
+        paths[slots[index]] = path
+      })
+      return paths
     } catch (error) {
+      // Undecided: reported, with the reason the path is missing.
       return alive.map(() => `(no path: the heap snapshot could not be analysed: ${error.message})`)
     }
   }
 
   /**
-   * Checks the end of a file: what its scope left open, the closed servers still reachable (after one GC, shared
-   * with the file's last heap sample), and its heap growth.
+   * Checks the end of a file: what its scope left open; the closed servers and sockets the program still holds, and
+   * the objects watched at module level or left undecided by their test (one GC, shared with the file's last heap
+   * sample, and one heap snapshot when something outlived it); its heap growth.
    * @returns {Promise<CheckResult & { growth: ReturnType<LeakTracker['fileHeapGrowth']> }>}
    */
   async checkFile(scope, fileName, scopeHint) {
     // What the file's hooks closed goes first: an unformatted stack holds its frames' receivers, and a cleanup in
-    // afterAll (`await once(socket, 'close')`) would otherwise hold what the tests closed through the GC below.
+    // afterAll (`await once(socket, 'close')`) would otherwise hold what the tests closed through the GC below. So
+    // does the last fs request's stack (no FileHandle of this file is made after its last hook).
     this.compact(scope)
-    // Closed servers from more than one test: one thorough GC for the file serves them and its last heap sample.
-    const collect = this.options.heap !== 'off' && new Set(this.watches.closedOwners.map((watched) => watched.testName)).size > 1
+    this.asyncTracker.lastFileRequest = undefined
+    const watched = [...this.watches.take(scope), ...this.watches.takeDeferred()]
+    const owners = this.watches.takeClosedOwners()
+    // Closed owners from more than one test, or watched objects: one thorough GC for the file serves them and its
+    // last heap sample.
+    const collect = (this.options.heap !== 'off' && fromTwoTests(owners)) || watched.length > 0
     if (collect) await collectThoroughly(this.untracked)
     const growth = this.fileHeapGrowth(fileName, collect)
-    const reachable = collect ? this.closedOwnersStillReachable() : []
-    // Per kind (server, socket): one site, carried by the file's first (WatchRegistry), and one retainer path, the
-    // first reachable one's: the report groups them, and they pile up the same way.
-    const kinds = [...new Set(reachable.map((watched) => watched.what))]
-    const sites = kinds.map((what) => this.watches.closedOwnerSite(what))
+    const aliveOwners = collect ? owners.filter((entry) => entry.isAlive()) : []
+    const candidates = [...(fromTwoTests(aliveOwners) ? aliveOwners : []), ...watched.filter((entry) => entry.isAlive())]
+    const paths = candidates.length > 0 ? await this.#retainerPaths(candidates) : []
+    const held = candidates.map((entry, index) => ({ entry, path: paths[index] })).filter(({ path }) => path !== null)
+    const heldOwners = held.filter(({ entry }) => entry.what !== undefined)
+    // A single object is often a module-level `let server` holding the last test's, harmless; distinct objects from
+    // two tests or more pile up, one per test.
+    const reachable = fromTwoTests(heldOwners.map(({ entry }) => entry)) ? heldOwners : []
+    const retained = [...this.#closedOwnerLeaks(reachable), ...held.filter(({ entry }) => entry.what === undefined).map(deferredLeak)]
     this.watches.resetClosedOwners()
-    const paths = await this.#retainerPathsOnce(kinds.map((what) => reachable.find((watched) => watched.what === what)))
-    const retained = reachable.map((watched) => {
-      const kindIndex = kinds.indexOf(watched.what)
-      return {
-        type: RETAINED_TYPE,
-        asyncId: pseudoId(),
-        stack: sites[kindIndex],
-        hasRef: true,
-        object: `${watched.constructorName} instance (a ${watched.what} its test closed)`,
-        retainerPath: paths[kindIndex],
-      }
-    })
-    const tests = [...new Set(reachable.map((watched) => watched.testName))]
+    const tests = [...new Set(reachable.map(({ entry }) => entry.testName))]
     const hint =
-      retained.length > 0
-        ? `${scopeHint}\n    ${retained.length} servers and sockets the tests closed are still reachable after GC (tests: ${tests.map((name) => `"${name}"`).join(', ')}): something keeps what every test closed alive, and the heap grows with each test. watch(app) in one of them names the path that holds it.`
+      reachable.length > 0
+        ? `${scopeHint}\n    ${reachable.length} servers and sockets the tests closed are still reachable after GC (tests: ${tests.map((name) => `"${name}"`).join(', ')}): something keeps what every test closed alive, and the heap grows with each test. watch(app) in one of them names the path that holds it.`
         : scopeHint
     const subject = retained.length > 0 ? `file ${fileName}` : undefined
     const result = await this.check(scope, { scopeHint: hint, extraResources: retained, subject })
     this.snapshotTaken = false
     return { ...result, growth }
+  }
+
+  /**
+   * The closed owners the program holds, as leaks. Per kind (server, socket), one creation site and one retainer
+   * path, the first one's: the report groups them, and they pile up the same way.
+   * @param {Array<{ entry: import('./watch-registry.js').WatchedObject, path: string }>} reachable
+   */
+  #closedOwnerLeaks(reachable) {
+    const firsts = new Map()
+    for (const found of reachable) {
+      if (!firsts.has(found.entry.what)) firsts.set(found.entry.what, { ...found, site: this.watches.closedOwnerSite(found.entry) })
+    }
+    return reachable.map(({ entry }) => {
+      const { site, path } = firsts.get(entry.what)
+      return {
+        type: RETAINED_TYPE,
+        asyncId: pseudoId(),
+        stack: site,
+        hasRef: true,
+        object: `${entry.constructorName} instance (a ${entry.what} its test closed)`,
+        retainerPath: path,
+      }
+    })
   }
 
   /**
@@ -318,16 +379,6 @@ export class LeakTracker {
       const stackHolder = this.asyncTracker.listenStacks.get(owner) ?? record.stackHolder
       this.watches.watchClosedOwner(owner, testName, stackHolder, what)
     }
-  }
-
-  /**
-   * The owners of closed servers and sockets still reachable at the end of the file, when more than one test left one: a
-   * single one is often a module-level `let server` holding the last test's, harmless; one per test is a pile-up.
-   * Call after a thorough GC.
-   */
-  closedOwnersStillReachable() {
-    const alive = this.watches.takeClosedOwners().filter((watched) => watched.isAlive())
-    return new Set(alive.map((watched) => watched.testName)).size < 2 ? [] : alive
   }
 
   /**

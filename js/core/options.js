@@ -17,6 +17,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   maxHeapGrowthPerTest: null,
   maxHeapGrowthPerFile: null,
   ignore: [],
+  ignoreReferences: [],
   baseline: [],
   onLeak: 'fail',
 })
@@ -27,6 +28,7 @@ const IGNORE_RULE_KEYS = ['kind', 'createdBy', 'description', 'emitter', 'event'
 /** The keys that match: `reason` only documents a rule. */
 const IGNORE_MATCH_KEYS = IGNORE_RULE_KEYS.filter((key) => key !== 'reason')
 const BASELINE_KEYS = ['kind', 'site', 'test']
+const REFERENCE_PATTERN_KEYS = ['holder', 'edge', 'holderHas']
 
 function fail(key, accepted, value) {
   throw new TypeError(`leakwatch: option "${key}" must be ${accepted}; got ${describeValue(value)}`)
@@ -61,6 +63,25 @@ function checkIgnoreRule(rule, index, knownKinds) {
   for (const field of ['createdBy', 'description', 'emitter', 'event']) {
     if (rule[field] !== undefined) checkPattern(`${key}.${field}`, rule[field])
   }
+}
+
+function checkReferencePatterns(patterns) {
+  if (!Array.isArray(patterns)) fail('ignoreReferences', 'an array of reference patterns { holder, edge, holderHas? }', patterns)
+  patterns.forEach((pattern, index) => {
+    const key = `ignoreReferences[${index}]`
+    if (pattern === null || typeof pattern !== 'object' || Array.isArray(pattern)) fail(key, 'an object { holder, edge, holderHas? }', pattern)
+    for (const field of Object.keys(pattern)) {
+      if (!REFERENCE_PATTERN_KEYS.includes(field)) {
+        throw new TypeError(`leakwatch: unknown key "${key}.${field}"; a reference pattern accepts ${REFERENCE_PATTERN_KEYS.join(', ')}`)
+      }
+    }
+    for (const field of REFERENCE_PATTERN_KEYS) {
+      if (field === 'holderHas' && pattern[field] === undefined) continue
+      if (typeof pattern[field] !== 'string' || pattern[field] === '') {
+        fail(`${key}.${field}`, 'a non-empty string (a name as retainer paths show it, * for any characters)', pattern[field])
+      }
+    }
+  })
 }
 
 function loadBaseline(value) {
@@ -136,6 +157,9 @@ export function mergeOptions(options, base, knownKinds) {
       case 'ignore':
         if (!Array.isArray(value)) fail(key, 'an array of rules { kind?, createdBy?, description?, emitter?, event?, reason? }', value)
         value.forEach((rule, index) => checkIgnoreRule(rule, index, knownKinds))
+        break
+      case 'ignoreReferences':
+        checkReferencePatterns(value)
         break
       case 'baseline':
         merged.baseline = checkBaseline(loadBaseline(value), knownKinds)

@@ -1,5 +1,8 @@
 // Why an object that should be garbage is not: the shortest path from a GC root, from one heap snapshot.
 //
+// The search skips the references of ignored-references.js and the user's `ignoreReferences`: an object reachable
+// only through them (a test runner's bookkeeping, leakwatch's own) has no path, and is not retained by the program.
+//
 // The objects are found in the snapshot by their heap object id, asked of V8's heap profiler through an inspector
 // session on this thread (the id space is the one `v8.getHeapSnapshot()` writes). The ids are taken before the
 // snapshot and the objects let go of, so that nothing of leakwatch's holds them in it. The snapshot is streamed into the
@@ -62,12 +65,14 @@ async function heapObjectIds(session, targets) {
 }
 
 /**
- * The retainer path of each target, rendered as a leak trace, or undefined where none was found.
+ * The retainer path of each target, rendered as a leak trace; null where there is none: the target is not retained
+ * by the program (reachable only through the ignored references, or only weakly, or gone).
  * @param {object[]} targets live objects; the array is emptied, so that it does not hold them in the snapshot
  * @param {(fn: () => void) => void} [untracked] runs leakwatch's own timer creation outside every scope
- * @returns {Promise<Array<string | undefined>>}
+ * @param {Array<{ holder: string, edge: string }>} [ignoreReferences] the references the search does not follow
+ * @returns {Promise<Array<string | null>>}
  */
-export async function retainerPaths(targets, untracked = (fn) => fn()) {
+export async function retainerPaths(targets, untracked = (fn) => fn(), ignoreReferences = []) {
   const native = await loadNative()
   const session = new Session()
   session.connect()
@@ -82,11 +87,12 @@ export async function retainerPaths(targets, untracked = (fn) => fn()) {
     await withRealNextTick(async () => {
       for await (const chunk of getHeapSnapshot()) parser.push(chunk)
     })
-    const analysis = JSON.parse(parser.finish(JSON.stringify({ ids, maxPaths: 1, top: 0, retainedSizes: true })))
+    const options = { ids, maxPaths: 1, top: 0, retainedSizes: true, ignoreReferences }
+    const analysis = JSON.parse(parser.finish(JSON.stringify(options)))
     return ids.map((id) => {
       const match = analysis.matches.find((candidate) => candidate.query === `@${id}`)
       const path = match?.paths?.[0]
-      return path ? formatRetainerPath(withNotes(path)) : undefined
+      return path ? formatRetainerPath(withNotes(path)) : null
     })
   } finally {
     await post(session, 'HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }).catch(() => {})

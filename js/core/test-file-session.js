@@ -250,6 +250,8 @@ export class TestFileSession {
     // A subtest's resources are its parent's too: watched once, with the top-level test that made them.
     if (scope.parent === null) tracker.watchClosedOwners(scope, scope.testName)
     tracker.release(scope)
+    // The last fs request's stack holds the frames of the test that made it; its FileHandle, if any, came already.
+    if (tracker.asyncTracker.lastFileRequest?.scope === scope) tracker.asyncTracker.lastFileRequest = undefined
     if (this.running.length === 0) tracker.compact(this.scope)
   }
 
@@ -277,8 +279,6 @@ export class TestFileSession {
       return { meta, error }
     } finally {
       tracker.release(scope)
-      // The last fs request's stack holds the frames (and through them the module) of the file that made it.
-      tracker.asyncTracker.lastFileRequest = undefined
     }
   }
 

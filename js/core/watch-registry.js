@@ -1,7 +1,8 @@
 // Objects that must be garbage once a scope ends: watched by the user (`watch(obj)`, `toBeCollected()`) or
 // automatically (the JS owners of handles a test closed). Held by WeakRef only: watching never keeps anything alive.
 // Nor do the creation stacks kept with them: an unformatted stack holds the receivers of its frames (a server's
-// own `listen()` frame holds the server), so a watched object's stack is formatted to text when it is watched.
+// own `listen()` frame holds the server), so a watched object's stack is formatted to text when it is watched, and a
+// closed owner's is kept in a WeakMap by its owner.
 
 import { captureStack, stackText } from './creation-stack.js'
 
@@ -24,45 +25,66 @@ export class WatchRegistry {
   constructor() {
     /** @type {WatchedObject[]} */
     this.watched = []
-    /** @type {WatchedObject[]} owners of handles that tests closed, checked together when the file ends */
+    /** @type {WatchedObject[]} owners of handles that tests closed, one per object, checked when the file ends */
     this.closedOwners = []
-    /** @type {Map<string, object>} the unformatted creation stack of the first closed owner of each kind */
-    this.siteHolders = new Map()
+    /**
+     * The unformatted creation stack of each closed owner, by owner. A WeakMap entry lives only as long as its key,
+     * and the stack holds the owner through its frames (a server's own `listen()` frame): an entry keeps neither
+     * alive, and the stack is formatted only for a report (the first costs ~10 ms inside vitest).
+     * @type {WeakMap<object, object>}
+     */
+    this.sites = new WeakMap()
+    /** @type {WatchedObject[]} objects watched in tests whose check could take no heap snapshot: the file decides */
+    this.deferred = []
   }
 
   /**
    * Watches the owner of a handle a test closed (a server, a socket): it should become garbage, unless something
-   * holds it. The first of each kind (`what`) in a file carries the kind's creation site for the report, unformatted
-   * (formatting the first stack of a file costs ~10 ms inside vitest, a clean file should not pay it): its stack
-   * holds the object through its frames, so that one is not watched.
+   * holds it. One object closed by several tests (a describe-level server each test listens on) is watched once,
+   * with the first of them.
    */
   watchClosedOwner(owner, testName, stackHolder, what) {
-    if (!this.siteHolders.has(what)) {
-      this.siteHolders.set(what, stackHolder)
-      return
-    }
+    if (this.sites.has(owner)) return
+    this.sites.set(owner, stackHolder)
     const watched = new WatchedObject(owner, undefined, '', null)
     watched.testName = testName
     watched.what = what
     this.closedOwners.push(watched)
   }
 
-  /** The creation site of the first closed owner of a kind, as text (formatted now, for a report). */
-  closedOwnerSite(what) {
-    return stackText(this.siteHolders.get(what))
+  /** The creation site of a closed owner still alive, as text (formatted now, for a report). */
+  closedOwnerSite(watched) {
+    return stackText(this.sites.get(watched.ref.deref()))
   }
 
-  /** The closed owners watched so far, taken out of the registry with the sites they carry. */
+  /** The closed owners watched so far, taken out of the registry. */
   takeClosedOwners() {
     const owners = this.closedOwners
     this.closedOwners = []
     return owners
   }
 
-  /** A new file: its sites are its own. */
+  /** A new file: its owners and sites are its own. */
   resetClosedOwners() {
     this.closedOwners = []
-    this.siteHolders.clear()
+    this.sites = new WeakMap()
+  }
+
+  /**
+   * Leaves an object watched in a test to the end of the file: it outlived its test, and whether the program holds
+   * it takes a heap snapshot, which that test's check could not take. Its scope is over: it is not kept.
+   */
+  defer(watched, testName) {
+    watched.scope = null
+    watched.testName = testName
+    this.deferred.push(watched)
+  }
+
+  /** The deferred objects, taken out of the registry. */
+  takeDeferred() {
+    const deferred = this.deferred
+    this.deferred = []
+    return deferred
   }
 
   /**

@@ -9,6 +9,7 @@ declare function setUpLeakwatch(): Promise<void>
 declare namespace setUpLeakwatch {
   export type Leak = leakwatch.Leak
   export type LeakwatchOptions = leakwatch.LeakwatchOptions
+  export type ReferencePattern = leakwatch.ReferencePattern
   export type ResourceDelta = leakwatch.ResourceDelta
   export type ResourceKind = leakwatch.ResourceKind
   export type ShutdownAuditOptions = leakwatch.ShutdownAuditOptions

@@ -2,7 +2,7 @@
 // leakwatch/node-test --test`, checks every test of the file after it ends (after its afterEach and t.after hooks).
 import type { LeakwatchOptions, ResourceDelta } from '../index.js'
 
-export type { Leak, LeakwatchOptions, ResourceDelta, ResourceKind } from '../index.js'
+export type { Leak, LeakwatchOptions, ReferencePattern, ResourceDelta, ResourceKind } from '../index.js'
 export { LeakError } from '../index.js'
 
 /** Sets options for this test file's process. Unknown keys and wrong types throw a TypeError naming the key. */

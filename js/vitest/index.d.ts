@@ -1,6 +1,6 @@
 import type { Leak, LeakwatchOptions, LeakwatchTaskMeta, ResourceDelta } from '../index.js'
 
-export type { Leak, LeakwatchOptions, LeakwatchTaskMeta, ResourceDelta, ResourceKind } from '../index.js'
+export type { Leak, LeakwatchOptions, LeakwatchTaskMeta, ReferencePattern, ResourceDelta, ResourceKind } from '../index.js'
 export { LeakError } from '../index.js'
 
 /** Sets options for this worker. Unknown keys and wrong types throw a TypeError naming the key. */

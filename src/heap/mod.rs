@@ -12,12 +12,14 @@ pub mod graph;
 mod kind_column;
 pub mod memory;
 pub mod paths;
+pub mod reference_patterns;
 pub mod retained;
 pub mod snapshot;
 pub mod summary;
 
 use graph::HeapGraph;
 use paths::{HeapNodeInfo, Namer, RetainerPath, ShortestPaths};
+use reference_patterns::{ReferencePattern, SkippedReferences};
 use retained::RetainedSizes;
 use serde::{Deserialize, Serialize};
 use summary::ConstructorSummary;
@@ -36,6 +38,9 @@ pub struct AnalyzeOptions {
     pub top: usize,
     /// Compute the dominator tree (retained sizes). Default true.
     pub retained_sizes: bool,
+    /// References the path search does not follow: a match reachable only through them gets no path and counts as
+    /// unreachable. Default none.
+    pub ignore_references: Vec<ReferencePattern>,
 }
 
 impl Default for AnalyzeOptions {
@@ -46,6 +51,7 @@ impl Default for AnalyzeOptions {
             max_paths: 3,
             top: 20,
             retained_sizes: true,
+            ignore_references: Vec::new(),
         }
     }
 }
@@ -62,7 +68,8 @@ pub struct HeapMatch {
     pub reachable_count: u64,
     /// Up to `maxPaths` of them, those retaining the most first.
     pub paths: Vec<RetainerPath>,
-    /// Matches not reachable strongly (garbage, or held only weakly), up to `maxPaths`.
+    /// Matches not reachable strongly (garbage, held only weakly, or only through ignored references), up to
+    /// `maxPaths`.
     pub unreachable: Vec<HeapNodeInfo>,
 }
 
@@ -113,7 +120,9 @@ pub fn analyze(graph: &HeapGraph, options: &AnalyzeOptions) -> HeapAnalysis {
             })
         });
         let at = std::time::Instant::now();
-        let paths = (!targets.is_empty()).then(|| ShortestPaths::search(graph, &targets));
+        let mut skipped = SkippedReferences::new(&options.ignore_references);
+        let paths =
+            (!targets.is_empty()).then(|| ShortestPaths::search(graph, &targets, &mut skipped));
         drop(paths_done);
         profile("paths", at);
         let sizes = sizes.map(|handle| {

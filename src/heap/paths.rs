@@ -4,7 +4,9 @@
 //! bitset for the visited set and one parent edge per node, serves every target at once and stops when all are
 //! reached. Each BFS layer is expanded in two passes, first over the edges a reader understands (properties,
 //! elements, closure variables) and then over V8's `internal`/`hidden` ones, so among equally short paths the
-//! last step prefers a named reference.
+//! last step prefers a named reference. References that match the caller's patterns (`reference_patterns`) are
+//! not followed: an object reachable only through them gets no path, unless a module's scope they alone lead to
+//! holds it (see `ModuleScopes`).
 //!
 //! Naming follows what a user wrote, not V8's internals: a closure shows its function name; a `context` edge is
 //! the captured variable's name; a `hidden` slot of a Context (how a test file's module-level `const` shows under
@@ -13,6 +15,7 @@
 //! layout (names as the `hidden` string edges of the ScopeInfo, in slot order) and falls back to `slot k`.
 
 use super::graph::HeapGraph;
+use super::reference_patterns::SkippedReferences;
 use super::retained::RetainedSizes;
 use serde::Serialize;
 
@@ -83,6 +86,135 @@ impl Bitset {
 }
 
 const NO_EDGE: u32 = u32::MAX;
+/// The parent "edge" of a module scope the search starts from (see `module_scopes`).
+const MODULE_SCOPE: u32 = u32::MAX - 1;
+
+/// The index of a string in the snapshot's table, if it is there.
+fn string_index(graph: &HeapGraph, text: &str) -> Option<u32> {
+    let strings = graph.strings();
+    (0..strings.len() as u32).find(|&index| strings.bytes(index) == text.as_bytes())
+}
+
+/// Tells a module's scope: a Context right under a NativeContext that holds variables, a module's top-level ones (a
+/// test file's `const servers = []`; under vitest and jest a module wrapper's function scope). An `await`'s context
+/// sits there too, with no variable: its suspended function is not the module's. Limit: a function made at the top
+/// level of a module that has no scope of its own (its functions capture none of its variables) looks the same.
+struct ModuleScopes {
+    context: u32,
+    native_context: u32,
+    previous: u32,
+}
+
+impl ModuleScopes {
+    fn new(graph: &HeapGraph) -> Option<Self> {
+        Some(Self {
+            context: string_index(graph, "system / Context")?,
+            native_context: string_index(graph, "system / NativeContext")?,
+            previous: string_index(graph, "previous")?,
+        })
+    }
+
+    fn contains(&self, graph: &HeapGraph, node: u32) -> bool {
+        let names = &graph.snapshot.node_name;
+        let kinds = graph.edge_kinds;
+        names[node as usize] == self.context
+            && graph.edges(node).any(|edge| {
+                graph.edge_type(edge) == kinds.internal
+                    && graph.edge_index(edge) == self.previous
+                    && names[graph.edge_to(edge) as usize] == self.native_context
+            })
+            && graph.edges(node).any(|edge| {
+                let kind = graph.edge_type(edge);
+                kind == kinds.context || kind == kinds.hidden
+            })
+    }
+
+    /// The module scopes that only ignored references lead to: searched from `starts` (what they point at) through
+    /// what the search has not `reached`, each scope found ending its branch (what it holds is the module's).
+    fn behind(&self, graph: &HeapGraph, starts: &[u32], reached: &Bitset) -> Vec<u32> {
+        let mut seen = Bitset::new(graph.node_count() as usize);
+        let mut stack: Vec<u32> = starts
+            .iter()
+            .copied()
+            .filter(|&node| !reached.contains(node) && seen.insert(node))
+            .collect();
+        let mut found = Vec::new();
+        while let Some(node) = stack.pop() {
+            if self.contains(graph, node) {
+                found.push(node);
+                continue;
+            }
+            for edge in graph.edges(node) {
+                let to = graph.edge_to(edge);
+                if graph.is_strong(node, edge) && !reached.contains(to) && seen.insert(to) {
+                    stack.push(to);
+                }
+            }
+        }
+        found
+    }
+}
+
+/// The state of one breadth-first search: what it reached, and how.
+struct Search<'a> {
+    graph: &'a HeapGraph,
+    parent_edge: Vec<u32>,
+    visited: Bitset,
+    wanted: Bitset,
+    /// Targets not reached yet (unused when every node is searched for).
+    remaining: usize,
+    find_all: bool,
+    /// What the ignored references pointed at, where the search did not go.
+    skipped_to: Vec<u32>,
+}
+
+impl Search<'_> {
+    /// Starts `node` with `parent`; returns whether every target is now reached.
+    fn reach(&mut self, node: u32, parent: u32) -> bool {
+        self.visited.insert(node);
+        self.parent_edge[node as usize] = parent;
+        if !self.find_all && self.wanted.contains(node) {
+            self.remaining -= 1;
+            return self.remaining == 0;
+        }
+        false
+    }
+
+    /// Expands layer by layer from `frontier`; returns whether every target was reached.
+    fn expand(&mut self, mut frontier: Vec<u32>, skipped: &mut SkippedReferences) -> bool {
+        let graph = self.graph;
+        let kinds = graph.edge_kinds;
+        let mut next = Vec::new();
+        while !frontier.is_empty() {
+            for preferred in [true, false] {
+                for &from in &frontier {
+                    for edge in graph.edges(from) {
+                        let kind = graph.edge_type(edge);
+                        let is_internal = kind == kinds.internal || kind == kinds.hidden;
+                        if is_internal == preferred {
+                            continue;
+                        }
+                        let to = graph.edge_to(edge);
+                        if !graph.is_strong(from, edge) || self.visited.contains(to) {
+                            continue;
+                        }
+                        if skipped.skips(graph, from, edge) {
+                            self.skipped_to.push(to);
+                            continue;
+                        }
+                        next.push(to);
+                        if self.reach(to, edge) {
+                            return true;
+                        }
+                    }
+                }
+            }
+            std::mem::swap(&mut frontier, &mut next);
+            next.clear();
+        }
+        false
+    }
+}
 
 /// Parent edges of a BFS from the root: enough to rebuild the shortest path to any node it reached (or, after a
 /// search for a few targets, to those targets: only the nodes on their paths are kept).
@@ -107,51 +239,55 @@ impl ParentEdges {
 }
 
 impl ShortestPaths {
-    /// Searches until every node of `targets` is reached (all nodes when `targets` is empty).
-    pub fn search(graph: &HeapGraph, targets: &[u32]) -> Self {
+    /// Searches until every node of `targets` is reached (all nodes when `targets` is empty), never following a
+    /// reference that `skipped` matches.
+    pub fn search(graph: &HeapGraph, targets: &[u32], skipped: &mut SkippedReferences) -> Self {
         let node_count = graph.node_count() as usize;
-        let mut parent_edge = super::memory::filled(node_count, NO_EDGE);
-        let mut visited = Bitset::new(node_count);
-        let mut wanted = Bitset::new(node_count);
-        let mut remaining = 0usize;
+        let mut search = Search {
+            graph,
+            parent_edge: super::memory::filled(node_count, NO_EDGE),
+            visited: Bitset::new(node_count),
+            wanted: Bitset::new(node_count),
+            remaining: 0,
+            find_all: false,
+            skipped_to: Vec::new(),
+        };
         for &target in targets {
-            if wanted.insert(target) {
-                remaining += 1;
+            if search.wanted.insert(target) {
+                search.remaining += 1;
             }
         }
-        let find_all = remaining == 0;
-        visited.insert(0);
-        let mut frontier = vec![0u32];
-        let mut next = Vec::new();
-        let kinds = graph.edge_kinds;
-        'layers: while !frontier.is_empty() {
-            for preferred in [true, false] {
-                for &from in &frontier {
-                    for edge in graph.edges(from) {
-                        let kind = graph.edge_type(edge);
-                        let is_internal = kind == kinds.internal || kind == kinds.hidden;
-                        if is_internal == preferred {
-                            continue;
-                        }
-                        let to = graph.edge_to(edge);
-                        if !graph.is_strong(from, edge) || !visited.insert(to) {
-                            continue;
-                        }
-                        parent_edge[to as usize] = edge;
-                        next.push(to);
-                        if !find_all && wanted.contains(to) {
-                            remaining -= 1;
-                            if remaining == 0 {
-                                break 'layers;
-                            }
-                        }
-                    }
+        search.find_all = search.remaining == 0;
+        search.reach(0, NO_EDGE);
+        let mut done = search.expand(vec![0], skipped);
+        // A module's scope that only ignored references lead to (a runner's closures: vitest reaches a test file's
+        // scope only through its tests' functions) still holds the module's variables: the search goes on from it,
+        // as LeakCanary's does from static fields. Each round may skip more references, behind which more scopes.
+        let scopes = ModuleScopes::new(graph);
+        while let Some(scopes) = scopes.as_ref().filter(|_| !done) {
+            let starts = std::mem::take(&mut search.skipped_to);
+            let found = scopes.behind(graph, &starts, &search.visited);
+            if found.is_empty() {
+                break;
+            }
+            let mut frontier = Vec::with_capacity(found.len());
+            for scope in found {
+                frontier.push(scope);
+                if search.reach(scope, MODULE_SCOPE) {
+                    done = true;
                 }
             }
-            std::mem::swap(&mut frontier, &mut next);
-            next.clear();
+            done = done || search.expand(frontier, skipped);
         }
-        drop((frontier, next, visited));
+        let Search {
+            parent_edge,
+            find_all,
+            visited,
+            wanted,
+            skipped_to,
+            ..
+        } = search;
+        drop((visited, wanted, skipped_to));
         // A few targets: keep their paths only, not four bytes for every node while the analysis goes on.
         let parent_edge = if !find_all && targets.len() <= node_count / 64 {
             let mut kept = std::collections::HashMap::new();
@@ -159,7 +295,8 @@ impl ShortestPaths {
                 let mut node = target;
                 while node != 0 {
                     let edge = parent_edge[node as usize];
-                    if edge == NO_EDGE || kept.insert(node, edge).is_some() {
+                    if edge == NO_EDGE || kept.insert(node, edge).is_some() || edge == MODULE_SCOPE
+                    {
                         break;
                     }
                     node = graph.edge_owner(edge);
@@ -189,8 +326,13 @@ impl ShortestPaths {
         }
         let mut edges = Vec::new();
         let mut node = target;
+        let mut root = "(root)".to_owned();
         while node != 0 {
             let edge = self.parent_edge.get(node);
+            if edge == MODULE_SCOPE {
+                root = "module scope (its top-level variables)".to_owned();
+                break;
+            }
             edges.push(edge);
             node = graph.edge_owner(edge);
         }
@@ -198,7 +340,6 @@ impl ShortestPaths {
         let namer = Namer { graph, sizes };
         // The synthetic root and the root groups under it say where the path starts; they are not holders.
         let mut start = 0;
-        let mut root = "(root)".to_owned();
         while let Some(&edge) = edges.get(start) {
             let to = graph.edge_to(edge);
             if graph.edge_type(edge) == graph.edge_kinds.shortcut {

@@ -1,6 +1,7 @@
 //! Tests on real snapshots: small Node programs build known object graphs and write a snapshot, once per test run.
 
 use super::graph::HeapGraph;
+use super::reference_patterns::ReferencePattern;
 use super::snapshot::{parse_bytes, parse_reader, HeapSnapshot, SnapshotError, SnapshotParser};
 use super::{analyze, diff, AnalyzeOptions};
 use std::path::PathBuf;
@@ -250,6 +251,129 @@ fn diff_reports_what_grew() {
         .grown
         .iter()
         .all(|group| group.count_delta > 0 || group.size_delta > 0));
+}
+
+// A runner's bookkeeping as node:test keeps it: each hook holds its closure, which captured the test's server. One
+// server is held by a hook and by the program's own array too.
+const RUNNER_SCRIPT: &str = r"
+class RunnerHook { constructor(fn) { this.fn = fn } }
+class Served {}
+function setUp() {
+  globalThis.hooks = [];
+  for (let i = 0; i < 2; i++) { const server = new Served(); globalThis.hooks.push(new RunnerHook(() => server)) }
+  const both = new Served();
+  globalThis.hooks.push(new RunnerHook(() => both));
+  globalThis.kept = [both];
+}
+// Apart from setUp: closures made in one scope share it, and each holds every variable any of them captured.
+function setUpEntries() {
+  const plain = new Served();
+  globalThis.entries = [{ fn: () => plain, seenDone: false }];
+}
+globalThis.options = { fn: () => 1 };
+// A module: its body runs as a function made at the top level (`new Function`, as a module wrapper is), so its scope
+// sits right under the native context. The runner holds the module's test function, and that function its scope.
+class Registered {}
+class Own {}
+globalThis.moduleHooks = (() => {
+  const makeModule = new Function('RunnerHook', 'Registered', 'Own', `
+    const registry = [];
+    return function runTest() { const own = new Own(); registry.push(new Registered()); return new RunnerHook(() => own) };
+  `);
+  const runTest = makeModule(RunnerHook, Registered, Own);
+  return [new RunnerHook(runTest), runTest()];
+})();
+setUp();
+setUpEntries();
+setTimeout(() => require('v8').writeHeapSnapshot(process.argv[1]), 10);
+";
+
+fn runner_graph() -> HeapGraph {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    let bytes = BYTES.get_or_init(|| snapshot_of("runner", RUNNER_SCRIPT));
+    HeapGraph::new(parse_bytes(bytes).expect("parses"))
+}
+
+/// The instances of `name` found with the references of `patterns` ignored (`"Holder has other"`: `holderHas`).
+fn found_ignoring(name: &str, patterns: &[(&str, &str)]) -> super::HeapMatch {
+    let graph = runner_graph();
+    let ignore_references = patterns
+        .iter()
+        .map(|&(holder, edge)| {
+            let (holder, holder_has) = match holder.split_once(" has ") {
+                Some((holder, has)) => (holder, Some(has.to_owned())),
+                None => (holder, None),
+            };
+            ReferencePattern {
+                holder: holder.to_owned(),
+                edge: edge.to_owned(),
+                holder_has,
+            }
+        })
+        .collect();
+    let options = AnalyzeOptions {
+        find: vec![name.to_owned()],
+        max_paths: 10,
+        ignore_references,
+        ..AnalyzeOptions::default()
+    };
+    analyze(&graph, &options).matches.remove(0)
+}
+
+fn served(patterns: &[(&str, &str)]) -> super::HeapMatch {
+    found_ignoring("Served", patterns)
+}
+
+#[test]
+fn the_path_search_skips_ignored_references() {
+    assert_eq!(served(&[]).reachable_count, 4);
+    // The hooks' closures are skipped: only the server the program's own array holds is retained, through it.
+    let plain_entry = ("Object has seenDone", "fn");
+    for patterns in [
+        &[("RunnerHook", "fn"), plain_entry][..],
+        &[("Runner*", "*"), plain_entry],
+        &[
+            ("Context", "server"),
+            ("Context", "both"),
+            ("Context", "plain"),
+        ],
+    ] {
+        let found = served(patterns);
+        assert_eq!(found.count, 4, "{patterns:?}");
+        assert_eq!(found.reachable_count, 1, "{patterns:?}");
+        let steps: Vec<&str> = found.paths[0]
+            .steps
+            .iter()
+            .map(|step| step.edge_label.as_str())
+            .collect();
+        assert_eq!(steps, ["global.kept", "Array[0]"], "{patterns:?}");
+        assert_eq!(found.unreachable.len(), 3);
+    }
+    // A pattern that matches nothing changes nothing; one on the holder alone does not skip other references; a plain
+    // object's `fn` is skipped only on the objects of that shape.
+    assert_eq!(served(&[("RunnerHook", "other")]).reachable_count, 4);
+    assert_eq!(served(&[("Nothing*", "fn")]).reachable_count, 4);
+    assert_eq!(served(&[plain_entry]).reachable_count, 3);
+    assert_eq!(served(&[("Object has other", "fn")]).reachable_count, 4);
+}
+
+#[test]
+fn a_module_scope_holds_its_variables_when_the_runner_alone_reaches_it() {
+    let hook = [("RunnerHook", "fn")];
+    // Without patterns, through the runner's hooks; with them, the registry is still the module's, from its scope.
+    let registered = found_ignoring("Registered", &hook);
+    assert_eq!(registered.reachable_count, 1);
+    let path = &registered.paths[0];
+    assert_eq!(path.root, "module scope (its top-level variables)");
+    let steps: Vec<&str> = path
+        .steps
+        .iter()
+        .map(|step| step.edge_label.as_str())
+        .collect();
+    assert_eq!(steps, ["variable registry", "Array[0]"]);
+    // What the test's own function scope held is the runner's to keep.
+    assert_eq!(found_ignoring("Own", &[]).reachable_count, 1);
+    assert_eq!(found_ignoring("Own", &hook).reachable_count, 0);
 }
 
 fn parse_error(bytes: &[u8]) -> Option<(u64, String)> {

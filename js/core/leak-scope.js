@@ -113,7 +113,9 @@ export class LeakScope {
     const open = []
     for (const record of this.records) {
       if (!includeReported && this.reported.has(record)) continue
-      const liveness = livenessOrClosed(record.type, record.resource)
+      const resource = record.resource
+      if (resource === undefined) continue
+      const liveness = livenessOrClosed(record.type, resource)
       if (liveness === 'ref' || (includeUnref && liveness === 'unref')) open.push({ record, liveness })
     }
     return open
@@ -123,9 +125,12 @@ export class LeakScope {
     return this.records.find((record) => record.asyncId === asyncId)
   }
 
-  /** The records whose resource is not closed, whatever their ref state. */
+  /** The records whose resource is not closed (nor collected, which closed it), whatever their ref state. */
   notClosedRecords() {
-    return this.records.filter((record) => livenessOrClosed(record.type, record.resource) !== 'closed')
+    return this.records.filter((record) => {
+      const resource = record.resource
+      return resource !== undefined && livenessOrClosed(record.type, resource) !== 'closed'
+    })
   }
 
   release() {

@@ -92,6 +92,8 @@ export function livenessOf(type, resource) {
 
 /** Liveness, where a half-torn-down handle that throws when asked counts as closed: leakwatch never throws into a test. */
 export function livenessOrClosed(type, resource) {
+  // A record holds its resource weakly: one that was collected was closed (Node holds every open one).
+  if (resource == null) return 'closed'
   try {
     return livenessOf(type, resource)
   } catch {

@@ -104,14 +104,14 @@ export function isFinished(emitter) {
 }
 
 /**
- * A stream or socket on its way out or at rest: ended on either side (an HTTP/2 session's socket while the session
- * closes, a file stream read to its end), or a socket between requests in an HTTP agent's keep-alive pool.
+ * What Node manages by itself: a socket (the HTTP client and agent add and remove their listeners on it as requests
+ * come and go, on a socket an earlier test or a pool made), or a stream on its way out (ended on either side: an
+ * HTTP/2 session's socket while the session closes, a file stream read to its end).
  */
-function isWindingDownOrIdle(emitter) {
+function isManagedByNode(emitter) {
   try {
     if (!(emitter instanceof Stream)) return false
-    if (emitter.writableEnded === true || emitter.readableEnded === true) return true
-    return emitter instanceof net.Socket && emitter._httpMessage == null
+    return emitter instanceof net.Socket || emitter.writableEnded === true || emitter.readableEnded === true
   } catch {
     return false
   }
@@ -119,14 +119,14 @@ function isWindingDownOrIdle(emitter) {
 
 /**
  * A listener that is not a leak wherever it was added: one on an emitter that is finished (a destroyed socket, a
- * closed HTTP/2 session, a ReadStream read to its end), or one Node's own code added to a stream that is ending or
- * idle in a pool. Such an emitter, if it is left open, is reported as the resource it is, by the test that made it.
+ * closed HTTP/2 session, a ReadStream read to its end), or one Node's own code added to a socket or an ending stream.
+ * Such an emitter, if it is left open, is reported as the resource it is, by the test that made it.
  */
 function isInertListener(record) {
   if (record.type !== LISTENER_TYPE || record.isEventTarget) return false
   const emitter = record.emitter
   if (emitter === undefined || isFinished(emitter)) return true
-  return isWindingDownOrIdle(emitter) && listenerAddedByNode(record.stack)
+  return isManagedByNode(emitter) && listenerAddedByNode(record.stack)
 }
 
 /**

@@ -90,7 +90,9 @@ declare module 'vitest' {
     /** On a file's task: what leakwatch found when the file ended. */
     leakwatchFile?: LeakwatchFileMeta
   }
-  interface Matchers<T = any> {
+  // No type parameters: a merging declaration may leave out defaulted ones, and vitest 4's (`Matchers<T = any>`) and
+  // vitest 5's (`Matchers<R, T>`) differ, so naming any would break one of them (TS2428).
+  interface Matchers {
     /** The object must be garbage when the test ends (checked then: `expect(obj)` holds it until the matcher returns). */
     toBeCollected(label?: string): void
   }

@@ -59,6 +59,9 @@ pub struct LeakCheckInput {
     /// Directories of leakwatch's own code, never a creation site.
     #[serde(default)]
     pub own_dirs: Vec<String>,
+    /// Path fragments of the test runner's code (see `FrameClassifier::runner_dirs`).
+    #[serde(default)]
+    pub runner_dirs: Vec<String>,
     pub resources: Vec<OpenResource>,
 }
 
@@ -117,6 +120,7 @@ const TOP_FRAMES_WITHOUT_SITE: usize = 3;
 pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> Vec<Leak> {
     let classifier = FrameClassifier {
         own_dirs: input.own_dirs.clone(),
+        runner_dirs: input.runner_dirs.clone(),
     };
     let handles_by_fd: HashMap<i32, &UvHandleInfo> = loop_handles
         .iter()
@@ -176,7 +180,8 @@ fn dependency_called(
     for frame in frames {
         match classifier.origin(frame) {
             FrameOrigin::User => break,
-            FrameOrigin::Dependency => called = Some(frame),
+            FrameOrigin::Dependency if !classifier.is_runner(frame) => called = Some(frame),
+            FrameOrigin::Dependency => {}
             FrameOrigin::NodeInternal | FrameOrigin::Leakwatch => {}
         }
     }
@@ -396,6 +401,7 @@ mod tests {
         LeakCheckInput {
             root: "/app".into(),
             own_dirs: vec!["/lw/js/".into()],
+            runner_dirs: vec!["/node_modules/vitest/".into()],
             resources,
         }
     }
@@ -504,6 +510,14 @@ mod tests {
             &[],
         );
         assert!(own[0].made_inside.is_none(), "the user's own line made it");
+        let through_runner = analyze_leaks(
+            &input(vec![resource("SIGNALWRAP", "Error\n    at startListeningIfSignal (node:internal/process/signal:1:1)\n    at process.emit (/app/node_modules/vitest/suppress-warnings.cjs:21:18)\n    at test (/app/test/x.test.js:3:1)")]),
+            &[],
+        );
+        assert!(
+            through_runner[0].made_inside.is_none(),
+            "the runner's wrapper of a Node API made nothing"
+        );
     }
 
     #[test]

@@ -136,9 +136,19 @@ fn percent_decode(text: &str) -> String {
 pub struct FrameClassifier {
     /// Directories holding leakwatch's own JS; frames there are never a creation site.
     pub own_dirs: Vec<String>,
+    /// Path fragments of the test runner's code (`/node_modules/vitest/`): a dependency, but one that wraps Node's
+    /// API (vitest's own `process.emit`) rather than one whose code made a resource.
+    pub runner_dirs: Vec<String>,
 }
 
 impl FrameClassifier {
+    /// The frame is the test runner's (see `runner_dirs`).
+    pub fn is_runner(&self, frame: &StackFrame) -> bool {
+        self.runner_dirs
+            .iter()
+            .any(|dir| !dir.is_empty() && frame.file.contains(dir.as_str()))
+    }
+
     pub fn origin(&self, frame: &StackFrame) -> FrameOrigin {
         let file = frame.file.as_str();
         if file.starts_with("node:")
@@ -225,6 +235,7 @@ mod tests {
     fn first_user_frame_skips_node_dependencies_and_leakwatch() {
         let classifier = FrameClassifier {
             own_dirs: vec!["/lw/js/".into()],
+            runner_dirs: Vec::new(),
         };
         let stack = "    at a (node:net:1:1)\n    at b (/lw/js/tracker.js:2:2)\n    at c (/app/node_modules/ioredis/x.js:3:3)\n    at d (/app/src/redis.ts:8:10)\n    at e (/app/test/x.test.ts:4:4)";
         let frames = parse_stack(stack);

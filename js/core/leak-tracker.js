@@ -340,7 +340,7 @@ export class LeakTracker {
 
   async #analyze(resources) {
     const native = await loadNative()
-    const input = { root: this.root, ownDirs: [OWN_DIR], resources }
+    const input = { root: this.root, ownDirs: [OWN_DIR], runnerDirs: this.runnerDirs, resources }
     return JSON.parse(native.analyzeOpenResources(JSON.stringify(input)))
   }
 

@@ -103,6 +103,8 @@ struct ModuleScopes {
     context: u32,
     native_context: u32,
     previous: u32,
+    /// A closure's internal reference to the scope it was made in.
+    closure_context: u32,
 }
 
 impl ModuleScopes {
@@ -111,7 +113,26 @@ impl ModuleScopes {
             context: string_index(graph, "system / Context")?,
             native_context: string_index(graph, "system / NativeContext")?,
             previous: string_index(graph, "previous")?,
+            closure_context: string_index(graph, "context")?,
         })
+    }
+
+    /// A step along the lexical scopes of the functions the runner holds: from a function to the scope it was made
+    /// in, from a scope to its enclosing one or to a function it holds. Never into an object: a library's closure
+    /// made at a module's top level (an object pool's `head`/`tail`) looks like a module scope, and what the test's
+    /// objects hold is not the test file's module.
+    fn is_lexical_step(&self, graph: &HeapGraph, node: u32, edge: u32, to: u32) -> bool {
+        let kinds = graph.edge_kinds;
+        let edge_type = graph.edge_type(edge);
+        if graph.node_type(node) == graph.node_kinds.closure {
+            return edge_type == kinds.internal && graph.edge_index(edge) == self.closure_context;
+        }
+        if graph.snapshot.node_name[node as usize] != self.context {
+            return false;
+        }
+        (edge_type == kinds.internal && graph.edge_index(edge) == self.previous)
+            || ((edge_type == kinds.context || edge_type == kinds.hidden)
+                && graph.node_type(to) == graph.node_kinds.closure)
     }
 
     fn contains(&self, graph: &HeapGraph, node: u32) -> bool {
@@ -129,8 +150,9 @@ impl ModuleScopes {
             })
     }
 
-    /// The module scopes that only ignored references lead to: searched from `starts` (what they point at) through
-    /// what the search has not `reached`, each scope found ending its branch (what it holds is the module's).
+    /// The module scopes that only ignored references lead to: searched from `starts` (what they point at) along
+    /// lexical scopes (see `is_lexical_step`) not `reached` yet, each scope found ending its branch (what it holds is
+    /// the module's).
     fn behind(&self, graph: &HeapGraph, starts: &[u32], reached: &Bitset) -> Vec<u32> {
         let mut seen = Bitset::new(graph.node_count() as usize);
         let mut stack: Vec<u32> = starts
@@ -146,7 +168,11 @@ impl ModuleScopes {
             }
             for edge in graph.edges(node) {
                 let to = graph.edge_to(edge);
-                if graph.is_strong(node, edge) && !reached.contains(to) && seen.insert(to) {
+                if graph.is_strong(node, edge)
+                    && self.is_lexical_step(graph, node, edge, to)
+                    && !reached.contains(to)
+                    && seen.insert(to)
+                {
                     stack.push(to);
                 }
             }

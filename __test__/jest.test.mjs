@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { before, describe, test } from 'node:test'
-import { ASYNC_CONTEXT_IS_FREE } from '../js/core/async-tracker.js'
 import { runJest } from './helpers/run-jest.mjs'
 import { runNode } from './helpers/run-node.mjs'
 import { fixtureAssertions, lineOf, plain, REPO_ROOT } from './helpers/run-vitest.mjs'
@@ -64,12 +63,7 @@ describe('leakwatch/jest', () => {
     const timedOut = result('late.test.js', 'times out, then opens a server')
     assert.equal(timedOut.status, 'failed')
     assert.doesNotMatch(timedOut.message, /TCP server/)
-    if (ASYNC_CONTEXT_IS_FREE) {
-      assertPassed('late.test.js', 'after the timed-out test')
-    } else {
-      // Node 20 and 22: sequential tests go by the clock there (see concurrent.test.mjs): the README's limitation.
-      assert.equal(result('late.test.js', 'after the timed-out test').status, 'failed')
-    }
+    assertPassed('late.test.js', 'after the timed-out test')
     assert.equal(fileResult('late.test.js').message.includes('LeakError: file'), false)
   })
 

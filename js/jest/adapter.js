@@ -9,7 +9,6 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { LeakError } from '../core/leak-error.js'
-import { ASYNC_CONTEXT_IS_FREE } from '../core/async-tracker.js'
 import { assertCleanShutdown } from '../core/shutdown-audit.js'
 import { LeakScope } from '../core/leak-scope.js'
 import { nextTurn } from '../core/settle.js'
@@ -159,8 +158,7 @@ function createEventHandler(fileSession) {
     switch (event.name) {
       case 'add_test':
         // jest-circus dispatches it synchronously and makes the test's entry from the event after this handler.
-        // On Node 20 and 22 the context costs a hook call per promise: there, sequential tests go by the clock.
-        if (ASYNC_CONTEXT_IS_FREE && !event.concurrent && typeof event.fn === 'function' && !isGeneratorFunction(event.fn)) {
+        if (!event.concurrent && typeof event.fn === 'function' && !isGeneratorFunction(event.fn)) {
           event.fn = runsInItsScope(event.fn, bodyScopes, fileSession.tracker)
         }
         return

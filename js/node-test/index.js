@@ -17,7 +17,6 @@ import path from 'node:path'
 import { after, afterEach, beforeEach } from 'node:test'
 import vm from 'node:vm'
 import { LeakError } from '../core/leak-error.js'
-import { ASYNC_CONTEXT_IS_FREE } from '../core/async-tracker.js'
 import { workerTracker } from '../core/leak-tracker.js'
 import { livenessOrClosed, ownerOf } from '../core/liveness.js'
 import { TestFileSession } from '../core/test-file-session.js'
@@ -85,10 +84,7 @@ function runTestBodiesInTheirScope() {
   const original = AsyncResource.prototype.runInAsyncScope
   const runInAsyncScope = function (fn, thisArg, ...args) {
     const scope = thisArg == null || typeof fn !== 'function' ? undefined : testScopes.get(thisArg)
-    // On Node 20 and 22 the context costs a hook call per promise: only tests that run beside their siblings
-    // (`{ concurrency }`, which node:test keeps on the parent) use it there; the others go by the clock.
-    const worthIt = ASYNC_CONTEXT_IS_FREE || this.parent?.concurrency > 1
-    if (scope === undefined || scope.ended || !worthIt) return original.call(this, fn, thisArg, ...args)
+    if (scope === undefined || scope.ended) return original.call(this, fn, thisArg, ...args)
     const inScope = function (...fnArgs) {
       return tracker.runInScope(scope, () => Reflect.apply(fn, this, fnArgs))
     }

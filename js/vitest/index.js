@@ -4,13 +4,11 @@
 // the file's session (module-level code and beforeAll belong to the file) and registers the hooks of that file. The
 // tracker and its async hook exist once per worker. Each test runs, its hooks included, in its own async context
 // (an aroundEach hook, the outermost: a setup file's hooks come first), so what the test's code starts is its own
-// whenever it lands and whatever runs beside it; on Node 20 and 22, where that context costs a hook call per promise,
-// only concurrent tests do, and the others are told apart by the clock. A test's check runs in `onTestFinished`,
-// which vitest calls after every afterEach hook, so cleanup done there counts; a failure there fails that test.
+// whenever it lands and whatever runs beside it. A test's check runs in `onTestFinished`, which vitest calls after
+// every afterEach hook, so cleanup done there counts; a failure there fails that test.
 
 import * as vitest from 'vitest'
 import { LeakError } from '../core/leak-error.js'
-import { ASYNC_CONTEXT_IS_FREE } from '../core/async-tracker.js'
 import { workerTracker } from '../core/leak-tracker.js'
 import { TestFileSession } from '../core/test-file-session.js'
 
@@ -99,8 +97,7 @@ function registerHooks(fileSession) {
   // vitest reads the second parameter's source to find the fixtures a hook uses: it must be a destructuring pattern,
   // and names only what every test context has. Runs once per attempt of a test (a retry gets a scope of its own).
   vitest.aroundEach((runTest, { task, signal, onTestFinished }) => {
-    const inContext = ASYNC_CONTEXT_IS_FREE || task.concurrent === true
-    const scope = fileSession.startTest(testName(task), null, task, { inContext })
+    const scope = fileSession.startTest(testName(task), null, task, { inContext: true })
     if (scope === null) return runTest()
     // vitest names the file's task once the file runs: the first test learns it.
     if (fileSession.fileName === undefined) setFileAndRoot(fileSession, task.file)
@@ -115,7 +112,7 @@ function registerHooks(fileSession) {
       const text = `test "${scope.testName}" ${why}, so its leaks fail the file:\n${error.message}`
       deferred.push(new LeakError(text, error.leaks))
     })
-    return inContext ? fileSession.runTest(scope, runTest) : runTest()
+    return fileSession.runTest(scope, runTest)
   })
 
   // aroundAll, not afterAll: the check runs once the file's own afterAll hooks have run in whatever order

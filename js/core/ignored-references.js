@@ -64,6 +64,15 @@ export const IGNORED_REFERENCES = Object.freeze(
         "the program still uses is reached through require.cache, which is followed",
     },
     {
+      holder: 'ServerHttp2Session',
+      edge: '<symbol server>',
+      owner: 'node',
+      reason:
+        "an HTTP/2 session keeps its server, and Node keeps a closed session until the timeout timer it was given " +
+        "(session.setTimeout: fastify's http2SessionTimeout, 72 s) fires: an unref'd timer of Node's, bounded, that " +
+        'lets go by itself',
+    },
+    {
       holder: 'TestHook',
       edge: 'fn',
       owner: 'node:test',

@@ -67,6 +67,10 @@ describe('leakwatch/jest', () => {
     assert.equal(fileResult('late.test.js').message.includes('LeakError: file'), false)
   })
 
+  test("one keep-alive agent shared by a file's tests: Node's own listeners on the pooled socket fail no test", () => {
+    for (const index of [1, 2, 3]) assertPassed('keep-alive-agent.test.js', `request ${index} on the pooled socket`)
+  })
+
   test('a timeout, an interval and a self-rescheduling immediate fail their tests; cleared ones pass', () => {
     assertLeaked('timers.test.js', 'leaky timeout', { description: 'Timeout after 60000 ms', marker: '// leak:timeout' })
     assertLeaked('timers.test.js', 'leaky interval', { description: 'Interval every 30000 ms', marker: '// leak:interval' })

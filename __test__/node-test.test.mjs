@@ -20,6 +20,7 @@ const PER_FILE = [
   'concurrent.test.mjs',
   'concurrent-calls.test.mjs',
   'warn.test.mjs',
+  'keep-alive-agent.test.mjs',
 ]
 
 function escaped(text) {
@@ -218,6 +219,10 @@ describe('node:test with `import "leakwatch/node-test"` in each file', () => {
     // The fixture asserts what watch(), resourceDelta() and expectNoLeaks() did.
     assertPassed('concurrent-calls.test.mjs', 'watch(), resourceDelta() and expectNoLeaks() act on their caller')
     assertPassed('concurrent-calls.test.mjs', 'partner')
+  })
+
+  test("one keep-alive agent shared by a file's tests: Node's own listeners on the pooled socket fail no test", () => {
+    for (const index of [1, 2, 3]) assertPassed('keep-alive-agent.test.mjs', `request ${index} on the pooled socket`)
   })
 
   test("onLeak: 'warn' prints the report and lets the test pass", () => {

@@ -28,7 +28,9 @@ export const KNOWN_LEAKS = [
   {
     suite: 'node-server',
     file: 'test/server-socket.test.ts',
-    test: /^autoCleanupIncoming: true \(default\) > http2 > /,
+    // Reported by the test whose beforeEach opened it, or by the file when it is the last one (made in a session
+    // callback after that test's check).
+    test: /^(?:autoCleanupIncoming: true \(default\) > http2 > |\(file\)$)/,
     match: /^TLS socket [\s\S]*server-socket\.test\.ts:420:/,
     what: "'autoCleanupIncoming: true > http2' beforeEach's HTTP/2 client (connectHTTP2, server-socket.test.ts:420)",
     why: 'Each beforeEach closes the previous client and connects a new one that outlives its test; afterAll closes ' +

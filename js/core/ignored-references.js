@@ -65,12 +65,13 @@ export const IGNORED_REFERENCES = Object.freeze(
     },
     {
       holder: 'ServerHttp2Session',
-      edge: '<symbol server>',
+      edge: '*',
       owner: 'node',
       reason:
-        "an HTTP/2 session keeps its server, and Node keeps a closed session until the timeout timer it was given " +
-        "(session.setTimeout: fastify's http2SessionTimeout, 72 s) fires: an unref'd timer of Node's, bounded, that " +
-        'lets go by itself',
+        "Node keeps a server's HTTP/2 session until the timeout timer it was given (session.setTimeout: fastify's " +
+        "http2SessionTimeout, 72 s) fires, also once the session and its server are closed: an unref'd timer of " +
+        "Node's, bounded, that lets go by itself. What the session holds (its server, its listeners' closures) is " +
+        "Node's to drop; a server left open is reported as the open handle it is",
     },
     {
       holder: 'TestHook',

@@ -21,6 +21,7 @@ const PER_FILE = [
   'concurrent-calls.test.mjs',
   'warn.test.mjs',
   'keep-alive-agent.test.mjs',
+  'observer.test.mjs',
 ]
 
 function escaped(text) {
@@ -219,6 +220,10 @@ describe('node:test with `import "leakwatch/node-test"` in each file', () => {
     // The fixture asserts what watch(), resourceDelta() and expectNoLeaks() did.
     assertPassed('concurrent-calls.test.mjs', 'watch(), resourceDelta() and expectNoLeaks() act on their caller')
     assertPassed('concurrent-calls.test.mjs', 'partner')
+  })
+
+  test('no observer effect: a server the test closed is collected as without leakwatch', () => {
+    for (const attempt of [1, 2, 3]) assertPassed('observer.test.mjs', `a closed server is collected, attempt ${attempt}`)
   })
 
   test("one keep-alive agent shared by a file's tests: Node's own listeners on the pooled socket fail no test", () => {

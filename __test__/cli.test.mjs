@@ -62,9 +62,10 @@ test('analyze --id finds one object; --json gives the native JSON', () => {
   assert.equal(result.status, 0, result.stderr)
   assert.match(result.stdout, new RegExp(`@${id}: 1 found, 1 still reachable`))
   assert.match(result.stdout, /╰→ FastifyInstance instance/)
-  const missing = leakwatch('analyze', before1, '--find', 'NoSuchThing')
-  assert.equal(missing.status, 0)
+  const missing = leakwatch('analyze', before1, '--find', 'NoSuchThing', '--id', '999999999')
+  assert.equal(missing.status, 1, 'an --id or --find that matches nothing exits 1')
   assert.match(missing.stdout, /NoSuchThing: no such object in the snapshot\./)
+  assert.match(missing.stderr, /^leakwatch: nothing in .* matched NoSuchThing, @999999999\n$/)
 })
 
 test('diff lists the constructors that grew with +count and +bytes', () => {
@@ -96,6 +97,15 @@ test('usage errors exit 2 with a message; a corrupt snapshot exits 1', () => {
   const help = leakwatch('--help')
   assert.equal(help.status, 0)
   assert.match(help.stdout, /leakwatch analyze <file.heapsnapshot>/)
+  for (const args of [['analyze', '--help'], ['diff', '-h'], ['merge', '--help'], ['analyze', before1, '--help']]) {
+    const commandHelp = leakwatch(...args)
+    assert.equal(commandHelp.status, 0, `${args.join(' ')}: ${commandHelp.stderr}`)
+    assert.match(commandHelp.stdout, /^Usage:\n/)
+    assert.equal(commandHelp.stderr, '')
+  }
+  const version = leakwatch('--version')
+  assert.equal(version.status, 0)
+  assert.equal(version.stdout, `leakwatch ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`)
 })
 
 /** A 1 KB snapshot whose header says `counts`: nodes enough to look real, far fewer than a corrupt header claims. */

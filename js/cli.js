@@ -3,8 +3,10 @@
 //   leakwatch analyze <file.heapsnapshot> [--find <Constructor>]... [--id <node id>]... [--top N] [--paths N] [--json]
 //   leakwatch diff <before.heapsnapshot> <after.heapsnapshot> [--top N] [--json]
 //   leakwatch merge <report.json>... [-o <out.json>] [--html <out.html>]
-// Exit codes: 0 done, 1 the analysis failed (a corrupt snapshot) or the merged report has what leakwatch fails a run
-// for, 2 a usage error (bad arguments, an unreadable file, a file that is not a report).
+//   leakwatch --version; leakwatch [<command>] --help
+// Exit codes: 0 done, 1 the analysis failed (a corrupt snapshot), an --id or --find matched nothing, or the merged
+// report has what leakwatch fails a run for, 2 a usage error (bad arguments, an unreadable file, a file that is not a
+// report).
 // The file is streamed into the native parser in chunks, so a snapshot larger than a JS string can hold works, and
 // progress goes to stderr.
 
@@ -19,9 +21,12 @@ import { formatSummary, formatWritten, wantsColor } from './reporter/summary.js'
 import { displayPath, writeReportFiles } from './reporter/write.js'
 
 const USAGE = `Usage:
+  leakwatch --version
+  leakwatch [<command>] --help
   leakwatch analyze <file.heapsnapshot> [--find <Constructor>]... [--id <node id>]... [--top N] [--paths N] [--json]
       The biggest retained objects by constructor; with --find or --id, the shortest path from a GC root that
-      keeps each matching object alive (the ones retaining the most, up to --paths, default 3).
+      keeps each matching object alive (the ones retaining the most, up to --paths, default 3). Exits 1 when an
+      --id or --find matches nothing.
   leakwatch diff <before.heapsnapshot> <after.heapsnapshot> [--top N] [--json]
       The constructors whose count or size grew between two snapshots.
   leakwatch merge <report.json>... [-o <out.json>] [--html <out.html>]
@@ -142,9 +147,22 @@ async function merge(args) {
   if (leakwatchFailed(report)) process.exitCode = 1
 }
 
+const HELP_FLAGS = ['--help', '-h']
+
+/** `leakwatch <version>`, from the package this CLI belongs to. */
+function versionText() {
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  return `leakwatch ${version}`
+}
+
 async function main(argv) {
   const [command, ...rest] = argv
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`${versionText()}\n`)
+    return
+  }
+  // Asked for anywhere (`leakwatch analyze --help`), help is an answer, not a usage error.
+  if (command === undefined || command === 'help' || argv.some((arg) => HELP_FLAGS.includes(arg))) {
     process.stdout.write(`${USAGE}\n`)
     if (command === undefined) process.exitCode = 2
     return
@@ -180,6 +198,12 @@ async function main(argv) {
     const options = { find: values.find ?? [], ids, top: top ?? 20, maxPaths: positiveInteger(values.paths, '--paths') ?? 3 }
     const analysis = analyzeFile(native, file, size, options)
     process.stdout.write(values.json ? `${JSON.stringify(analysis, null, 2)}\n` : `${formatAnalysis(analysis, file)}\n`)
+    // A script that asks for an object wants to know it is not there, not read it in the output.
+    const unmatched = analysis.matches.filter((match) => match.count === 0).map((match) => match.query)
+    if (unmatched.length > 0) {
+      process.stderr.write(`leakwatch: nothing in ${file} matched ${unmatched.join(', ')}\n`)
+      process.exitCode = 1
+    }
     return
   }
   if (values.find || values.id || values.paths) throw new UsageError('diff takes no --find, --id or --paths')

@@ -1,9 +1,10 @@
 // The per-event path: an async_hooks `init` hook that records the reportable resources created in the active scope.
 //
 // Every async resource of the process passes through `init` (promises above all), so it does as little as it can:
-// one property read when no scope is active, one table lookup for unreportable types, and for reportable ones a
-// stack captured unformatted (a few µs; formatting costs ten times more). There is no `destroy` hook: with one, Node tracks every promise for GC, and a
-// closed handle reports `destroy` only when collected; liveness is read from the resource at the end of the scope.
+// one table lookup for the types it never records, the scope read for the others, and for reportable ones a stack
+// captured unformatted (a few µs; formatting costs ten times more). There is no `destroy` hook: with one, Node tracks
+// every promise for GC, and a closed handle reports `destroy` only when collected; liveness is read from the resource
+// at the end of the scope.
 // No napi call happens here. Nothing may read a handle's getters in `init`: `fd` there crashes Node 20.
 //
 // Which scope a resource belongs to is read from the async context when the runner's adapter runs each test in one
@@ -97,7 +98,8 @@ export class AsyncResourceTracker {
     const leftOpen = this.leftOpen
     const serverScopes = this.serverScopes
     function init(asyncId, type, triggerAsyncId, resource) {
-      if (type === 'PROMISE') return
+      // Nothing else is ever recorded or remembered: no scope lookup for the ticks, requests and wraps of the process.
+      if (reportable[type] !== true && type !== FILE_REQUEST) return
       const accepted = ACCEPTED_TYPES[type] === true && serverScopes.get(triggerAsyncId)
       let scope = accepted || tracker.scopeNow()
       if (scope === null) return
@@ -106,11 +108,11 @@ export class AsyncResourceTracker {
       const fileRequest = type === FILE_HANDLE ? tracker.lastFileRequest : undefined
       if (fileRequest !== undefined && !fileRequest.scope.ended) scope = fileRequest.scope
       if (leftOpen.size !== 0 && leftOpen.has(triggerAsyncId)) {
-        if (reportable[type] === true) leftOpen.set(asyncId, { type, resource: new WeakRef(resource) })
+        if (type !== FILE_REQUEST) leftOpen.set(asyncId, { type, resource: new WeakRef(resource) })
         return
       }
-      if (reportable[type] !== true) {
-        if (type === FILE_REQUEST) tracker.lastFileRequest = { stackHolder: captureStack(init), scope }
+      if (type === FILE_REQUEST) {
+        tracker.lastFileRequest = { stackHolder: captureStack(init), scope }
         return
       }
       let stackHolder

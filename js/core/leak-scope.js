@@ -113,9 +113,7 @@ export class LeakScope {
     const open = []
     for (const record of this.records) {
       if (!includeReported && this.reported.has(record)) continue
-      const resource = record.resource
-      if (resource === undefined) continue
-      const liveness = livenessOrClosed(record.type, resource)
+      const liveness = livenessOrClosed(record.type, record.resource)
       if (liveness === 'ref' || (includeUnref && liveness === 'unref')) open.push({ record, liveness })
     }
     return open
@@ -125,12 +123,9 @@ export class LeakScope {
     return this.records.find((record) => record.asyncId === asyncId)
   }
 
-  /** The records whose resource is not closed (nor collected, which closed it), whatever their ref state. */
+  /** The records whose resource is not closed (a collected one was closed), whatever their ref state. */
   notClosedRecords() {
-    return this.records.filter((record) => {
-      const resource = record.resource
-      return resource !== undefined && livenessOrClosed(record.type, resource) !== 'closed'
-    })
+    return this.records.filter((record) => livenessOrClosed(record.type, record.resource) !== 'closed')
   }
 
   release() {

@@ -62,36 +62,34 @@ export function madeByRunner(stack, runnerDirs) {
 /** Node's timer functions and the async hook's frames: what lies on a timer's creation stack above its caller. */
 const TIMER_INTERNALS = /^node:(?:internal\/)?(?:timers|async_hooks)(?:\/promises)?:/
 const TIMER_TYPES = new Set(['Timeout', 'Immediate'])
+/** Node's add methods themselves (EventEmitter's, Readable's): what lies on a listener's stack above whoever added it. */
+const LISTENER_ADD_INTERNALS = /^node:(?:events|internal\/streams\/(?:readable|duplex|legacy)):/
 
-/**
- * Node asked for the timer itself: the first frame below Node's timer functions is Node's own code (the HTTP
- * server's Date header cache, undici's connection timers under fetch, AbortSignal.timeout()), whoever called into
- * Node. A timer that the test or a library asked for has its own frame there.
- */
-export function timerMadeByNode(stack) {
+/** The first frame below Node's own API functions (`apiFrames`) is Node's code: Node asked for it, whoever called in. */
+function requestedByNode(stack, apiFrames) {
   for (const line of stack.split('\n')) {
     const location = frameLocation(line)
-    if (location === undefined || location === 'native' || location === '<anonymous>' || TIMER_INTERNALS.test(location)) continue
+    if (location === undefined || location === 'native' || location === '<anonymous>' || apiFrames.test(location)) continue
     return location.startsWith('node:')
   }
   return false
 }
 
-/** Node's add methods themselves (EventEmitter's, Readable's): what lies on a listener's stack above whoever added it. */
-const LISTENER_ADD_INTERNALS = /^node:(?:events|internal\/streams\/(?:readable|duplex|legacy)):/
+/**
+ * Node asked for the timer itself (the HTTP server's Date header cache, undici's connection timers under fetch,
+ * AbortSignal.timeout()). A timer that the test or a library asked for has its own frame below Node's timer functions.
+ */
+export function timerMadeByNode(stack) {
+  return requestedByNode(stack, TIMER_INTERNALS)
+}
 
 /**
- * Node's own code added the listener: the first frame below its add methods is Node's (the HTTP agent's free-socket
- * listener, `tickOnSocket` on a reused socket, an HTTP/2 session's close on its socket, the web streams adapter's
- * end-of-stream), whoever called into Node. A listener the test or a library added has its own frame there.
+ * Node's own code added the listener (the HTTP agent's free-socket listener, `tickOnSocket` on a reused socket, an
+ * HTTP/2 session's close on its socket, the web streams adapter's end-of-stream). A listener the test or a library
+ * added has its own frame below Node's add methods.
  */
 function listenerAddedByNode(stack) {
-  for (const line of stack.split('\n')) {
-    const location = frameLocation(line)
-    if (location === undefined || location === 'native' || location === '<anonymous>' || LISTENER_ADD_INTERNALS.test(location)) continue
-    return location.startsWith('node:')
-  }
-  return false
+  return requestedByNode(stack, LISTENER_ADD_INTERNALS)
 }
 
 /** A stream, socket or session that is over: it emits nothing any more, so no listener on it can fire or pile up. */

@@ -306,7 +306,9 @@ describe('a test that calls t.skip() after opening resources (node:test runs no 
       const warning = text.slice(start, next < 0 ? undefined : next)
       assert.ok(warning.includes(`● ${description}`), warning)
       assert.match(warning, new RegExp(`created at (?:\\S+ \\()?skip\\.test\\.mjs:${lineOf(FIXTURE, 'skip.test.mjs', marker)}:`))
-      assert.ok(warning.includes("This test ended without leakwatch's check (it called t.skip()"), warning)
+      // Node 20 and 22 run no afterEach hook after t.skip(): the test is checked when the next one starts. Node 24 and
+      // later run it: the test is checked as it ends. A warning either way.
+      assert.match(warning, /This test (?:ended without leakwatch's check \(it called t\.skip\(\)|called t\.skip\(\): it is reported as skipped)/)
     }
     assert.equal(result('skip.test.mjs', 'opens an interval, then skips').type, 'test:pass')
     // The skipped test's interval is not the next test's.

@@ -1,4 +1,4 @@
-// Makes docs/html-report.png, the README's picture of the HTML report: runs the messaging example (both projects:
+// Makes docs/html-report.png, the picture of the HTML report in docs/reports.md: runs the messaging example (both projects:
 // the leaky suite and the fixed one, against a real redis-server its global setup starts) with leakwatch/reporter and
 // `heap: 'test'` (a heap after GC for every test, so the chart shows each file's slope), opens the page in Debian's
 // Chromium (headless, off the network), selects a test that leaked, and screenshots the top of the page: summary,
@@ -19,8 +19,8 @@ const output = path.resolve(process.argv[2] ?? path.join(repoRoot, 'docs', 'html
 const outDir = mkdtempSync(path.join(tmpdir(), 'leakwatch-screenshot-'))
 const json = path.join(outDir, 'leakwatch-report.json')
 const html = path.join(outDir, 'leakwatch-report.html')
-// The example's own config, with a setup file of ours after leakwatch's, as a user would configure it (see the
-// README's configure()): heap figures after GC for every test.
+// The example's own config, with a setup file of ours after leakwatch's, as a user would configure it (see
+// docs/configuration.md): heap figures after GC for every test.
 const heapSetup = path.join(outDir, 'heap-per-test.mjs')
 const vitestEntry = pathToFileURL(path.join(repoRoot, 'js', 'vitest', 'index.js')).href
 writeFileSync(heapSetup, `import { configure } from ${JSON.stringify(vitestEntry)}\nconfigure({ heap: 'test' })\n`)

@@ -40,7 +40,7 @@ export interface IgnoreRule {
 /**
  * A reference the retention checks do not follow (`watch()`, `toBeCollected()`, closed servers and sockets): an object
  * reachable only through such references is not retained by the program. leakwatch's own and each runner's
- * bookkeeping are built in (see README: "References that are not the test's"). Names as retainer paths show them;
+ * bookkeeping are built in (docs/memory.md: "References that are not the test's"). Names as retainer paths show them;
  * `*` stands for any run of characters.
  */
 export interface ReferencePattern {

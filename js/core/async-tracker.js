@@ -13,7 +13,7 @@
 // every test context, and for runners whose adapter cannot wrap a test, it is the active scope (the file's, or the
 // test that started last). On Node 24 the storage rides on AsyncContextFrame and costs nothing per resource; on
 // Node 20 and 22 it adds an init hook of its own that copies the context onto every promise, measured at under 1 % of
-// a handle-heavy suite's CPU time (see the README), so every Node line uses it.
+// a handle-heavy suite's CPU time (docs/benchmarks.md), so every Node line uses it.
 
 import { AsyncLocalStorage, createHook } from 'node:async_hooks'
 import net from 'node:net'

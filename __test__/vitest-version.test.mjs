@@ -14,7 +14,7 @@ const OLD_VITEST = '3.2.4'
 /** vitest 3's own dependency, pinned so that the project is the same every run. */
 const OLD_VITE = '7.3.8'
 const MANIFEST = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'))
-const MINIMUM = MANIFEST.peerDependencies.vitest.replace(/^>=/, '')
+const MINIMUM = /\d+\.\d+\.\d+/.exec(MANIFEST.peerDependencies.vitest)[0]
 
 // npm's settings from an enclosing `npm test` would point the inner npm at this repository; the cache and registry
 // are the machine's and are kept.

@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 
-/** `4.1.0`, from the peer range `>=4.1.0`. */
+/** `4.1.0`, from the peer range `^4.1.0 || ^5.0.0`: its lowest version, which comes first. */
 function minimumVitest() {
   const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
-  return manifest.peerDependencies.vitest.replace(/^>=\s*/, '')
+  return /\d+\.\d+\.\d+/.exec(manifest.peerDependencies.vitest)?.[0] ?? manifest.peerDependencies.vitest
 }
 
 /** The version of the vitest this package resolves, or undefined when it cannot tell. */

@@ -1,5 +1,7 @@
 // What JS knows of each open resource and attached listener, for the native side to describe and locate.
 
+import { stackText } from './creation-stack.js'
+import { hopsBack } from './deferrals.js'
 import { kindOf, LISTENER_TYPE } from './kinds.js'
 import { describeEmitter } from './listener-tracker.js'
 import { detailsOf, ownerOf } from './liveness.js'
@@ -50,19 +52,29 @@ function withAttemptNote(record, leak) {
   return leak
 }
 
-/** Where to look when the creation stack has no user frame: the listen() call, or the resource that caused it. */
+/**
+ * Where to look when the creation stack has no user frame: the listen() call, the server that accepted the
+ * connection, and the callbacks it was made in, hop after hop (see deferrals.js).
+ */
 function causeOf(scope, record, owner, listenStacks) {
+  const asHop = (hopRecord) => hopOf(hopRecord, listenStacks)
   if (SERVER_TYPES.has(record.type)) {
     const listenStack = owner && listenStacks.get(owner)
-    return listenStack ? { causeStack: listenStack.stack } : {}
+    const callbackHops = hopsBack(scope, listenStack ?? record.stackHolder, record.triggerAsyncId, asHop)
+    return listenStack ? { causeStack: stackText(listenStack), callbackHops } : { callbackHops }
   }
   const trigger = scope.recordByAsyncId(record.triggerAsyncId)
-  if (!trigger) return {}
-  const triggerKind = kindOf(trigger.type, trigger.resource)
-  const causeLabel = SERVER_TYPES.has(trigger.type)
-    ? `a connection accepted by the ${triggerKind} created there`
-    : `from a callback of the ${triggerKind} created there`
-  const triggerOwner = ownerOf(trigger.resource)
-  const listenStack = triggerOwner && listenStacks.get(triggerOwner)
-  return { causeStack: listenStack?.stack ?? trigger.stack, causeLabel }
+  if (trigger && SERVER_TYPES.has(trigger.type)) {
+    const causeLabel = `a connection accepted by the ${kindOf(trigger.type, trigger.resource)} created there`
+    return { causeStack: hopOf(trigger, listenStacks).stack, causeLabel }
+  }
+  return { callbackHops: hopsBack(scope, record.stackHolder, record.triggerAsyncId, asHop) }
+}
+
+/** A record whose callback made the resource, as a hop: a server's site is its listen() call. */
+function hopOf(record, listenStacks) {
+  const owner = SERVER_TYPES.has(record.type) ? ownerOf(record.resource) : undefined
+  const listenStack = owner && listenStacks.get(owner)
+  const repeats = kindOf(record.type, record.resource) === 'Interval'
+  return { type: record.type, repeats, stack: listenStack ? stackText(listenStack) : record.stack }
 }

@@ -192,8 +192,16 @@ fn render_group(
             }
             if let Some(inside) = &leak.made_inside {
                 let package = dependency_name(&inside.file).unwrap_or_else(|| inside.file.clone());
+                // A handler a package adds to the process for each call is the package's to remove; a client's socket
+                // or timer is closed through the object the call gave back (the fix below).
+                let whose = match leak.kind {
+                    ResourceKind::Listener | ResourceKind::SignalHandler => {
+                        ": the fix belongs in that package (or call it less often)"
+                    }
+                    _ => "",
+                };
                 out.push_str(&format!(
-                    "    made inside {package}, by {}: the fix belongs in that package (or call it less often); the line above is the call that ran it\n",
+                    "    made inside {package}, by {}{whose}; the line above is the call that ran it\n",
                     stack_frame_text(inside)
                 ));
             }
@@ -400,6 +408,34 @@ mod tests {
             "{text}"
         );
         std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn a_package_is_where_the_fix_belongs_for_its_handlers_not_for_a_clients_socket() {
+        let inside = crate::stack_frame::parse_stack(
+            "    at BoundPool.query (node_modules/pg-pool/index.js:449:10)",
+        );
+        let mut socket = leak(
+            ResourceKind::TcpSocket,
+            "TCP socket",
+            Some(site("a.test.js", "/nonexistent/a.test.js", 25)),
+        );
+        socket.made_inside = inside.first().cloned();
+        let mut listener = socket.clone();
+        listener.kind = ResourceKind::Listener;
+        let render = |leak: Leak| {
+            render_report(&ReportTextInput {
+                subject: "test \"t\"".into(),
+                leaks: vec![leak],
+                scope_hint: None,
+                attribution_uncertain: false,
+                wording: ReportWording::Test,
+            })
+        };
+        let text = render(socket);
+        assert!(text.contains("    made inside pg-pool, by BoundPool.query (node_modules/pg-pool/index.js:449:10); the line above is the call that ran it\n"), "{text}");
+        let text = render(listener);
+        assert!(text.contains("(node_modules/pg-pool/index.js:449:10): the fix belongs in that package (or call it less often); the line above"), "{text}");
     }
 
     #[test]

@@ -20,7 +20,7 @@
 import { AsyncLocalStorage, createHook } from 'node:async_hooks'
 import net from 'node:net'
 import { captureStack } from './creation-stack.js'
-import { attachCurrentDeferral, DEFERRAL_TYPES, DeferralRecorder } from './deferrals.js'
+import { attachRunningHop, DEFERRAL_TYPES, DeferralRecorder } from './deferrals.js'
 import { ResourceRecord } from './leak-scope.js'
 
 /** Types whose stack at `init` has no JS frame of its own; they borrow one captured just before (see below). */
@@ -105,7 +105,8 @@ export class AsyncResourceTracker {
     const deferrals = this.deferrals
     function init(asyncId, type, triggerAsyncId, resource) {
       if (DEFERRAL_TYPES[type] === true) {
-        if (tracker.scopeNow() !== null) deferrals.record(resource, type, triggerAsyncId, init)
+        const scope = tracker.scopeNow()
+        if (scope !== null) deferrals.record(resource, type, scope, init)
         return
       }
       // Nothing else is ever recorded or remembered: no scope lookup for the requests and wraps of the process.
@@ -130,7 +131,7 @@ export class AsyncResourceTracker {
       // A connection a server accepted has no user frame; its report points at the server: no stack to capture.
       else if (!accepted) {
         stackHolder = captureStack(init)
-        attachCurrentDeferral(stackHolder)
+        attachRunningHop(stackHolder, scope)
       } else stackHolder = null
       if (SERVER_TYPES[type] === true) serverScopes.set(asyncId, scope)
       scope.add(new ResourceRecord(asyncId, type, triggerAsyncId, resource, stackHolder))
@@ -189,7 +190,7 @@ export class AsyncResourceTracker {
         const scope = tracker.scopeNow()
         if (scope !== null) {
           const stackHolder = captureStack(listen)
-          attachCurrentDeferral(stackHolder)
+          attachRunningHop(stackHolder, scope)
           tracker.listenStacks.set(this, stackHolder)
         }
         const result = originalListen.apply(this, args)

@@ -6,8 +6,12 @@
 // `queueMicrotask` made by code other than Node's own gets its scheduling stack captured, unformatted, and kept on
 // the tick's resource object (a symbol property: the tick object is dropped once its callback has run, and so is
 // what hangs on it). What runs in that callback finds it on `executionAsyncResource()`: a resource created there
-// keeps it with its creation stack, and a tick scheduled there keeps it as its parent, hop after hop. Timers and
-// immediates are hops too, through the records of the scope (by `triggerAsyncId`), not through this file.
+// keeps it with its creation stack, and a tick scheduled there keeps it as its parent, hop after hop. A callback of
+// a resource the scope recorded (a timer, an immediate, a socket) is a hop too: its record's creation stack, taken
+// while the callback runs, since a timer that has run may be collected before any report.
+//
+// Nothing here outlives what it explains: a hop hangs on a tick (gone once run) or on a creation stack holder (kept
+// while both its resource and its record are, see CreationStacks), and a chain holds at most MAX_HOPS hops.
 //
 // Cost: a tick scheduled by Node's own code (most of them: stream internals, `emitCloseNT`) captures nothing. Its
 // callback is a function of Node's that Node schedules again and again: the first time a named callback is seen, a
@@ -16,10 +20,11 @@
 // reactions are not followed: capturing a stack for each promise costs too much; an `await` chain needs nothing,
 // since V8 keeps the awaiting callers in the stack.
 
-import { executionAsyncResource } from 'node:async_hooks'
+import { executionAsyncId, executionAsyncResource } from 'node:async_hooks'
 import { captureStack, stackText } from './creation-stack.js'
+import { kindOf } from './kinds.js'
 
-/** The hop a resource object carries (a tick's), or that a creation stack holder was made in. */
+/** The hop a tick's resource object carries, or that a creation stack holder was made in. */
 export const DEFERRAL = Symbol('leakwatch.deferral')
 
 /** The async_hooks types whose scheduling stack is captured here. */
@@ -27,29 +32,50 @@ export const DEFERRAL_TYPES = Object.freeze({ TickObject: true, Microtask: true 
 
 /**
  * Hops kept behind a callback: a tick that schedules itself again keeps no more than this many before it, so a loop
- * of ticks holds a bounded chain. A report follows no more than this many either.
+ * of ticks holds a bounded chain.
  */
 export const MAX_HOPS = 8
 
 /** Node's own code: the frames of async_hooks and of nextTick/queueMicrotask themselves come first. */
 const NODE_SCHEDULER_FRAMES = ['node:internal/async_hooks', 'node:internal/process/task_queues']
 
-/** One deferred callback: where it was scheduled (an unformatted stack), and the hop it was scheduled in. */
+/**
+ * One callback on the way back: the stack of the code that scheduled it (a tick) or made its resource (a timer, a
+ * socket), and the hop that code ran in.
+ */
 export class Deferral {
-  constructor(type, holder, parent, triggerAsyncId) {
+  constructor(type, repeats, holder, parent) {
     this.type = type
+    this.repeats = repeats
     this.holder = holder
     /** @type {Deferral | undefined} */
-    this.parent = parent
-    this.depth = parent === undefined ? 0 : parent.depth + 1
-    /** When there is no parent hop: the async id of what ran the scheduling code (a timer, a socket's callback). */
-    this.triggerAsyncId = triggerAsyncId
+    this.parent = parent !== undefined && parent.depth < MAX_HOPS - 1 ? parent : undefined
+    this.depth = this.parent === undefined ? 0 : this.parent.depth + 1
   }
 }
 
-/** The hop the code running now is in (the tick whose callback runs), or undefined. */
-export function currentDeferral() {
-  return executionAsyncResource()?.[DEFERRAL]
+/**
+ * The hop the code running now is in: the tick whose callback runs (kept on it), or the record in `scope` of the
+ * timer, immediate or socket whose callback runs; undefined in a promise reaction or at the top level.
+ * @param {import('./leak-scope.js').LeakScope | null} scope
+ */
+export function runningHop(scope) {
+  const running = executionAsyncResource()
+  if (running === null || typeof running !== 'object') return undefined
+  const kept = running[DEFERRAL]
+  // A promise, or a tick that is no hop (a plain object): no record has its id.
+  if (kept !== undefined || scope === null || running instanceof Promise || Object.getPrototypeOf(running) === Object.prototype) return kept
+  const record = scope.recordByAsyncId(executionAsyncId())
+  if (record === undefined) return undefined
+  const holder = record.stackHolder
+  return new Deferral(record.type, kindOf(record.type, running) === 'Interval', holder, holder?.[DEFERRAL])
+}
+
+/** Attaches the hop the code running now is in to a creation stack holder, so the report can follow it back. */
+export function attachRunningHop(holder, scope) {
+  if (holder === null || holder === undefined) return
+  const hop = runningHop(scope)
+  if (hop !== undefined) holder[DEFERRAL] = hop
 }
 
 const toCallSites = (_, callSites) => callSites
@@ -87,11 +113,12 @@ export class DeferralRecorder {
   /**
    * @param {object} resource the tick's (or microtask's) resource object, which its callback runs with
    * @param {string} type
-   * @param {number} triggerAsyncId
+   * @param {import('./leak-scope.js').LeakScope} scope the active scope
    * @param {Function} skipAbove the hook function: its frames and those above are left out of the stack
    */
-  record(resource, type, triggerAsyncId, skipAbove) {
-    const parent = currentDeferral()
+  record(resource, type, scope, skipAbove) {
+    const parent = runningHop(scope)
+    // A microtask's callback is set after its init: it is always captured.
     const callback = resource.callback
     if (typeof callback === 'function' && callback.name !== '' && !this.#byOthers.has(callback)) {
       if (this.#byNode.has(callback) || this.#classify(callback, skipAbove)) {
@@ -99,8 +126,7 @@ export class DeferralRecorder {
         return
       }
     }
-    const kept = parent !== undefined && parent.depth < MAX_HOPS - 1 ? parent : undefined
-    resource[DEFERRAL] = new Deferral(type, captureStack(skipAbove), kept, triggerAsyncId)
+    resource[DEFERRAL] = new Deferral(type, false, captureStack(skipAbove), parent)
   }
 
   /** Remembers who schedules a named callback; true when it is Node. */
@@ -112,40 +138,16 @@ export class DeferralRecorder {
   }
 }
 
-/** Attaches the hop the code running now is in to a creation stack holder, so the report can follow it back. */
-export function attachCurrentDeferral(holder) {
-  if (holder === null || holder === undefined) return
-  const deferral = currentDeferral()
-  if (deferral !== undefined) holder[DEFERRAL] = deferral
-}
-
 /**
- * The stacks that led to a resource, innermost first: the ticks it was made in, then the records of `scope` (timers,
- * sockets) whose callbacks made those, and so on, up to MAX_HOPS. Formatted now: only leaks come here.
- * @param {import('./leak-scope.js').LeakScope | null} scope null when it is over: only ticks are followed
+ * The callbacks a resource was made in, innermost first, each with the stack that scheduled it or made its
+ * resource, formatted now (only leaks come here): `OpenResource.callbackHops` (src/leak_report.rs).
  * @param {object | null | undefined} holder the resource's creation stack holder (or its listen() call's)
- * @param {number} triggerAsyncId the resource's trigger
- * @param {(record: object) => { type: string, repeats: boolean, stack: string } | undefined} describeRecord a record
- *   of the scope as a hop, or undefined to stop there (a server: the accepted connection's own story)
  * @returns {Array<{ type: string, repeats: boolean, stack: string }>}
  */
-export function hopsBack(scope, holder, triggerAsyncId, describeRecord) {
+export function hopsBack(holder) {
   const hops = []
-  let deferral = holder?.[DEFERRAL]
-  let trigger = triggerAsyncId
-  while (hops.length < MAX_HOPS) {
-    if (deferral !== undefined) {
-      hops.push({ type: deferral.type, repeats: false, stack: stackText(deferral.holder) })
-      trigger = deferral.triggerAsyncId
-      deferral = deferral.parent
-      continue
-    }
-    const record = scope?.recordByAsyncId(trigger)
-    const hop = record && describeRecord(record)
-    if (!hop) break
-    hops.push(hop)
-    deferral = record.stackHolder?.[DEFERRAL]
-    trigger = record.triggerAsyncId
+  for (let hop = holder?.[DEFERRAL]; hop !== undefined; hop = hop.parent) {
+    hops.push({ type: hop.type, repeats: hop.repeats, stack: stackText(hop.holder) })
   }
   return hops
 }

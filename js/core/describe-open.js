@@ -30,7 +30,8 @@ export function describeOpen(scope, open, listenStacks) {
   for (const { record, liveness } of open) {
     if (record.type === LISTENER_TYPE) {
       const { asyncId, type, stack, emitter, event } = record
-      described.push(withAttemptNote(record, { type, asyncId, stack, hasRef: true, emitter: describeEmitter(emitter), event: String(event) }))
+      const callbackHops = hopsBack(record.stackHolder)
+      described.push(withAttemptNote(record, { type, asyncId, stack, callbackHops, hasRef: true, emitter: describeEmitter(emitter), event: String(event) }))
       continue
     }
     const owner = ownerOf(record.resource)
@@ -57,24 +58,17 @@ function withAttemptNote(record, leak) {
  * connection, and the callbacks it was made in, hop after hop (see deferrals.js).
  */
 function causeOf(scope, record, owner, listenStacks) {
-  const asHop = (hopRecord) => hopOf(hopRecord, listenStacks)
   if (SERVER_TYPES.has(record.type)) {
     const listenStack = owner && listenStacks.get(owner)
-    const callbackHops = hopsBack(scope, listenStack ?? record.stackHolder, record.triggerAsyncId, asHop)
-    return listenStack ? { causeStack: stackText(listenStack), callbackHops } : { callbackHops }
+    if (!listenStack) return { callbackHops: hopsBack(record.stackHolder) }
+    return { causeStack: stackText(listenStack), callbackHops: hopsBack(listenStack) }
   }
   const trigger = scope.recordByAsyncId(record.triggerAsyncId)
   if (trigger && SERVER_TYPES.has(trigger.type)) {
+    const triggerOwner = ownerOf(trigger.resource)
+    const listenStack = triggerOwner && listenStacks.get(triggerOwner)
     const causeLabel = `a connection accepted by the ${kindOf(trigger.type, trigger.resource)} created there`
-    return { causeStack: hopOf(trigger, listenStacks).stack, causeLabel }
+    return { causeStack: listenStack ? stackText(listenStack) : trigger.stack, causeLabel }
   }
-  return { callbackHops: hopsBack(scope, record.stackHolder, record.triggerAsyncId, asHop) }
-}
-
-/** A record whose callback made the resource, as a hop: a server's site is its listen() call. */
-function hopOf(record, listenStacks) {
-  const owner = SERVER_TYPES.has(record.type) ? ownerOf(record.resource) : undefined
-  const listenStack = owner && listenStacks.get(owner)
-  const repeats = kindOf(record.type, record.resource) === 'Interval'
-  return { type: record.type, repeats, stack: listenStack ? stackText(listenStack) : record.stack }
+  return { callbackHops: hopsBack(record.stackHolder) }
 }

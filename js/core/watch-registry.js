@@ -58,9 +58,9 @@ export class WatchRegistry {
     return stackText(this.sites.get(watched.ref.deref()))
   }
 
-  /** The ticks a closed owner still alive was made in (its scope is over: no timer or socket record is followed). */
+  /** The callbacks a closed owner still alive was made in (see deferrals.js), formatted now, for a report. */
   closedOwnerHops(watched) {
-    return hopsBack(null, this.sites.get(watched.ref.deref()), undefined, () => undefined)
+    return hopsBack(this.sites.get(watched.ref.deref()))
   }
 
   /** The closed owners watched so far, taken out of the registry. */

@@ -24,7 +24,10 @@ import { executionAsyncId, executionAsyncResource } from 'node:async_hooks'
 import { captureStack, stackText } from './creation-stack.js'
 import { kindOf } from './kinds.js'
 
-/** The hop a tick's resource object carries, or that a creation stack holder was made in. */
+/**
+ * On a creation stack holder: the hop (a Deferral) it was made in. On a tick's resource object: the hop its callback
+ * runs in, or, for a tick Node scheduled in a recorded resource's callback, that resource's async id.
+ */
 export const DEFERRAL = Symbol('leakwatch.deferral')
 
 /** The async_hooks types whose scheduling stack is captured here. */
@@ -54,6 +57,19 @@ export class Deferral {
   }
 }
 
+/** The record in `scope` of the resource with `asyncId` (a timer, an immediate, a socket) as a hop, or undefined. */
+function recordHop(scope, asyncId) {
+  const record = scope?.recordByAsyncId(asyncId)
+  if (record === undefined) return undefined
+  const holder = record.stackHolder
+  return new Deferral(record.type, kindOf(record.type, record.resource) === 'Interval', holder, holder?.[DEFERRAL])
+}
+
+/** A promise, or a tick that is no hop (a plain object): no record has its id, and it carries none. */
+function runsNoRecord(running) {
+  return running instanceof Promise || Object.getPrototypeOf(running) === Object.prototype
+}
+
 /**
  * The hop the code running now is in: the tick whose callback runs (kept on it), or the record in `scope` of the
  * timer, immediate or socket whose callback runs; undefined in a promise reaction or at the top level.
@@ -63,12 +79,22 @@ export function runningHop(scope) {
   const running = executionAsyncResource()
   if (running === null || typeof running !== 'object') return undefined
   const kept = running[DEFERRAL]
-  // A promise, or a tick that is no hop (a plain object): no record has its id.
-  if (kept !== undefined || scope === null || running instanceof Promise || Object.getPrototypeOf(running) === Object.prototype) return kept
-  const record = scope.recordByAsyncId(executionAsyncId())
-  if (record === undefined) return undefined
-  const holder = record.stackHolder
-  return new Deferral(record.type, kindOf(record.type, running) === 'Interval', holder, holder?.[DEFERRAL])
+  // A tick Node scheduled in a record's callback keeps the record's async id, looked up only if it is ever needed.
+  if (typeof kept === 'number') return recordHop(scope, kept)
+  if (kept !== undefined || runsNoRecord(running)) return kept
+  return recordHop(scope, executionAsyncId())
+}
+
+/**
+ * What a tick Node scheduled carries: the hop of the code that scheduled it, as it is (a tick's), or as the async id
+ * of the record whose callback runs (a number: the lookup is left to the rare resource made in that tick).
+ */
+function passedOn() {
+  const running = executionAsyncResource()
+  if (running === null || typeof running !== 'object') return undefined
+  const kept = running[DEFERRAL]
+  if (kept !== undefined || runsNoRecord(running)) return kept
+  return executionAsyncId()
 }
 
 /** Attaches the hop the code running now is in to a creation stack holder, so the report can follow it back. */
@@ -117,16 +143,16 @@ export class DeferralRecorder {
    * @param {Function} skipAbove the hook function: its frames and those above are left out of the stack
    */
   record(resource, type, scope, skipAbove) {
-    const parent = runningHop(scope)
     // A microtask's callback is set after its init: it is always captured.
     const callback = resource.callback
     if (typeof callback === 'function' && callback.name !== '' && !this.#byOthers.has(callback)) {
       if (this.#byNode.has(callback) || this.#classify(callback, skipAbove)) {
-        if (parent !== undefined) resource[DEFERRAL] = parent
+        const hop = passedOn()
+        if (hop !== undefined) resource[DEFERRAL] = hop
         return
       }
     }
-    resource[DEFERRAL] = new Deferral(type, false, captureStack(skipAbove), parent)
+    resource[DEFERRAL] = new Deferral(type, false, captureStack(skipAbove), runningHop(scope))
   }
 
   /** Remembers who schedules a named callback; true when it is Node. */

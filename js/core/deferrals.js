@@ -34,8 +34,8 @@ export const DEFERRAL = Symbol('leakwatch.deferral')
 export const DEFERRAL_TYPES = Object.freeze({ TickObject: true, Microtask: true })
 
 /**
- * Hops kept behind a callback: a tick that schedules itself again keeps no more than this many before it, so a loop
- * of ticks holds a bounded chain.
+ * Hops kept behind a callback: a tick that schedules itself again keeps no more than this many (the newest, and the
+ * oldest down to the line that started the loop), so a loop of ticks holds a bounded chain.
  */
 export const MAX_HOPS = 8
 
@@ -51,9 +51,12 @@ export class Deferral {
     this.type = type
     this.repeats = repeats
     this.holder = holder
+    // A longer chain (a callback that schedules itself again and again) keeps its newest hop and its oldest ones,
+    // down to the line that started it: the hops between are let go once their callbacks have run.
+    const kept = parent !== undefined && parent.depth >= MAX_HOPS - 1 ? parent.parent : parent
     /** @type {Deferral | undefined} */
-    this.parent = parent !== undefined && parent.depth < MAX_HOPS - 1 ? parent : undefined
-    this.depth = this.parent === undefined ? 0 : this.parent.depth + 1
+    this.parent = kept
+    this.depth = kept === undefined ? 0 : kept.depth + 1
   }
 }
 
@@ -106,14 +109,21 @@ export function attachRunningHop(holder, scope) {
 
 const toCallSites = (_, callSites) => callSites
 
-/** Whether the callback being scheduled now was scheduled by Node's own code: reads a few frames, structured. */
+/**
+ * Whether the callback being scheduled now was scheduled by Node's own code: reads a few frames, structured. An
+ * `Error.prepareStackTrace` that cannot be set (a locked-down realm) says no: the tick is captured, never a crash.
+ */
 function scheduledByNode(skipAbove) {
   const prepare = Error.prepareStackTrace
   const limit = Error.stackTraceLimit
-  const holder = {}
   try {
     Error.prepareStackTrace = toCallSites
+  } catch {
+    return false
+  }
+  try {
     Error.stackTraceLimit = 6
+    const holder = {}
     Error.captureStackTrace(holder, skipAbove)
     const callSites = holder.stack
     if (!Array.isArray(callSites)) return false
@@ -122,6 +132,8 @@ function scheduledByNode(skipAbove) {
       if (NODE_SCHEDULER_FRAMES.some((prefix) => file.startsWith(prefix))) continue
       return file.startsWith('node:')
     }
+    return false
+  } catch {
     return false
   } finally {
     Error.prepareStackTrace = prepare

@@ -44,6 +44,20 @@ test('npm run example: every planted leak caught at its line, fixed tests pass',
     const recorded = record.leaks.filter((leak) => leak.site).map((leak) => `${leak.site.file}:${leak.site.line}`)
     for (const [file, text] of sites) assert.ok(recorded.includes(`${file}:${lineOf(file, text)}`), `${name}: ${recorded}`)
   }
+  // The error path's Redis sockets: ioredis opens them in a process.nextTick callback, with no frame of the example's
+  // code on the stack; each is reported at the line that made its client, the tick's scheduling followed back.
+  const errorPath = records.get('test/leaky/error-path.test.ts > a failed send skips stop()')
+  const sockets = errorPath.leaks.filter((leak) => leak.kind === 'TCP socket')
+  assert.equal(sockets.length, 2, JSON.stringify(errorPath.leaks))
+  const clientLine = lineOf('src/redis.ts', 'return new Redis(')
+  for (const socket of sockets) {
+    assert.equal(`${socket.site?.file}:${socket.site?.line}`, `src/redis.ts:${clientLine}`, JSON.stringify(socket))
+    assert.equal(socket.cause, 'made by ioredis in a process.nextTick callback scheduled there')
+  }
+  const callers = sockets.map((socket) => `${socket.userFrames[0].file}:${socket.userFrames[0].line}`).sort()
+  assert.deepEqual(callers, [`src/server.ts:${lineOf('src/server.ts', 'const store = createRedis(')}`, `src/server.ts:${lineOf('src/server.ts', 'const subscriber = createRedis(')}`])
+  assert.match(output, new RegExp(`created at createRedis \\(src/redis\\.ts:${clientLine}:\\d+\\) \\(made by ioredis in a process\\.nextTick callback scheduled there\\)`))
+
   const routes = report.files.find((file) => file.file === 'test/leaky/routes.test.ts')
   assert.equal(routes.leaks.length, 10)
   assert.ok(routes.leaks.every((leak) => leak.kind === 'Retained object'))

@@ -123,7 +123,10 @@ export interface Leak {
   userFrames: StackFrame[]
   /** The top of the stack when no frame is in user code. */
   topFrames: StackFrame[]
-  /** Why the site is another resource's (e.g. a connection accepted by a server). */
+  /**
+   * Why the site is not on the resource's own stack: a connection accepted by a server, or the callbacks a library
+   * made it in (`made by ioredis in a process.nextTick callback scheduled there`).
+   */
   cause: string | null
   note: string | null
   /** For a listener: its emitter in words. */

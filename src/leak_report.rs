@@ -7,7 +7,7 @@
 //! Handles that libuv shows closing are dropped: they are on their way out, not leaks.
 
 use crate::resource_kind::ResourceKind;
-use crate::stack_frame::{parse_stack, FrameClassifier, FrameOrigin, StackFrame};
+use crate::stack_frame::{dependency_name, parse_stack, FrameClassifier, FrameOrigin, StackFrame};
 use crate::uv_handles::UvHandleInfo;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -27,6 +27,10 @@ pub struct OpenResource {
     pub cause_stack: Option<String>,
     /// Said when the cause is another resource, e.g. "accepted by the TCP server".
     pub cause_label: Option<String>,
+    /// The callbacks the resource was made in, innermost first, each with the stack of the code that scheduled it
+    /// (a tick, a timer) or made it (a socket whose callback ran): followed when neither `stack` nor `cause_stack`
+    /// has a user frame, up to the first hop that has one.
+    pub callback_hops: Vec<CallbackHop>,
     pub has_ref: bool,
     pub repeats: bool,
     pub fd: Option<i32>,
@@ -48,6 +52,45 @@ pub struct OpenResource {
     pub retainer_path: Option<String>,
     /// Something the JS side noticed about the owner, e.g. that its `close` is a mock.
     pub note: Option<String>,
+}
+
+/// One callback on the way from a resource back to the user's code (see `OpenResource::callback_hops`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CallbackHop {
+    /// `TickObject` (`process.nextTick`), `Microtask` (`queueMicrotask`), or the async type of a recorded resource
+    /// whose callback ran (`Timeout`, `Immediate`, `TCPWRAP`, ...).
+    #[serde(rename = "type")]
+    pub async_type: String,
+    /// A `Timeout` that repeats: an interval.
+    pub repeats: bool,
+    /// The stack of the call that scheduled the callback, or that created the resource, formatted.
+    pub stack: String,
+}
+
+impl CallbackHop {
+    /// The callback in words: `a process.nextTick callback`, `a callback of the TCP socket`.
+    fn phrase(&self) -> String {
+        match (self.async_type.as_str(), self.repeats) {
+            ("TickObject", _) => "a process.nextTick callback".to_owned(),
+            ("Microtask", _) => "a queueMicrotask callback".to_owned(),
+            ("Immediate", _) => "a setImmediate callback".to_owned(),
+            ("Timeout", false) => "a setTimeout callback".to_owned(),
+            ("Timeout", true) => "a setInterval callback".to_owned(),
+            (other, repeats) => match ResourceKind::from_async_type(other, repeats) {
+                Some(kind) => format!("a callback of the {}", kind.name()),
+                None => "a callback".to_owned(),
+            },
+        }
+    }
+
+    /// Its stack is the scheduling of a callback (a tick, a timer), not the creation of a resource that called back.
+    fn is_scheduled(&self) -> bool {
+        matches!(
+            self.async_type.as_str(),
+            "TickObject" | "Microtask" | "Immediate" | "Timeout"
+        )
+    }
 }
 
 /// What a scope is, for the heading of its report.
@@ -206,10 +249,11 @@ fn locate(classifier: &FrameClassifier, root: &str, resource: &OpenResource) -> 
             .map(parse_stack)
             .unwrap_or_default();
         let cause_user_frames = classifier.user_frames(&cause_frames);
-        let cause = (!cause_user_frames.is_empty())
-            .then(|| resource.cause_label.clone())
-            .flatten();
-        (cause_user_frames, cause)
+        if cause_user_frames.is_empty() {
+            through_callbacks(classifier, &frames, &resource.callback_hops)
+        } else {
+            (cause_user_frames, resource.cause_label.clone())
+        }
     } else {
         (own_user_frames, None)
     };
@@ -257,6 +301,50 @@ fn locate(classifier: &FrameClassifier, root: &str, resource: &OpenResource) -> 
         })
         .collect();
     (site, call_chain, top_frames, cause, made_inside)
+}
+
+/// The user frames of the first callback hop that has any, and what the report says of the way there: which
+/// package made the resource, in which callbacks. No user frame anywhere: nothing, and the report shows the top frames.
+fn through_callbacks(
+    classifier: &FrameClassifier,
+    own_frames: &[StackFrame],
+    hops: &[CallbackHop],
+) -> (Vec<StackFrame>, Option<String>) {
+    let mut packages = own_frames
+        .iter()
+        .filter(|frame| {
+            classifier.origin(frame) == FrameOrigin::Dependency && !classifier.is_runner(frame)
+        })
+        .filter_map(|frame| dependency_name(&frame.file));
+    let mut made_by = packages.next();
+    for (index, hop) in hops.iter().enumerate() {
+        let frames = parse_stack(&hop.stack);
+        let user_frames = classifier.user_frames(&frames);
+        if user_frames.is_empty() {
+            if made_by.is_none() {
+                made_by = frames
+                    .iter()
+                    .filter(|frame| {
+                        classifier.origin(frame) == FrameOrigin::Dependency
+                            && !classifier.is_runner(frame)
+                    })
+                    .find_map(|frame| dependency_name(&frame.file));
+            }
+            continue;
+        }
+        let callbacks: Vec<String> = hops[..=index].iter().map(CallbackHop::phrase).collect();
+        let verb = if hop.is_scheduled() {
+            "scheduled"
+        } else {
+            "created"
+        };
+        let by = made_by
+            .map(|package| format!("made by {package} "))
+            .unwrap_or_default();
+        let cause = format!("{by}in {} {verb} there", callbacks.join(", from "));
+        return (user_frames, Some(cause));
+    }
+    (Vec::new(), None)
 }
 
 fn creation_site(root: &str, frame: &StackFrame) -> CreationSite {
@@ -533,6 +621,116 @@ mod tests {
             Some("accepted by the TCP server")
         );
         assert!(leaks[0].top_frames.is_empty());
+    }
+
+    const TICK_SOCKET_STACK: &str = "Error\n    at Socket.connect (node:net:1:1)\n    at /app/node_modules/ioredis/built/connectors/StandaloneConnector.js:54:66\n    at process.processTicksAndRejections (node:internal/process/task_queues:77:11)";
+
+    fn hop(async_type: &str, stack: &str) -> CallbackHop {
+        CallbackHop {
+            async_type: async_type.into(),
+            repeats: false,
+            stack: stack.into(),
+        }
+    }
+
+    #[test]
+    fn a_resource_made_in_a_library_tick_is_located_where_the_tick_was_scheduled() {
+        let mut socket = resource("TCPWRAP", TICK_SOCKET_STACK);
+        socket.callback_hops = vec![hop(
+            "TickObject",
+            "Error\n    at process.nextTick (node:internal/process/task_queues:1:1)\n    at StandaloneConnector.connect (/app/node_modules/ioredis/built/connectors/StandaloneConnector.js:43:16)\n    at new Redis (/app/node_modules/ioredis/built/Redis.js:77:18)\n    at createRedis (/app/src/redis.ts:8:10)\n    at start (/app/src/server.ts:20:5)\n    at /app/test/a.test.ts:12:3",
+        )];
+        let leaks = analyze_leaks(&input(vec![socket]), &[]);
+        let site = leaks[0].site.as_ref().expect("the scheduling line");
+        assert_eq!(site.position(), "src/redis.ts:8:10");
+        assert_eq!(site.function.as_deref(), Some("createRedis"));
+        assert_eq!(
+            leaks[0].cause.as_deref(),
+            Some("made by ioredis in a process.nextTick callback scheduled there")
+        );
+        let callers: Vec<String> = leaks[0]
+            .user_frames
+            .iter()
+            .map(|frame| format!("{}:{}", frame.file, frame.line))
+            .collect();
+        assert_eq!(callers, ["src/server.ts:20", "test/a.test.ts:12"]);
+        assert!(leaks[0].top_frames.is_empty());
+        assert!(
+            leaks[0].made_inside.is_none(),
+            "the fix is closing the client, not in the package"
+        );
+    }
+
+    #[test]
+    fn hops_are_followed_to_the_first_with_a_user_frame() {
+        let mut socket = resource(
+            "TCPWRAP",
+            "Error\n    at Socket.connect (node:net:1:1)\n    at onImmediate (/app/node_modules/pool/a.js:3:3)",
+        );
+        socket.callback_hops = vec![
+            hop(
+                "Immediate",
+                "Error\n    at setImmediate (node:timers:1:1)\n    at tick (/app/node_modules/pool/a.js:9:9)",
+            ),
+            hop(
+                "TickObject",
+                "Error\n    at Pool.query (/app/node_modules/pool/a.js:20:5)\n    at test (/app/test/a.test.ts:4:4)",
+            ),
+            hop("TickObject", "Error\n    at never (/app/test/b.test.ts:1:1)"),
+        ];
+        let leaks = analyze_leaks(&input(vec![socket]), &[]);
+        assert_eq!(
+            leaks[0]
+                .site
+                .as_ref()
+                .map(CreationSite::position)
+                .as_deref(),
+            Some("test/a.test.ts:4:4")
+        );
+        assert_eq!(
+            leaks[0].cause.as_deref(),
+            Some("made by pool in a setImmediate callback, from a process.nextTick callback scheduled there")
+        );
+    }
+
+    #[test]
+    fn a_callback_of_a_recorded_resource_says_it_was_created_there() {
+        let mut timer = resource(
+            "Timeout",
+            "Error\n    at setTimeout (node:timers:1:1)\n    at release (/app/node_modules/pg-pool/index.js:5:5)",
+        );
+        timer.callback_hops = vec![hop("TCPWRAP", SERVER_STACK)];
+        let leaks = analyze_leaks(&input(vec![timer]), &[]);
+        assert_eq!(
+            leaks[0].cause.as_deref(),
+            Some("made by pg-pool in a callback of the TCP socket created there")
+        );
+        let mut interval_hop = hop("Timeout", SERVER_STACK);
+        interval_hop.repeats = true;
+        let mut nodes = resource("TCPWRAP", "Error\n    at Socket.connect (node:net:1:1)");
+        nodes.callback_hops = vec![interval_hop];
+        let leaks = analyze_leaks(&input(vec![nodes]), &[]);
+        assert_eq!(
+            leaks[0].cause.as_deref(),
+            Some("in a setInterval callback scheduled there"),
+            "no package made it: none is named"
+        );
+    }
+
+    #[test]
+    fn hops_without_a_user_frame_leave_the_top_frames() {
+        let mut socket = resource("TCPWRAP", TICK_SOCKET_STACK);
+        socket.callback_hops = vec![hop(
+            "TickObject",
+            "Error\n    at reconnect (/app/node_modules/ioredis/built/Redis.js:5:5)",
+        )];
+        let leaks = analyze_leaks(&input(vec![socket]), &[]);
+        assert!(leaks[0].site.is_none());
+        assert!(leaks[0].cause.is_none());
+        assert_eq!(
+            leaks[0].top_frames[0].file,
+            "node_modules/ioredis/built/connectors/StandaloneConnector.js"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use crate::code_frame::CodeFrameRenderer;
 use crate::leak_report::Leak;
 use crate::resource_kind::ResourceKind;
-use crate::stack_frame::StackFrame;
+use crate::stack_frame::{dependency_name, StackFrame};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
@@ -74,11 +74,13 @@ fn group_leaks(leaks: &[Leak]) -> Vec<LeakGroup<'_>> {
     let mut groups: Vec<LeakGroup<'_>> = Vec::new();
     for leak in leaks {
         // Without a site, leaks made at the same place inside a dependency share their top frames. Listeners for
-        // different events are told apart even from one line (a library's loop over signals).
+        // different events are told apart even from one line (a library's loop over signals). A helper's line called
+        // from two places (a publisher and a subscriber from one createRedis()) is two groups: the callers differ.
         let same_place = groups.iter_mut().find(|group| {
             group.first.kind == leak.kind
                 && group.first.event == leak.event
                 && group.first.site == leak.site
+                && group.first.user_frames == leak.user_frames
                 && (leak.site.is_some() || group.first.top_frames == leak.top_frames)
         });
         match same_place {
@@ -102,7 +104,7 @@ pub fn render_report(input: &ReportTextInput) -> String {
     }
     out.push('\n');
     let mut code_frames = CodeFrameRenderer::default();
-    let mut frames_shown = 0;
+    let mut frames_shown = BTreeSet::new();
     for group in group_leaks(&input.leaks) {
         render_group(
             &mut out,
@@ -150,7 +152,7 @@ fn render_group(
     group: &LeakGroup<'_>,
     wording: ReportWording,
     code_frames: &mut CodeFrameRenderer,
-    frames_shown: &mut usize,
+    frames_shown: &mut BTreeSet<String>,
 ) {
     let leak = group.first;
     let count = if group.count > 1 {
@@ -177,10 +179,12 @@ fn render_group(
                 "    created at {}{via}\n",
                 frame_text(site.function.as_deref(), &site.position())
             ));
-            if *frames_shown < MAX_CODE_FRAMES {
+            // A site shown already (the same helper line, called from elsewhere) is not shown twice.
+            let position = site.position();
+            if frames_shown.len() < MAX_CODE_FRAMES && !frames_shown.contains(&position) {
                 if let Some(frame) = code_frames.render(&site.absolute_file, site.line, "      ") {
                     out.push_str(&frame);
-                    *frames_shown += 1;
+                    frames_shown.insert(position);
                 }
             }
             for caller in &leak.user_frames {
@@ -188,8 +192,16 @@ fn render_group(
             }
             if let Some(inside) = &leak.made_inside {
                 let package = dependency_name(&inside.file).unwrap_or_else(|| inside.file.clone());
+                // A handler a package adds to the process for each call is the package's to remove; a client's socket
+                // or timer is closed through the object the call gave back (the fix below).
+                let whose = match leak.kind {
+                    ResourceKind::Listener | ResourceKind::SignalHandler => {
+                        ": the fix belongs in that package (or call it less often)"
+                    }
+                    _ => "",
+                };
                 out.push_str(&format!(
-                    "    made inside {package}, by {}: the fix belongs in that package (or call it less often); the line above is the call that ran it\n",
+                    "    made inside {package}, by {}{whose}; the line above is the call that ran it\n",
                     stack_frame_text(inside)
                 ));
             }
@@ -217,23 +229,6 @@ fn render_group(
     }
     if let Some(note) = &leak.note {
         out.push_str(&format!("    note: {note}\n"));
-    }
-}
-
-/// The package a file belongs to: `ioredis` for `/app/node_modules/ioredis/built/x.js`, `@scope/name` for scoped.
-fn dependency_name(file: &str) -> Option<String> {
-    // A path relative to the root may start with the folder itself.
-    let after = match file.rsplit_once("/node_modules/") {
-        Some((_, after)) => after,
-        None => file.strip_prefix("node_modules/")?,
-    };
-    let mut segments = after.split('/');
-    let first = segments.next().filter(|segment| !segment.is_empty())?;
-    if first.starts_with('@') {
-        let second = segments.next().filter(|segment| !segment.is_empty())?;
-        Some(format!("{first}/{second}"))
-    } else {
-        Some(first.to_owned())
     }
 }
 
@@ -302,19 +297,6 @@ mod tests {
     }
 
     #[test]
-    fn dependency_name_reads_absolute_and_root_relative_paths() {
-        assert_eq!(
-            dependency_name("/app/node_modules/ioredis/built/x.js").as_deref(),
-            Some("ioredis")
-        );
-        assert_eq!(
-            dependency_name("node_modules/@scope/pkg/x.js").as_deref(),
-            Some("@scope/pkg")
-        );
-        assert_eq!(dependency_name("src/node_modules.js"), None);
-    }
-
-    #[test]
     fn renders_heading_code_frame_group_count_and_fix() {
         let dir =
             std::env::temp_dir().join(format!("leakwatch-report-text-{}", std::process::id()));
@@ -378,18 +360,82 @@ mod tests {
     }
 
     #[test]
-    fn dependency_names_from_paths() {
-        assert_eq!(
-            dependency_name("/app/node_modules/ioredis/built/x.js").as_deref(),
-            Some("ioredis")
+    fn one_helper_line_called_from_two_places_is_two_groups_with_one_code_frame() {
+        let dir =
+            std::env::temp_dir().join(format!("leakwatch-report-callers-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("redis.ts");
+        std::fs::write(
+            &path,
+            "export function createRedis(url) {\n  return new Redis(url)\n}\n",
+        )
+        .expect("write");
+        let absolute = path.to_string_lossy().into_owned();
+        let caller = |line| {
+            crate::stack_frame::parse_stack(&format!(
+                "    at createServer (src/server.ts:{line}:17)"
+            ))
+        };
+        let mut store = leak(
+            ResourceKind::TcpSocket,
+            "TCP socket",
+            Some(site("src/redis.ts", &absolute, 2)),
+        );
+        store.user_frames = caller(23);
+        let mut subscriber = store.clone();
+        subscriber.user_frames = caller(24);
+        let input = ReportTextInput {
+            subject: "test \"t\"".into(),
+            leaks: vec![store.clone(), subscriber, store],
+            scope_hint: None,
+            attribution_uncertain: false,
+            wording: ReportWording::Test,
+        };
+        let text = render_report(&input);
+        assert!(text.contains("  ● 2 × TCP socket  "), "{text}");
+        assert!(text.contains("  ● TCP socket  "), "{text}");
+        assert!(
+            text.contains("called from createServer (src/server.ts:23:17)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("called from createServer (src/server.ts:24:17)"),
+            "{text}"
         );
         assert_eq!(
-            dependency_name("/a/node_modules/x/node_modules/@fastify/ws/i.js").as_deref(),
-            Some("@fastify/ws")
+            text.matches("> 2 |   return new Redis(url)").count(),
+            1,
+            "{text}"
         );
-        assert_eq!(dependency_name("/app/src/a.ts"), None);
-        assert_eq!(dependency_name("/app/node_modules/"), None);
-        assert_eq!(dependency_name("/app/node_modules/@scope"), None);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn a_package_is_where_the_fix_belongs_for_its_handlers_not_for_a_clients_socket() {
+        let inside = crate::stack_frame::parse_stack(
+            "    at BoundPool.query (node_modules/pg-pool/index.js:449:10)",
+        );
+        let mut socket = leak(
+            ResourceKind::TcpSocket,
+            "TCP socket",
+            Some(site("a.test.js", "/nonexistent/a.test.js", 25)),
+        );
+        socket.made_inside = inside.first().cloned();
+        let mut listener = socket.clone();
+        listener.kind = ResourceKind::Listener;
+        let render = |leak: Leak| {
+            render_report(&ReportTextInput {
+                subject: "test \"t\"".into(),
+                leaks: vec![leak],
+                scope_hint: None,
+                attribution_uncertain: false,
+                wording: ReportWording::Test,
+            })
+        };
+        let text = render(socket);
+        assert!(text.contains("    made inside pg-pool, by BoundPool.query (node_modules/pg-pool/index.js:449:10); the line above is the call that ran it\n"), "{text}");
+        let text = render(listener);
+        assert!(text.contains("(node_modules/pg-pool/index.js:449:10): the fix belongs in that package (or call it less often); the line above"), "{text}");
     }
 
     #[test]

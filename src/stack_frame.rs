@@ -131,6 +131,23 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&decoded).into_owned()
 }
 
+/// The package a file belongs to: `ioredis` for `/app/node_modules/ioredis/built/x.js`, `@scope/name` for scoped.
+pub fn dependency_name(file: &str) -> Option<String> {
+    // A path relative to the root may start with the folder itself.
+    let after = match file.rsplit_once("/node_modules/") {
+        Some((_, after)) => after,
+        None => file.strip_prefix("node_modules/")?,
+    };
+    let mut segments = after.split('/');
+    let first = segments.next().filter(|segment| !segment.is_empty())?;
+    if first.starts_with('@') {
+        let second = segments.next().filter(|segment| !segment.is_empty())?;
+        Some(format!("{first}/{second}"))
+    } else {
+        Some(first.to_owned())
+    }
+}
+
 /// Tells user code from Node's, dependencies' and leakwatch's own.
 #[derive(Clone, Debug, Default)]
 pub struct FrameClassifier {
@@ -251,5 +268,33 @@ mod tests {
         let classifier = FrameClassifier::default();
         let frames = parse_stack("    at listenInCluster (node:net:1:1)\n    at process.processTicksAndRejections (node:internal/process/task_queues:77:11)");
         assert!(classifier.first_user_frame(&frames).is_none());
+    }
+
+    #[test]
+    fn dependency_name_reads_absolute_and_root_relative_paths() {
+        assert_eq!(
+            dependency_name("/app/node_modules/ioredis/built/x.js").as_deref(),
+            Some("ioredis")
+        );
+        assert_eq!(
+            dependency_name("node_modules/@scope/pkg/x.js").as_deref(),
+            Some("@scope/pkg")
+        );
+        assert_eq!(dependency_name("src/node_modules.js"), None);
+    }
+
+    #[test]
+    fn dependency_names_from_paths() {
+        assert_eq!(
+            dependency_name("/app/node_modules/ioredis/built/x.js").as_deref(),
+            Some("ioredis")
+        );
+        assert_eq!(
+            dependency_name("/a/node_modules/x/node_modules/@fastify/ws/i.js").as_deref(),
+            Some("@fastify/ws")
+        );
+        assert_eq!(dependency_name("/app/src/a.ts"), None);
+        assert_eq!(dependency_name("/app/node_modules/"), None);
+        assert_eq!(dependency_name("/app/node_modules/@scope"), None);
     }
 }

@@ -20,17 +20,29 @@ function createdAt(file, text) {
   return new RegExp(`created at (?:\\S+ \\()?${escape(file)}:${lineOf(file, text)}:\\d+`)
 }
 
+/** ioredis connects in a process.nextTick callback: its sockets are reported at the line that made the client. */
+const REDIS_CLIENT = ['src/redis.ts', 'return new Redis(']
+
+/** A Redis client's resource, made by ioredis in its callbacks, at createRedis's line; `via`: the callbacks. */
+function redisResource(description, via) {
+  const [file, text] = REDIS_CLIENT
+  return new RegExp(`● ${description} .*\\n\\s+created at createRedis \\(${escape(file)}:${lineOf(file, text)}:\\d+\\) \\(made by ioredis in ${escape(via)}\\)`)
+}
+
+/** `called from createServer (src/server.ts:N:` for the line of `text` in src/server.ts. */
+const calledFromServer = (text) => new RegExp(`called from createServer \\(src/server\\.ts:${lineOf('src/server.ts', text)}:\\d+\\)`)
+
 const serverLeaks = (testFile) => ({
   heading: 'left 4 resources open',
   resources: [
     /● TCP server listening on 127\.0\.0\.1:\d+/,
-    /● 2 × TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+ .*\n\s+created inside ioredis/,
+    // The store client and the subscriber: one helper line, two callers, two groups.
+    redisResource('TCP socket 127\\.0\\.0\\.1:\\d+ -> 127\\.0\\.0\\.1:\\d+', 'a process.nextTick callback scheduled there'),
+    calledFromServer('const store = createRedis('),
+    calledFromServer('const subscriber = createRedis('),
     /● Interval every 30000 ms/,
   ],
-  sites: [
-    ['src/ws-hub.ts', 'this.heartbeat = setInterval('],
-    [testFile, 'await server.start()'],
-  ],
+  sites: [REDIS_CLIENT, ['src/ws-hub.ts', 'this.heartbeat = setInterval('], [testFile, 'await server.start()']],
 })
 
 /** Test (file > name) → what its LeakError must say. */
@@ -44,8 +56,9 @@ export const EXPECTED_LEAKS = {
   },
   'test/leaky/reconnect.test.ts > a client left reconnecting to a dead Redis': {
     heading: 'left 1 resource open',
-    resources: [/● Timeout after 1000 ms .*\n\s+created inside ioredis/],
-    sites: [],
+    // Its reconnect timer, set in a callback of the socket that ioredis opened in a tick `new Redis` scheduled.
+    resources: [redisResource('Timeout after 1000 ms', 'a callback of the TCP socket, from a process.nextTick callback scheduled there')],
+    sites: [REDIS_CLIENT],
   },
 }
 

@@ -4,7 +4,9 @@
 // one table lookup for the types it never records, the scope read for the others, and for reportable ones a stack
 // captured unformatted (a few µs; formatting costs ten times more). There is no `destroy` hook: with one, Node tracks
 // every promise for GC, and a closed handle reports `destroy` only when collected; liveness is read from the resource
-// at the end of the scope.
+// at the end of the scope. Ticks and microtasks scheduled in a scope by code other than Node's get their scheduling
+// stack kept on them (deferrals.js): a resource a library opens in such a callback is reported at the user's line
+// that scheduled it.
 // No napi call happens here. Nothing may read a handle's getters in `init`: `fd` there crashes Node 20.
 //
 // Which scope a resource belongs to is read from the async context when the runner's adapter runs each test in one
@@ -18,6 +20,7 @@
 import { AsyncLocalStorage, createHook } from 'node:async_hooks'
 import net from 'node:net'
 import { captureStack } from './creation-stack.js'
+import { attachRunningHop, DEFERRAL_TYPES, DeferralRecorder } from './deferrals.js'
 import { ResourceRecord } from './leak-scope.js'
 
 /** Types whose stack at `init` has no JS frame of its own; they borrow one captured just before (see below). */
@@ -61,6 +64,8 @@ export class AsyncResourceTracker {
      * @type {Map<number, import('./leak-scope.js').LeakScope>}
      */
     this.serverScopes = new Map()
+    /** Where the ticks of library code were scheduled, for resources made in their callbacks (see deferrals.js). */
+    this.deferrals = new DeferralRecorder()
     this.hook = createHook({ init: this.#createInitHook() })
     this.originalListen = undefined
   }
@@ -97,8 +102,14 @@ export class AsyncResourceTracker {
     const reportable = this.reportable
     const leftOpen = this.leftOpen
     const serverScopes = this.serverScopes
+    const deferrals = this.deferrals
     function init(asyncId, type, triggerAsyncId, resource) {
-      // Nothing else is ever recorded or remembered: no scope lookup for the ticks, requests and wraps of the process.
+      if (DEFERRAL_TYPES[type] === true) {
+        const scope = tracker.scopeNow()
+        if (scope !== null) deferrals.record(resource, type, scope, init)
+        return
+      }
+      // Nothing else is ever recorded or remembered: no scope lookup for the requests and wraps of the process.
       if (reportable[type] !== true && type !== FILE_REQUEST) return
       const accepted = ACCEPTED_TYPES[type] === true && serverScopes.get(triggerAsyncId)
       let scope = accepted || tracker.scopeNow()
@@ -118,8 +129,10 @@ export class AsyncResourceTracker {
       let stackHolder
       if (type === FILE_HANDLE) stackHolder = fileRequest?.stackHolder
       // A connection a server accepted has no user frame; its report points at the server: no stack to capture.
-      else if (!accepted) stackHolder = captureStack(init)
-      else stackHolder = null
+      else if (!accepted) {
+        stackHolder = captureStack(init)
+        attachRunningHop(stackHolder, scope)
+      } else stackHolder = null
       if (SERVER_TYPES[type] === true) serverScopes.set(asyncId, scope)
       scope.add(new ResourceRecord(asyncId, type, triggerAsyncId, resource, stackHolder))
     }
@@ -175,7 +188,11 @@ export class AsyncResourceTracker {
     const listen = {
       listen(...args) {
         const scope = tracker.scopeNow()
-        if (scope !== null) tracker.listenStacks.set(this, captureStack(listen))
+        if (scope !== null) {
+          const stackHolder = captureStack(listen)
+          attachRunningHop(stackHolder, scope)
+          tracker.listenStacks.set(this, stackHolder)
+        }
         const result = originalListen.apply(this, args)
         // After the call: a listen() that made its handle at once is not pending, and one that failed has thrown.
         scope?.addListen(this)

@@ -1,5 +1,7 @@
 // What JS knows of each open resource and attached listener, for the native side to describe and locate.
 
+import { stackText } from './creation-stack.js'
+import { hopsBack } from './deferrals.js'
 import { kindOf, LISTENER_TYPE } from './kinds.js'
 import { describeEmitter } from './listener-tracker.js'
 import { detailsOf, ownerOf } from './liveness.js'
@@ -28,7 +30,8 @@ export function describeOpen(scope, open, listenStacks) {
   for (const { record, liveness } of open) {
     if (record.type === LISTENER_TYPE) {
       const { asyncId, type, stack, emitter, event } = record
-      described.push(withAttemptNote(record, { type, asyncId, stack, hasRef: true, emitter: describeEmitter(emitter), event: String(event) }))
+      const callbackHops = hopsBack(record.stackHolder)
+      described.push(withAttemptNote(record, { type, asyncId, stack, callbackHops, hasRef: true, emitter: describeEmitter(emitter), event: String(event) }))
       continue
     }
     const owner = ownerOf(record.resource)
@@ -50,19 +53,22 @@ function withAttemptNote(record, leak) {
   return leak
 }
 
-/** Where to look when the creation stack has no user frame: the listen() call, or the resource that caused it. */
+/**
+ * Where to look when the creation stack has no user frame: the listen() call, the server that accepted the
+ * connection, and the callbacks it was made in, hop after hop (see deferrals.js).
+ */
 function causeOf(scope, record, owner, listenStacks) {
   if (SERVER_TYPES.has(record.type)) {
     const listenStack = owner && listenStacks.get(owner)
-    return listenStack ? { causeStack: listenStack.stack } : {}
+    if (!listenStack) return { callbackHops: hopsBack(record.stackHolder) }
+    return { causeStack: stackText(listenStack), callbackHops: hopsBack(listenStack) }
   }
   const trigger = scope.recordByAsyncId(record.triggerAsyncId)
-  if (!trigger) return {}
-  const triggerKind = kindOf(trigger.type, trigger.resource)
-  const causeLabel = SERVER_TYPES.has(trigger.type)
-    ? `a connection accepted by the ${triggerKind} created there`
-    : `from a callback of the ${triggerKind} created there`
-  const triggerOwner = ownerOf(trigger.resource)
-  const listenStack = triggerOwner && listenStacks.get(triggerOwner)
-  return { causeStack: listenStack?.stack ?? trigger.stack, causeLabel }
+  if (trigger && SERVER_TYPES.has(trigger.type)) {
+    const triggerOwner = ownerOf(trigger.resource)
+    const listenStack = triggerOwner && listenStacks.get(triggerOwner)
+    const causeLabel = `a connection accepted by the ${kindOf(trigger.type, trigger.resource)} created there`
+    return { causeStack: listenStack ? stackText(listenStack) : trigger.stack, causeLabel }
+  }
+  return { callbackHops: hopsBack(record.stackHolder) }
 }

@@ -1,5 +1,13 @@
 // The error a leaking test fails with.
 
+/** `\n    at f (/abs/file.ts:8:10)` for the first leak with a creation site, or nothing. */
+function siteFrame(leaks) {
+  const site = Array.isArray(leaks) ? leaks.find((leak) => leak?.site?.absoluteFile)?.site : undefined
+  if (site === undefined) return ''
+  const position = `${site.absoluteFile}:${site.line}:${site.column}`
+  return `\n    at ${site.function ? `${site.function} (${position})` : position}`
+}
+
 export class LeakError extends Error {
   /**
    * The leaks, kept off the instance: runners print an error's own properties after its message (Node's
@@ -16,8 +24,9 @@ export class LeakError extends Error {
     super(message)
     this.name = 'LeakError'
     this.#leaks = leaks
-    // The stack would point into leakwatch; the report already points at the user's code.
-    this.stack = `${this.name}: ${message}`
+    // The stack would point into leakwatch. Its one frame is the creation site of the first leak that has one: where
+    // a runner shows its code frame, the GitHub Actions reporter its annotation, and an editor jumps to.
+    this.stack = `${this.name}: ${message}${siteFrame(leaks)}`
   }
 
   /** @returns {Array<object>} the leaks, as serialisable objects */

@@ -120,7 +120,8 @@ export class LeakScope {
   }
 
   recordByAsyncId(asyncId) {
-    return this.records.find((record) => record.asyncId === asyncId)
+    // From the newest: the record looked for is most often one whose callback runs now.
+    return this.records.findLast((record) => record.asyncId === asyncId)
   }
 
   /** The records whose resource is not closed (a collected one was closed), whatever their ref state. */

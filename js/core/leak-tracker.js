@@ -34,6 +34,12 @@ function fromTwoTests(owners) {
   return new Set(owners.map((watched) => watched.testName)).size > 1
 }
 
+/** What `createdBy` rules match: the creation stack, and the stacks that led to it (a listen() call, the callbacks). */
+function creationStackText(resource) {
+  const hops = (resource.callbackHops ?? []).map((hop) => hop.stack)
+  return [resource.stack, resource.causeStack ?? '', ...hops].join('\n')
+}
+
 /** An object watched in a test and still held by the program, as a leak of that test. */
 function watchedLeak(entry, retainerPath) {
   return {
@@ -183,7 +189,7 @@ export class LeakTracker {
     if (open.length === 0 && retained.length === 0) return { leaks: [], text: '', warnings }
     const resources = [...describeOpen(scope, open, this.asyncTracker.listenStacks), ...retained]
     const analysed = await this.#analyze(resources)
-    const stacks = new Map(resources.map((resource) => [resource.asyncId, `${resource.stack}\n${resource.causeStack ?? ''}`]))
+    const stacks = new Map(resources.map((resource) => [resource.asyncId, creationStackText(resource)]))
     const leaks = unacceptedLeaks(analysed, (leak) => stacks.get(leak.asyncId), options, context.testName)
     const reportedIds = new Set(leaks.map((leak) => leak.asyncId))
     for (const { record } of open) if (reportedIds.has(record.asyncId)) scope.markReported(record)
@@ -298,14 +304,18 @@ export class LeakTracker {
   #closedOwnerLeaks(reachable) {
     const firsts = new Map()
     for (const found of reachable) {
-      if (!firsts.has(found.entry.what)) firsts.set(found.entry.what, { ...found, site: this.watches.closedOwnerSite(found.entry) })
+      if (!firsts.has(found.entry.what)) {
+        const site = this.watches.closedOwnerSite(found.entry)
+        firsts.set(found.entry.what, { ...found, site, callbackHops: this.watches.closedOwnerHops(found.entry) })
+      }
     }
     return reachable.map(({ entry }) => {
-      const { site, path } = firsts.get(entry.what)
+      const { site, callbackHops, path } = firsts.get(entry.what)
       return {
         type: RETAINED_TYPE,
         asyncId: pseudoId(),
         stack: site,
+        callbackHops,
         hasRef: true,
         object: `${entry.constructorName} instance (a ${entry.what} its test closed)`,
         retainerPath: path,

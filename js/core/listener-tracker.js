@@ -16,6 +16,7 @@
 
 import { EventEmitter, getEventListeners } from 'node:events'
 import { captureStack, CreationRecord, CreationStacks } from './creation-stack.js'
+import { attachRunningHop } from './deferrals.js'
 import { LISTENER_TYPE, pseudoId } from './kinds.js'
 
 /** Makes `wrapper` read like `original`: same name and length. */
@@ -168,7 +169,9 @@ export class ListenerTracker {
         const result = original.call(this, type, listener)
         if (scope !== null && !tracker.bornInScope(this, scope)) {
           // For `once`, `listener` is Node's wrapper, the function the emitter holds until it fires.
-          scope.addListenerRecord(new ListenerRecord(this, type, listener, captureStack(add), false))
+          const stackHolder = captureStack(add)
+          attachRunningHop(stackHolder, scope)
+          scope.addListenerRecord(new ListenerRecord(this, type, listener, stackHolder, false))
           tracker.#noteWarning(this, type, scope, add)
         }
         return result
@@ -207,7 +210,9 @@ export class ListenerTracker {
       const result = originalAdd.call(this, type, listener, options)
       // A MessagePort is a handle the async hook tracks; Node itself adds listeners to the ports it creates.
       if (scope !== null && listener != null && !(this instanceof MessagePort) && !tracker.bornInScope(this, scope)) {
-        scope.addListenerRecord(new ListenerRecord(this, type, listener, captureStack(addEventListener), true))
+        const stackHolder = captureStack(addEventListener)
+        attachRunningHop(stackHolder, scope)
+        scope.addListenerRecord(new ListenerRecord(this, type, listener, stackHolder, true))
       }
       return result
     }, originalAdd)

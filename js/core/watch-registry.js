@@ -5,6 +5,7 @@
 // closed owner's is kept in a WeakMap by its owner.
 
 import { captureStack, stackText } from './creation-stack.js'
+import { hopsBack } from './deferrals.js'
 
 export class WatchedObject {
   /** @param {string} stack the creation or watch stack, as text */
@@ -55,6 +56,11 @@ export class WatchRegistry {
   /** The creation site of a closed owner still alive, as text (formatted now, for a report). */
   closedOwnerSite(watched) {
     return stackText(this.sites.get(watched.ref.deref()))
+  }
+
+  /** The callbacks a closed owner still alive was made in (see deferrals.js), formatted now, for a report. */
+  closedOwnerHops(watched) {
+    return hopsBack(this.sites.get(watched.ref.deref()))
   }
 
   /** The closed owners watched so far, taken out of the registry. */

@@ -113,11 +113,14 @@ export function setUpTestFile({ eventHandlers, expect, warn }) {
 
 /**
  * jest prints an error as its message, everything before the first stack frame, then the frames, reformatted. A
- * LeakError has no frames (the report points at the user's code), so jest would take the report's first line for the
- * message and reformat the rest as a stack: re-indented, blank lines dropped, all of it gone under --noStackTrace.
- * One real frame, the handler's that raised it, ends the message: the report prints as it is.
+ * LeakError's one frame is its first leak's creation site; without one, jest would take the report's first line for
+ * the message and reformat the rest as a stack: re-indented, blank lines dropped, all of it gone under
+ * --noStackTrace. A LeakError with no site gets one real frame, the handler's that raised it, to end the message:
+ * the report prints as it is.
  */
 function endingInFrame(error) {
+  const head = `${error.name}: ${error.message}`
+  if (error.stack.startsWith(head) && error.stack.length > head.length) return error
   const holder = {}
   Error.captureStackTrace(holder, endingInFrame)
   const frame = holder.stack.split('\n').find((line) => /^\s+at /.test(line))

@@ -109,6 +109,21 @@ export interface StackFrame {
   isAsync: boolean
 }
 
+/** What tells a leaked resource apart from others of its kind, as its description says it. */
+export interface LeakDetails {
+  localAddress?: string
+  peerAddress?: string
+  pid?: number
+  command?: string
+  path?: string
+  fd?: number
+  delayMs?: number
+  threadId?: number
+  signal?: string
+  /** A retained object in words. */
+  object?: string
+}
+
 /** One leaked resource, as `LeakError.leaks` and `task.meta.leakwatch.leaks` hold it. */
 export interface Leak {
   asyncId: number
@@ -116,6 +131,8 @@ export interface Leak {
   /** The async_hooks type, e.g. `TCPSERVERWRAP`. */
   type: string
   description: string
+  /** The values the description is made of (each only when known for its kind). */
+  details: LeakDetails
   /** It keeps the process alive. */
   hasRef: boolean
   site: CreationSite | null

@@ -4,6 +4,7 @@
 //! frame; identical creation sites grouped with a count; a fix hint for each kind found.
 
 use crate::code_frame::CodeFrameRenderer;
+use crate::leak_group::{group_leaks, LeakGroup};
 use crate::leak_report::Leak;
 use crate::resource_kind::ResourceKind;
 use crate::stack_frame::StackFrame;
@@ -63,34 +64,8 @@ impl ReportWording {
 
 /// Code frames shown in one report; further groups show their position only, to keep a report readable.
 const MAX_CODE_FRAMES: usize = 3;
-
-/// A set of identical leaks: the same kind created at the same place.
-struct LeakGroup<'a> {
-    first: &'a Leak,
-    count: usize,
-}
-
-fn group_leaks(leaks: &[Leak]) -> Vec<LeakGroup<'_>> {
-    let mut groups: Vec<LeakGroup<'_>> = Vec::new();
-    for leak in leaks {
-        // Without a site, leaks made at the same place inside a dependency share their top frames. Listeners for
-        // different events are told apart even from one line (a library's loop over signals).
-        let same_place = groups.iter_mut().find(|group| {
-            group.first.kind == leak.kind
-                && group.first.event == leak.event
-                && group.first.site == leak.site
-                && (leak.site.is_some() || group.first.top_frames == leak.top_frames)
-        });
-        match same_place {
-            Some(group) => group.count += 1,
-            None => groups.push(LeakGroup {
-                first: leak,
-                count: 1,
-            }),
-        }
-    }
-    groups
-}
+/// Creation sites shown in one report; the rest are counted in one line. `LeakError.leaks` holds every leak.
+pub const MAX_SITES_SHOWN: usize = 10;
 
 /// Renders the report text (the `LeakError` message, without the `LeakError: ` prefix).
 pub fn render_report(input: &ReportTextInput) -> String {
@@ -103,14 +78,27 @@ pub fn render_report(input: &ReportTextInput) -> String {
     out.push('\n');
     let mut code_frames = CodeFrameRenderer::default();
     let mut frames_shown = 0;
-    for group in group_leaks(&input.leaks) {
+    let groups = group_leaks(&input.leaks);
+    for group in groups.iter().take(MAX_SITES_SHOWN) {
         render_group(
             &mut out,
-            &group,
+            group,
             input.wording,
             &mut code_frames,
             &mut frames_shown,
         );
+    }
+    if let Some(hidden) = groups
+        .get(MAX_SITES_SHOWN..)
+        .filter(|rest| !rest.is_empty())
+    {
+        let leaks: usize = hidden.iter().map(LeakGroup::count).sum();
+        out.push_str(&format!(
+            "  … and {} more creation site{} ({leaks} more {}), not shown: `LeakError.leaks` lists every one\n",
+            hidden.len(),
+            if hidden.len() == 1 { "" } else { "s" },
+            if leaks == 1 { "leak" } else { "leaks" },
+        ));
     }
     render_fix(
         &mut out,
@@ -152,9 +140,9 @@ fn render_group(
     code_frames: &mut CodeFrameRenderer,
     frames_shown: &mut usize,
 ) {
-    let leak = group.first;
-    let count = if group.count > 1 {
-        format!("{} × ", group.count)
+    let leak = group.first();
+    let count = if group.count() > 1 {
+        format!("{} × ", group.count())
     } else {
         String::new()
     };
@@ -165,7 +153,10 @@ fn render_group(
         (_, true) => "keeps the process alive",
         (_, false) => "unref'd: does not keep the process alive",
     };
-    out.push_str(&format!("  ● {count}{}  ({liveness})\n", leak.description));
+    out.push_str(&format!(
+        "  ● {count}{}  ({liveness})\n",
+        group.description()
+    ));
     match &leak.site {
         Some(site) => {
             let via = leak
@@ -278,6 +269,7 @@ mod tests {
             kind,
             async_type: String::new(),
             description: description.into(),
+            details: crate::leak_report::LeakDetails::default(),
             has_ref: true,
             site,
             user_frames: Vec::new(),
@@ -375,6 +367,41 @@ mod tests {
             "{text}"
         );
         std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn a_report_shows_so_many_sites_and_counts_the_rest_in_one_line() {
+        let leaks: Vec<Leak> = (0..2000)
+            .map(|line| {
+                leak(
+                    ResourceKind::Timeout,
+                    "Timeout after 5 ms",
+                    Some(site("src/a.ts", "/nonexistent/a.ts", line + 1)),
+                )
+            })
+            .collect();
+        let input = ReportTextInput {
+            subject: "test \"t\"".into(),
+            leaks,
+            scope_hint: None,
+            attribution_uncertain: false,
+            wording: ReportWording::Test,
+        };
+        let text = render_report(&input);
+        assert!(
+            text.starts_with("test \"t\" left 2000 resources open\n"),
+            "{text}"
+        );
+        assert_eq!(text.matches("  ● ").count(), MAX_SITES_SHOWN, "{text}");
+        assert!(
+            text.contains("  … and 1990 more creation sites (1990 more leaks), not shown: `LeakError.leaks` lists every one\n"),
+            "{text}"
+        );
+        assert!(text.lines().count() < 40, "{text}");
+        assert!(
+            text.contains("    - Timeout: "),
+            "the fix still names every kind: {text}"
+        );
     }
 
     #[test]

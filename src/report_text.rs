@@ -5,11 +5,11 @@
 
 use crate::code_frame::CodeFrameRenderer;
 use crate::leak_group::{group_leaks, LeakGroup};
-use crate::leak_report::Leak;
+use crate::leak_report::{CreationSite, Leak};
 use crate::resource_kind::ResourceKind;
 use crate::stack_frame::StackFrame;
 use serde::Deserialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// What to render.
 #[derive(Clone, Debug, Deserialize)]
@@ -67,6 +67,22 @@ const MAX_CODE_FRAMES: usize = 3;
 /// Creation sites shown in one report; the rest are counted in one line. `LeakError.leaks` holds every leak.
 pub const MAX_SITES_SHOWN: usize = 10;
 
+/// The lines a report has shown a code frame of: at most `MAX_CODE_FRAMES`, and each once (a listener loop over
+/// events makes several groups at one line).
+#[derive(Default)]
+struct CodeFramesShown {
+    lines: HashSet<(String, u32)>,
+}
+
+impl CodeFramesShown {
+    fn wants(&self, site: &CreationSite) -> bool {
+        self.lines.len() < MAX_CODE_FRAMES
+            && !self
+                .lines
+                .contains(&(site.absolute_file.clone(), site.line))
+    }
+}
+
 /// Renders the report text (the `LeakError` message, without the `LeakError: ` prefix).
 pub fn render_report(input: &ReportTextInput) -> String {
     let mut out = format!("{} left {}\n", input.subject, what_was_left(&input.leaks));
@@ -77,7 +93,7 @@ pub fn render_report(input: &ReportTextInput) -> String {
     }
     out.push('\n');
     let mut code_frames = CodeFrameRenderer::default();
-    let mut frames_shown = 0;
+    let mut frames_shown = CodeFramesShown::default();
     let groups = group_leaks(&input.leaks);
     for group in groups.iter().take(MAX_SITES_SHOWN) {
         render_group(
@@ -138,7 +154,7 @@ fn render_group(
     group: &LeakGroup<'_>,
     wording: ReportWording,
     code_frames: &mut CodeFrameRenderer,
-    frames_shown: &mut usize,
+    frames_shown: &mut CodeFramesShown,
 ) {
     let leak = group.first();
     let count = if group.count() > 1 {
@@ -168,10 +184,12 @@ fn render_group(
                 "    created at {}{via}\n",
                 frame_text(site.function.as_deref(), &site.position())
             ));
-            if *frames_shown < MAX_CODE_FRAMES {
+            if frames_shown.wants(site) {
                 if let Some(frame) = code_frames.render(&site.absolute_file, site.line, "      ") {
                     out.push_str(&frame);
-                    *frames_shown += 1;
+                    frames_shown
+                        .lines
+                        .insert((site.absolute_file.clone(), site.line));
                 }
             }
             for caller in &leak.user_frames {
@@ -260,7 +278,6 @@ fn render_fix(out: &mut String, leaks: &[Leak], scope_hint: Option<&str>, wordin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::leak_report::CreationSite;
     use std::io::Write;
 
     fn leak(kind: ResourceKind, description: &str, site: Option<CreationSite>) -> Leak {
@@ -402,6 +419,38 @@ mod tests {
             text.contains("    - Timeout: "),
             "the fix still names every kind: {text}"
         );
+    }
+
+    #[test]
+    fn a_line_that_made_several_groups_shows_its_code_frame_once() {
+        let dir =
+            std::env::temp_dir().join(format!("leakwatch-report-frames-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("bus.js");
+        std::fs::write(&path, "for (const name of names) bus.on(name, handler)\n").expect("write");
+        let absolute = path.to_string_lossy().into_owned();
+        let leaks = ["a", "b", "c"]
+            .iter()
+            .map(|event| {
+                let mut listener = leak(
+                    ResourceKind::Listener,
+                    &format!("listener for \"{event}\" on EventEmitter"),
+                    Some(site("bus.js", &absolute, 1)),
+                );
+                listener.event = Some((*event).into());
+                listener
+            })
+            .collect();
+        let text = render_report(&ReportTextInput {
+            subject: "test \"t\"".into(),
+            leaks,
+            scope_hint: None,
+            attribution_uncertain: false,
+            wording: ReportWording::Test,
+        });
+        assert_eq!(text.matches("  ● listener for").count(), 3, "{text}");
+        assert_eq!(text.matches("> 1 | for (const name").count(), 1, "{text}");
+        std::fs::remove_dir_all(dir).ok();
     }
 
     #[test]

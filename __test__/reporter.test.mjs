@@ -77,7 +77,7 @@ function findTest(report, file, name) {
   return testRecord
 }
 
-const VITEST_STATE = { passed: 'pass', failed: 'fail', skipped: 'skip', pending: 'skip', todo: 'skip' }
+const VITEST_STATE = { passed: 'pass', failed: 'fail', skipped: 'skip', pending: 'unfinished', todo: 'skip' }
 
 describe('a suite with leaks, in the forks pool (a worker per file) and the threads pool (workers reused), 2 workers each', () => {
   let forks
@@ -113,6 +113,7 @@ describe('a suite with leaks, in the forks pool (a worker per file) and the thre
   test('a leaking test: failed by leaks, its deltas, and its leak with the fixture\'s file and line', () => {
     const server = findTest(forks.leakwatch, 'server.test.js', 'leaks a server')
     assert.equal(server.failedByLeaks, true)
+    assert.deepEqual(server.failureReasons, ['leaks'])
     assert.equal(server.warned, false)
     assert.equal(server.created['TCP server'], 1)
     assert.equal(server.handles['TCP server'], 1)
@@ -154,6 +155,7 @@ describe('a suite with leaks, in the forks pool (a worker per file) and the thre
     const file = forks.leakwatch.files.find((entry) => entry.file === 'file-scope.test.js')
     assert.equal(file.state, 'fail')
     assert.equal(file.failedByLeaks, true)
+    assert.deepEqual(file.failureReasons, ['leaks'])
     assert.deepEqual(file.leaks.map((leak) => [leak.kind, leak.site.file, leak.site.line]), [
       ['TCP server', 'file-scope.test.js', lineOf(FIXTURE, 'file-scope.test.js', '// leak:file-server')],
     ])
@@ -192,7 +194,9 @@ describe('a suite with leaks, in the forks pool (a worker per file) and the thre
     assert.equal(totals.filesFailedByLeaks, 1)
     assert.equal(totals.files, files.length)
     assert.equal(totals.tests, tests.filter((test) => test.state !== 'skip').length)
-    assert.equal(totals.leaks, tests.reduce((sum, test) => sum + test.leaks.length, 0) + files.reduce((sum, file) => sum + file.leaks.length, 0))
+    assert.equal(totals.leaks, tests.reduce((sum, test) => sum + test.leakCount, 0) + files.reduce((sum, file) => sum + file.leakCount, 0))
+    // Under the report's limit, every leak is listed: the counts are the records'.
+    for (const scope of [...files, ...tests]) assert.equal(scope.leakCount, scope.leaks.length)
     assert.deepEqual(totals.leaksByKind, { Interval: 2, Listener: 1, 'TCP server': 2 })
   })
 
@@ -306,7 +310,13 @@ describe('a suite with leaks, in the forks pool (a worker per file) and the thre
         ['leak-retainer-path', (copy) => (copy.files[fileIndex].tests[testIndex].leaks[0].retainerPath = 7), `${leak}.retainerPath must be a string or null; it is the number 7`],
         ['warnings-null', (copy) => (copy.files[fileIndex].warnings = null), `files[${fileIndex}].warnings must be an array; it is null`],
         ['warning-number', (copy) => (copy.files[fileIndex].tests[testIndex].warnings = [3]), `files[${fileIndex}].tests[${testIndex}].warnings[0] must be a string; it is the number 3`],
-        ['state', (copy) => (copy.files[fileIndex].tests[testIndex].state = 'passed'), `files[${fileIndex}].tests[${testIndex}].state must be one of "pass", "fail", "skip"; it is the string "passed"`],
+        ['state', (copy) => (copy.files[fileIndex].tests[testIndex].state = 'passed'), `files[${fileIndex}].tests[${testIndex}].state must be one of "pass", "fail", "skip", "unfinished"; it is the string "passed"`],
+        ['leak-count', (copy) => (copy.files[fileIndex].tests[testIndex].leakCount = 0), `files[${fileIndex}].tests[${testIndex}].leakCount must be at least the number of its leaks (1); it is the number 0`],
+        ['leaks-by-kind', (copy) => (copy.files[fileIndex].tests[testIndex].leaksByKind = { 'TCP server': 2 }), `files[${fileIndex}].tests[${testIndex}].leakCount must be the sum of its leaksByKind (2); it is the number 1`],
+        ['leak-group', (copy) => (copy.files[fileIndex].tests[testIndex].leakGroups[0].leak = 1), `files[${fileIndex}].tests[${testIndex}].leakGroups[0].leak must be the index of one of its leaks (0 to 0); it is the number 1`],
+        ['leak-group-count', (copy) => delete copy.files[fileIndex].tests[testIndex].leakGroupCount, `files[${fileIndex}].tests[${testIndex}].leakGroupCount must be a whole number; it is missing`],
+        ['failure-reason', (copy) => (copy.files[fileIndex].tests[testIndex].failureReasons = ['leak']), `files[${fileIndex}].tests[${testIndex}].failureReasons[0] must be one of "leaks", "expectNoLeaks", "assertCleanShutdown", "heapGrowth", "testLeaks"; it is the string "leak"`],
+        ['failed-by-leaks', (copy) => (copy.files[fileIndex].tests[testIndex].failureReasons = []), `files[${fileIndex}].tests[${testIndex}].failedByLeaks must be false (its failureReasons are []); it is the boolean true`],
         ['point', (copy) => (copy.files[heapFileIndex].heap.points[1].heapBytes = 'x'), `files[${heapFileIndex}].heap.points[1].heapBytes must be a number of bytes; it is the string "x"`],
         ['point-index', (copy) => (copy.files[heapFileIndex].heap.points[2].testIndex = -1), `files[${heapFileIndex}].heap.points[2].testIndex must be a whole number from 0; it is the number -1`],
         ['options', (copy) => (copy.files[fileIndex].options.heap = 'sometimes'), `files[${fileIndex}].options.heap must be one of "off", "file", "test"; it is the string "sometimes"`],

@@ -183,8 +183,8 @@ export interface LeakGroup {
 }
 
 /**
- * A test's (or file's) leaks as leakwatch's reports keep them: every record up to 100 (`LEAK_RECORDS_PER_SCOPE`),
- * past that a record of each creation site first; the counts cover every leak.
+ * A test's (or file's) leaks as leakwatch's reports keep them: every record up to a limit (docs/reports.md), past it
+ * a record of each creation site first; the counts cover every leak.
  */
 export interface ReportedLeaks {
   leaks: Leak[]

@@ -9,7 +9,7 @@
 /* eslint-env browser */
 ;(() => {
   'use strict'
-  const { report, order, heapMode } = JSON.parse(document.getElementById('leakwatch-data').textContent)
+  const { report, order, heapMode, failureWords } = JSON.parse(document.getElementById('leakwatch-data').textContent)
   const details = document.getElementById('details')
   const chart = document.getElementById('heap-chart')
   const selectionLine = document.getElementById('selection-line')
@@ -109,10 +109,11 @@
     return append(el('div'), el('h4', '', 'Warnings'), list)
   }
 
-  /** ` (leaks, expectNoLeaks)`: why leakwatch failed a test or file, as the report names the reasons. */
+  /** ` (at its end, by expectNoLeaks())`: why leakwatch failed a test or file, when not only for its leaks at its end. */
   function reasonsText(record) {
     const reasons = Array.isArray(record.failureReasons) ? record.failureReasons : []
-    return reasons.length > 0 ? ` (${reasons.join(', ')})` : ''
+    if (reasons.every((reason) => reason === 'leaks')) return ''
+    return ` (${reasons.map((reason) => failureWords[reason] ?? reason).join(', ')})`
   }
 
   function stateText(state) {
@@ -182,7 +183,7 @@
         const reasons = Array.isArray(file.failureReasons) ? file.failureReasons : []
         const others = reasons.filter((reason) => reason !== 'leaks')
         if (reasons.length === 0 || reasons.includes('leaks')) states.push('failed by leaks of the file scope')
-        if (others.length > 0) states.push(`failed by leakwatch (${others.join(', ')})`)
+        if (others.length > 0) states.push(`failed ${others.map((reason) => failureWords[reason] ?? reason).join(' and ')}`)
       }
       if (file.warned) states.push("file scope leaked, warned only (onLeak: 'warn')")
       if (file.allowed) states.push('leaks allowed (allowLeaks() at module level)')

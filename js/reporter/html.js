@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { formatBytes } from '../core/heap-growth.js'
 import { renderChartLegend, renderHeapChart, signedBytes } from './html-chart.js'
+import { FAILURE_WORDS } from './failure-words.js'
 import { escapeHtml, jsonForScript } from './html-escape.js'
 import { REPORT_CSS } from './html-style.js'
 import { REPORT_SCHEMA, REPORT_VERSION } from './report.js'
@@ -402,7 +403,7 @@ export function renderHtmlReport(report) {
   const { order, runIds } = runOrder(normalised.files)
   const totals = totalsOf(normalised, order)
   const title = totals.leaks > 0 ? `leakwatch: ${count(totals.leaks, 'leak')} in ${count(totals.tests, 'test')}` : `leakwatch: ${count(totals.tests, 'test')}, no leaks`
-  const data = { report: normalised, order, heapMode: normalised.options?.heap ?? null }
+  const data = { report: normalised, order, heapMode: normalised.options?.heap ?? null, failureWords: FAILURE_WORDS }
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',

@@ -3,6 +3,7 @@
 // suite; totals. It complements vitest's own output (which has each LeakError in full), so it stays short.
 
 import { formatBytes, grewMostLines } from '../core/heap-growth.js'
+import { failedHow } from './failure-words.js'
 import { finished, testHeapDeltas } from './report.js'
 
 /** Tests with leaks listed before the rest are only counted: in the whole summary, and in one file. */
@@ -13,15 +14,6 @@ const MAX_SITES_LISTED = 5
 /** Files that did not finish, named before the rest are only counted. */
 const MAX_UNFINISHED_LISTED = 10
 const MAX_DESCRIPTION = 70
-
-/** How leakwatch failed a test or file, for each reason the report gives (js/core/report-meta.js). */
-const REASON_WORDS = {
-  leaks: 'at its end',
-  expectNoLeaks: 'by expectNoLeaks()',
-  assertCleanShutdown: 'by assertCleanShutdown()',
-  heapGrowth: 'by its heap growth',
-  testLeaks: 'by the leaks of tests vitest could not fail (test.fails, ctx.skip())',
-}
 
 const STYLES = { bold: [1, 22], dim: [2, 22], red: [31, 39], yellow: [33, 39], green: [32, 39], inverseRed: [41, 49], inverseYellow: [43, 49] }
 
@@ -77,12 +69,6 @@ function leakLines(scope, root, paint) {
   return lines
 }
 
-/** `failed`, `failed by expectNoLeaks()`, `failed at its end and by expectNoLeaks()`. */
-function failedHow(reasons) {
-  const others = reasons.filter((reason) => reason !== 'leaks').map((reason) => REASON_WORDS[reason] ?? reason)
-  if (others.length === 0) return 'failed'
-  return `failed ${reasons.includes('leaks') ? `${REASON_WORDS.leaks} and ` : ''}${others.join(' and ')}`
-}
 
 /** A growth verdict's first line: what grew and the limit (its list of tests is in the summary already). */
 function verdictLine(text) {

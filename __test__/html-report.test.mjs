@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { renderHtmlReport } from '../js/reporter/html.js'
-import { assertNothingWrong, CHROMIUM, launchChromium, openReport } from './helpers/chromium.mjs'
+import { assertNothingWrong, CHROMIUM, launchChromium, NEEDS_CHROMIUM, openReport } from './helpers/chromium.mjs'
 import { runNode } from './helpers/run-node.mjs'
 import { FIXTURES, lineOf, plain, REPO_ROOT } from './helpers/run-vitest.mjs'
 
@@ -47,7 +47,7 @@ describe('HTML report in Chromium', () => {
   let opened
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `this test needs Debian's Chromium at ${CHROMIUM} (apt-get install chromium)`)
+    assert.ok(CHROMIUM, NEEDS_CHROMIUM)
     outDir = mkdtempSync(path.join(tmpdir(), 'leakwatch-html-'))
     run = await runFixtureWithReporter(outDir)
     browser = await launchChromium()

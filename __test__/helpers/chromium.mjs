@@ -5,8 +5,13 @@
 import assert from 'node:assert/strict'
 import { pathToFileURL } from 'node:url'
 import { chromium } from 'playwright-core'
+import { findProgram, REQUIRED_PROGRAMS } from '../../scripts/required-programs.mjs'
 
-export const CHROMIUM = '/usr/bin/chromium'
+/** Chromium as `npm test` checks for it before it starts (scripts/preflight.mjs): on PATH. */
+export const CHROMIUM = findProgram('chromium')
+
+/** Why a page test cannot run, for its assertion. */
+export const NEEDS_CHROMIUM = `this test needs Chromium on PATH: ${REQUIRED_PROGRAMS.chromium.install}`
 
 /** Chromium with nothing of its own that calls out (updates, metrics, safe browsing, DNS). */
 const CHROMIUM_ARGS = [

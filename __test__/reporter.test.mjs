@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test'
 import { fitPooledGrowth, judgeSuiteGrowth } from '../js/core/heap-growth.js'
 import LeakwatchReporter from '../js/reporter/index.js'
 import { buildReport } from '../js/reporter/report.js'
+import { formatSummary } from '../js/reporter/summary.js'
 import { lineOf, plain, REPO_ROOT, runVitest } from './helpers/run-vitest.mjs'
 
 const FIXTURE = 'reporter'
@@ -540,6 +541,27 @@ test('the reporter\'s types and the task meta it reads compile, with tsc', () =>
   const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
   const result = spawnSync(process.execPath, [tsc, '-p', path.join(REPO_ROOT, '__test__', 'fixtures', 'reporter-types', 'tsconfig.json')], { encoding: 'utf8' })
   assert.equal(result.status, 0, result.stdout + result.stderr)
+})
+
+test('the summary lists 10 leaky tests of a file and 30 in all, and counts the rest', () => {
+  const leak = { kind: 'Interval', description: 'Interval every 5 ms', site: { file: 'a.test.js', line: 3, column: 5 } }
+  const leakyTest = (i) => ({
+    name: `case ${i}`, index: i, state: 'fail', failedByLeaks: true, failureReasons: ['leaks'], warned: false, allowed: false,
+    leaks: [leak], leakCount: 1, leaksByKind: { Interval: 1 }, leakGroups: [{ count: 1, description: leak.description, leak: 0 }], leakGroupCount: 1,
+    warnings: [], heap: null,
+  })
+  const files = ['a', 'b', 'c', 'd'].map((name) => ({
+    file: `${name}.test.js`, project: null, state: 'fail', failedByLeaks: false, failureReasons: [], warned: false,
+    leaks: [], leakCount: 0, leaksByKind: {}, leakGroups: [], leakGroupCount: 0, heap: null, warnings: [], options: null,
+    tests: Array.from({ length: 15 }, (_, i) => leakyTest(i)),
+  }))
+  const summary = formatSummary(buildReport({ root: '/project', sources: [], files }))
+  assert.equal(summary.match(/✗ case \d+ {2}1 leak; failed/g).length, 30)
+  // a and b: 10 listed, 5 counted in their file; c: 10 more make 30, and its 5 left join d's 15 in the last line.
+  assert.equal(summary.match(/^ {4}… and 5 more tests with leaks in this file: see the JSON report$/gm).length, 2)
+  assert.doesNotMatch(summary, /d\.test\.js/)
+  assert.match(summary, /^ {2}… and 20 more tests with leaks: see the JSON report$/m)
+  assert.match(summary, /Totals: 4 files, 60 tests run; failed by leaks: 60 tests, 0 files; .* 60 leaks \(Interval 60\)/)
 })
 
 describe('reporter options', () => {

@@ -123,7 +123,7 @@ function leaksSection(report, paint) {
     if (unlistedInFile > 0) entries.push(`    … and ${plural(unlistedInFile, 'more test')} with leaks in this file: see the JSON report`)
     if (entries.length > 0) lines.push(`  ${paint.bold(file.file)}${file.project ? paint.dim(` [${file.project}]`) : ''}`, ...entries)
   }
-  if (unlisted > 0) lines.push(`  … and ${plural(unlisted, 'more test')} with leaks in other files: see the JSON report`)
+  if (unlisted > 0) lines.push(`  … and ${plural(unlisted, 'more test')} with leaks: see the JSON report`)
   return lines.length > 0 ? ['', paint.bold(' Leaks by file and test'), ...lines] : []
 }
 

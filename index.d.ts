@@ -57,6 +57,13 @@ export declare function analyzeOpenResources(inputJson: string): string
 export declare function diffHeapSnapshotFiles(beforePath: string, afterPath: string): string
 
 /**
+ * Groups leaks (a JSON array, as `analyzeOpenResources` gives them) by kind and creation site: a JSON array of
+ * `{ count, description, members }`, each group in the order of its first member, `members` the positions of its
+ * leaks in the array given and `description` its members in words as one (a range where their values differ).
+ */
+export declare function groupLeaks(leaksJson: string): string
+
+/**
  * The libuv handles of this thread's event loop, as a JSON array of
  * `{ handleType, hasRef, isActive, isClosing, fd?, localAddress?, peerAddress?, pid?, path?, signal? }`.
  */

@@ -773,11 +773,12 @@ if (
   }
 }
 
-const { HeapSnapshotParser, analyzeHeapSnapshotFile, analyzeOpenResources, diffHeapSnapshotFiles, listLoopHandles, renderLeakReport, reportableTypes, tuneAllocatorForLargeSnapshots } = nativeBinding
+const { HeapSnapshotParser, analyzeHeapSnapshotFile, analyzeOpenResources, diffHeapSnapshotFiles, groupLeaks, listLoopHandles, renderLeakReport, reportableTypes, tuneAllocatorForLargeSnapshots } = nativeBinding
 export { HeapSnapshotParser }
 export { analyzeHeapSnapshotFile }
 export { analyzeOpenResources }
 export { diffHeapSnapshotFiles }
+export { groupLeaks }
 export { listLoopHandles }
 export { renderLeakReport }
 export { reportableTypes }

@@ -14,6 +14,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { loadConfigFromFile } from 'vite'
 import { KINDS } from '../js/core/kinds.js'
 import { DEFAULT_OPTIONS, mergeOptions } from '../js/core/options.js'
+import { LEAK_RECORDS_PER_SCOPE } from '../js/core/report-meta.js'
 import { assertCleanShutdown } from '../js/core/shutdown-audit.js'
 import { reporterOptions } from '../js/reporter/options.js'
 import { anchors, codeBlocks, codeOnly, links, markedTables } from './helpers/markdown.mjs'
@@ -444,6 +445,21 @@ test("the README's failure sample shows the example's source lines as they are",
 })
 
 // ---------------------------------------------------------------------------------------------------------------
+// Limits the code holds and the docs state
+
+/** The reports page states the records a test's report keeps as the constant has it, once. */
+function reportLimitProblems(reports) {
+  const stated = [...reports.matchAll(/(\d+) records\s+\(`LEAK_RECORDS_PER_SCOPE`/g)].map((match) => Number(match[1]))
+  if (stated.length !== 1) return [`docs/reports.md must state LEAK_RECORDS_PER_SCOPE once, as "N records (\`LEAK_RECORDS_PER_SCOPE\`"; it does ${stated.length} times`]
+  if (stated[0] !== LEAK_RECORDS_PER_SCOPE) return [`docs/reports.md says ${stated[0]} records (LEAK_RECORDS_PER_SCOPE); js/core/report-meta.js has ${LEAK_RECORDS_PER_SCOPE}`]
+  return []
+}
+
+test('the reports page states the limit on the records a test keeps as js/core/report-meta.js has it', () => {
+  assert.deepEqual(reportLimitProblems(PAGES.get('docs/reports.md')), [])
+})
+
+// ---------------------------------------------------------------------------------------------------------------
 // The checks can fail
 
 test('the checks fail on broken docs', async () => {
@@ -476,4 +492,8 @@ test('the checks fail on broken docs', async () => {
   assert.match(cliFlagProblems(PAGES.get('docs/cli.md'), usage, commandHelp).join('\n'), /analyze: --help shows --newflag/)
 
   assert.match((await sampleCallProblems('x.md', '```js\nconfigure({ settle: 1 })\n```\n')).join('\n'), /unknown option "settle"/)
+
+  const reports = PAGES.get('docs/reports.md')
+  assert.match(reportLimitProblems(reports.replace(`${LEAK_RECORDS_PER_SCOPE} records`, `${LEAK_RECORDS_PER_SCOPE + 1} records`)).join('\n'), /js\/core\/report-meta\.js has/)
+  assert.match(reportLimitProblems(reports.replace('(`LEAK_RECORDS_PER_SCOPE`', '(the limit')).join('\n'), /it does 0 times/)
 })

@@ -12,34 +12,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { pathToFileURL } from 'node:url'
-import { chromium } from 'playwright-core'
 import { renderHtmlReport } from '../js/reporter/html.js'
-import { findProgram, REQUIRED_PROGRAMS } from '../scripts/required-programs.mjs'
+import { assertNothingWrong, CHROMIUM, launchChromium, NEEDS_CHROMIUM, openReport } from './helpers/chromium.mjs'
 import { runNode } from './helpers/run-node.mjs'
 import { FIXTURES, lineOf, plain, REPO_ROOT } from './helpers/run-vitest.mjs'
 
 const FIXTURE = 'html-report'
 const HOSTILE_FILE = '<svg onload=alert`2`>.test.js'
 const HOSTILE_TEST = '<img src=x onerror=alert(1)>'
-/** Chromium as `npm test` checks for it before it starts (scripts/preflight.mjs): on PATH. */
-const CHROMIUM = findProgram('chromium')
 const ARTIFACT = path.join(REPO_ROOT, 'test-artifacts', 'html-report.png')
-
-/** Chromium with nothing of its own that calls out (updates, metrics, safe browsing, DNS). */
-const CHROMIUM_ARGS = [
-  ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-  '--host-resolver-rules=MAP * ~NOTFOUND',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-domain-reliability',
-  '--disable-sync',
-  '--no-pings',
-  '--no-first-run',
-  '--no-default-browser-check',
-  '--metrics-recording-only',
-  '--disable-features=OptimizationHints,Translate,MediaRouter,AutofillServerCommunication',
-]
 
 /** vitest on the fixture with its config's reporters (leakwatch/reporter among them), report paths by environment. */
 async function runFixtureWithReporter(outDir) {
@@ -59,38 +40,6 @@ function ranTests(report) {
   )
 }
 
-/** A page that records everything that could mean the report misbehaved, and lets nothing but file:// load. */
-async function openReport(browser, file) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-  const seen = { requests: [], blocked: [], pageErrors: [], consoleErrors: [], dialogs: [] }
-  await context.route('**/*', (route) => {
-    const url = route.request().url()
-    if (url.startsWith('file:')) return route.continue()
-    seen.blocked.push(url)
-    return route.abort('blockedbyclient')
-  })
-  const page = await context.newPage()
-  page.on('request', (request) => seen.requests.push(request.url()))
-  page.on('pageerror', (error) => seen.pageErrors.push(error.message))
-  page.on('console', (message) => message.type() === 'error' && seen.consoleErrors.push(message.text()))
-  page.on('dialog', (dialog) => {
-    seen.dialogs.push(dialog.message())
-    dialog.dismiss().catch(() => {})
-  })
-  const started = performance.now()
-  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' })
-  seen.loadMs = performance.now() - started
-  return { context, page, seen }
-}
-
-function assertNothingWrong(seen) {
-  assert.deepEqual(seen.pageErrors, [], 'page errors')
-  assert.deepEqual(seen.consoleErrors, [], 'console errors (a Content-Security-Policy refusal is one)')
-  assert.deepEqual(seen.dialogs, [], 'dialogs (alert, confirm): something from the suite ran')
-  assert.deepEqual(seen.blocked, [], 'requests off the machine')
-  assert.ok(seen.requests.length > 0 && seen.requests.every((url) => url.startsWith('file:')), `requests: ${seen.requests.join(', ')}`)
-}
-
 describe('HTML report in Chromium', () => {
   let outDir
   let run
@@ -98,10 +47,10 @@ describe('HTML report in Chromium', () => {
   let opened
 
   before(async () => {
-    assert.ok(CHROMIUM, `this test needs Chromium on PATH: ${REQUIRED_PROGRAMS.chromium.install}`)
+    assert.ok(CHROMIUM, NEEDS_CHROMIUM)
     outDir = mkdtempSync(path.join(tmpdir(), 'leakwatch-html-'))
     run = await runFixtureWithReporter(outDir)
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
+    browser = await launchChromium()
     opened = await openReport(browser, run.htmlFile)
   })
 

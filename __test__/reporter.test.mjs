@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test'
 import { fitPooledGrowth, judgeSuiteGrowth } from '../js/core/heap-growth.js'
 import LeakwatchReporter from '../js/reporter/index.js'
 import { buildReport } from '../js/reporter/report.js'
+import { formatSummary } from '../js/reporter/summary.js'
 import { lineOf, plain, REPO_ROOT, runVitest } from './helpers/run-vitest.mjs'
 
 const FIXTURE = 'reporter'
@@ -77,7 +78,7 @@ function findTest(report, file, name) {
   return testRecord
 }
 
-const VITEST_STATE = { passed: 'pass', failed: 'fail', skipped: 'skip', pending: 'skip', todo: 'skip' }
+const VITEST_STATE = { passed: 'pass', failed: 'fail', skipped: 'skip', pending: 'unfinished', todo: 'skip' }
 
 describe('a suite with leaks, in the forks pool (a worker per file) and the threads pool (workers reused), 2 workers each', () => {
   let forks
@@ -113,6 +114,7 @@ describe('a suite with leaks, in the forks pool (a worker per file) and the thre
   test('a leaking test: failed by leaks, its deltas, and its leak with the fixture\'s file and line', () => {
     const server = findTest(forks.leakwatch, 'server.test.js', 'leaks a server')
     assert.equal(server.failedByLeaks, true)
+    assert.deepEqual(server.failureReasons, ['leaks'])
     assert.equal(server.warned, false)
     assert.equal(server.created['TCP server'], 1)
     assert.equal(server.handles['TCP server'], 1)
@@ -154,6 +156,7 @@ describe('a suite with leaks, in the forks pool (a worker per file) and the thre
     const file = forks.leakwatch.files.find((entry) => entry.file === 'file-scope.test.js')
     assert.equal(file.state, 'fail')
     assert.equal(file.failedByLeaks, true)
+    assert.deepEqual(file.failureReasons, ['leaks'])
     assert.deepEqual(file.leaks.map((leak) => [leak.kind, leak.site.file, leak.site.line]), [
       ['TCP server', 'file-scope.test.js', lineOf(FIXTURE, 'file-scope.test.js', '// leak:file-server')],
     ])
@@ -192,7 +195,9 @@ describe('a suite with leaks, in the forks pool (a worker per file) and the thre
     assert.equal(totals.filesFailedByLeaks, 1)
     assert.equal(totals.files, files.length)
     assert.equal(totals.tests, tests.filter((test) => test.state !== 'skip').length)
-    assert.equal(totals.leaks, tests.reduce((sum, test) => sum + test.leaks.length, 0) + files.reduce((sum, file) => sum + file.leaks.length, 0))
+    assert.equal(totals.leaks, tests.reduce((sum, test) => sum + test.leakCount, 0) + files.reduce((sum, file) => sum + file.leakCount, 0))
+    // Under the report's limit, every leak is listed: the counts are the records'.
+    for (const scope of [...files, ...tests]) assert.equal(scope.leakCount, scope.leaks.length)
     assert.deepEqual(totals.leaksByKind, { Interval: 2, Listener: 1, 'TCP server': 2 })
   })
 
@@ -306,7 +311,13 @@ describe('a suite with leaks, in the forks pool (a worker per file) and the thre
         ['leak-retainer-path', (copy) => (copy.files[fileIndex].tests[testIndex].leaks[0].retainerPath = 7), `${leak}.retainerPath must be a string or null; it is the number 7`],
         ['warnings-null', (copy) => (copy.files[fileIndex].warnings = null), `files[${fileIndex}].warnings must be an array; it is null`],
         ['warning-number', (copy) => (copy.files[fileIndex].tests[testIndex].warnings = [3]), `files[${fileIndex}].tests[${testIndex}].warnings[0] must be a string; it is the number 3`],
-        ['state', (copy) => (copy.files[fileIndex].tests[testIndex].state = 'passed'), `files[${fileIndex}].tests[${testIndex}].state must be one of "pass", "fail", "skip"; it is the string "passed"`],
+        ['state', (copy) => (copy.files[fileIndex].tests[testIndex].state = 'passed'), `files[${fileIndex}].tests[${testIndex}].state must be one of "pass", "fail", "skip", "unfinished"; it is the string "passed"`],
+        ['leak-count', (copy) => (copy.files[fileIndex].tests[testIndex].leakCount = 0), `files[${fileIndex}].tests[${testIndex}].leakCount must be at least the number of its leaks (1); it is the number 0`],
+        ['leaks-by-kind', (copy) => (copy.files[fileIndex].tests[testIndex].leaksByKind = { 'TCP server': 2 }), `files[${fileIndex}].tests[${testIndex}].leakCount must be the sum of its leaksByKind (2); it is the number 1`],
+        ['leak-group', (copy) => (copy.files[fileIndex].tests[testIndex].leakGroups[0].leak = 1), `files[${fileIndex}].tests[${testIndex}].leakGroups[0].leak must be the index of one of its leaks (0 to 0); it is the number 1`],
+        ['leak-group-count', (copy) => delete copy.files[fileIndex].tests[testIndex].leakGroupCount, `files[${fileIndex}].tests[${testIndex}].leakGroupCount must be a whole number; it is missing`],
+        ['failure-reason', (copy) => (copy.files[fileIndex].tests[testIndex].failureReasons = ['leak']), `files[${fileIndex}].tests[${testIndex}].failureReasons[0] must be one of "leaks", "expectNoLeaks", "assertCleanShutdown", "heapGrowth", "testLeaks"; it is the string "leak"`],
+        ['failed-by-leaks', (copy) => (copy.files[fileIndex].tests[testIndex].failureReasons = []), `files[${fileIndex}].tests[${testIndex}].failedByLeaks must be false (its failureReasons are []); it is the boolean true`],
         ['point', (copy) => (copy.files[heapFileIndex].heap.points[1].heapBytes = 'x'), `files[${heapFileIndex}].heap.points[1].heapBytes must be a number of bytes; it is the string "x"`],
         ['point-index', (copy) => (copy.files[heapFileIndex].heap.points[2].testIndex = -1), `files[${heapFileIndex}].heap.points[2].testIndex must be a whole number from 0; it is the number -1`],
         ['options', (copy) => (copy.files[fileIndex].options.heap = 'sometimes'), `files[${fileIndex}].options.heap must be one of "off", "file", "test"; it is the string "sometimes"`],
@@ -530,6 +541,27 @@ test('the reporter\'s types and the task meta it reads compile, with tsc', () =>
   const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc')
   const result = spawnSync(process.execPath, [tsc, '-p', path.join(REPO_ROOT, '__test__', 'fixtures', 'reporter-types', 'tsconfig.json')], { encoding: 'utf8' })
   assert.equal(result.status, 0, result.stdout + result.stderr)
+})
+
+test('the summary lists 10 leaky tests of a file and 30 in all, and counts the rest', () => {
+  const leak = { kind: 'Interval', description: 'Interval every 5 ms', site: { file: 'a.test.js', line: 3, column: 5 } }
+  const leakyTest = (i) => ({
+    name: `case ${i}`, index: i, state: 'fail', failedByLeaks: true, failureReasons: ['leaks'], warned: false, allowed: false,
+    leaks: [leak], leakCount: 1, leaksByKind: { Interval: 1 }, leakGroups: [{ count: 1, description: leak.description, leak: 0 }], leakGroupCount: 1,
+    warnings: [], heap: null,
+  })
+  const files = ['a', 'b', 'c', 'd'].map((name) => ({
+    file: `${name}.test.js`, project: null, state: 'fail', failedByLeaks: false, failureReasons: [], warned: false,
+    leaks: [], leakCount: 0, leaksByKind: {}, leakGroups: [], leakGroupCount: 0, heap: null, warnings: [], options: null,
+    tests: Array.from({ length: 15 }, (_, i) => leakyTest(i)),
+  }))
+  const summary = formatSummary(buildReport({ root: '/project', sources: [], files }))
+  assert.equal(summary.match(/✗ case \d+ {2}1 leak; failed/g).length, 30)
+  // a and b: 10 listed, 5 counted in their file; c: 10 more make 30, and its 5 left join d's 15 in the last line.
+  assert.equal(summary.match(/^ {4}… and 5 more tests with leaks in this file: see the JSON report$/gm).length, 2)
+  assert.doesNotMatch(summary, /d\.test\.js/)
+  assert.match(summary, /^ {2}… and 20 more tests with leaks: see the JSON report$/m)
+  assert.match(summary, /Totals: 4 files, 60 tests run; failed by leaks: 60 tests, 0 files; .* 60 leaks \(Interval 60\)/)
 })
 
 describe('reporter options', () => {

@@ -109,6 +109,21 @@ export interface StackFrame {
   isAsync: boolean
 }
 
+/** What tells a leaked resource apart from others of its kind, as its description says it. */
+export interface LeakDetails {
+  localAddress?: string
+  peerAddress?: string
+  pid?: number
+  command?: string
+  path?: string
+  fd?: number
+  delayMs?: number
+  threadId?: number
+  signal?: string
+  /** A retained object in words. */
+  object?: string
+}
+
 /** One leaked resource, as `LeakError.leaks` and `task.meta.leakwatch.leaks` hold it. */
 export interface Leak {
   asyncId: number
@@ -116,6 +131,8 @@ export interface Leak {
   /** The async_hooks type, e.g. `TCPSERVERWRAP`. */
   type: string
   description: string
+  /** The values the description is made of (each only when known for its kind). */
+  details: LeakDetails
   /** It keeps the process alive. */
   hasRef: boolean
   site: CreationSite | null
@@ -159,11 +176,41 @@ export interface HeapFigures {
   heapDeltaBytes: number | null
 }
 
+/** Leaks made at one place (their kind and creation site, a listener's event), as the reports group them. */
+export interface LeakGroup {
+  count: number
+  /** Its leaks in words, as one: a value that differs among them as a range (`Interval every 60000–61999 ms`). */
+  description: string
+  /** Its first leak: an index into the scope's `leaks`. */
+  leak: number
+}
+
+/**
+ * A test's (or file's) leaks as leakwatch's reports keep them: every record up to a limit (docs/reports.md), past it
+ * a record of each creation site first; the counts cover every leak.
+ */
+export interface ReportedLeaks {
+  leaks: Leak[]
+  /** Every leak, also those past the records kept. */
+  leakCount: number
+  leaksByKind: KindCounts
+  /** By creation site, in the order found, up to the same limit. */
+  leakGroups: LeakGroup[]
+  /** Every creation site. */
+  leakGroupCount: number
+}
+
+/**
+ * Why leakwatch failed a test or file: what it left open when it ended (`leaks`), a LeakError thrown by
+ * `expectNoLeaks()` or `assertCleanShutdown()`, the file's heap growth over a limit, or the leaks of its tests that
+ * the runner could not fail (`test.fails`, `ctx.skip()`).
+ */
+export type FailureReason = 'leaks' | 'expectNoLeaks' | 'assertCleanShutdown' | 'heapGrowth' | 'testLeaks'
+
 /** What `task.meta.leakwatch` holds for each test. */
-export interface LeakwatchTaskMeta extends ResourceDelta {
+export interface LeakwatchTaskMeta extends ResourceDelta, ReportedLeaks {
   /** Null with `heap: 'off'`. */
   heap: HeapFigures | null
-  leaks: Leak[]
   /** MaxListenersExceededWarnings the test caused, in words, with the line of the add. */
   warnings: string[]
   /** The test opted out with `allowLeaks()`. */

@@ -5,7 +5,8 @@
 //! here: each call gets everything it needs, which keeps Node envs sharing a process (vitest's `threads` pool)
 //! apart by construction. Every export catches panics, so a bug here becomes a JS error, never a dead worker.
 
-use crate::leak_report::{analyze_leaks, LeakCheckInput};
+use crate::leak_group::summarize_groups;
+use crate::leak_report::{analyze_leaks, Leak, LeakCheckInput};
 use crate::lone_surrogates::replace_lone_surrogate_escapes;
 use crate::report_text::{render_report, ReportTextInput};
 use crate::resource_kind::ResourceKind;
@@ -51,6 +52,15 @@ pub fn analyze_open_resources(env: Env, input_json: String) -> Result<String> {
     // Without libuv (an unusual embedder) the leaks are still reported, described from what JS knew.
     let handles = loop_handles(&env).unwrap_or_default();
     to_json(&analyze_leaks(&input, &handles))
+}
+
+/// Groups leaks (a JSON array, as `analyzeOpenResources` gives them) by kind and creation site: a JSON array of
+/// `{ count, description, members }`, each group in the order of its first member, `members` the positions of its
+/// leaks in the array given and `description` its members in words as one (a range where their values differ).
+#[napi(catch_unwind)]
+pub fn group_leaks(leaks_json: String) -> Result<String> {
+    let leaks: Vec<Leak> = parse_input(&leaks_json, "the leaks to group")?;
+    to_json(&summarize_groups(&leaks))
 }
 
 /// Renders the text of a `LeakError` from `{ subject, leaks, scopeHint?, attributionUncertain? }` as JSON.

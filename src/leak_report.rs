@@ -109,7 +109,7 @@ pub struct LeakCheckInput {
 }
 
 /// Where a resource was created: the first frame in user code.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreationSite {
     pub function: Option<String>,
@@ -128,6 +128,35 @@ impl CreationSite {
     }
 }
 
+/// What tells a resource apart from others of its kind, as its description shows it (after libuv's word on the
+/// addresses, pid, path and signal). Kept as data, not only in the words, so that leaks made at one place can be
+/// described as one: `Interval every 60000–61999 ms`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LeakDetails {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pid: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fd: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delay_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<String>,
+    /// A retained object in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+}
+
 /// One leaked resource, serialisable for reporters and CI files.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -138,6 +167,9 @@ pub struct Leak {
     #[serde(rename = "type")]
     pub async_type: String,
     pub description: String,
+    /// The values the description is made of.
+    #[serde(default)]
+    pub details: LeakDetails,
     pub has_ref: bool,
     pub site: Option<CreationSite>,
     /// The user frames below the site, innermost first, for the call chain (at most a few).
@@ -184,11 +216,21 @@ pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> V
         });
         let (site, user_frames, top_frames, cause, made_inside) =
             locate(&classifier, &input.root, resource);
+        let details = details_of(resource, handle);
+        let description = describe(
+            kind,
+            &DescriptionWords::of(
+                &details,
+                resource.event.as_deref(),
+                resource.emitter.as_deref(),
+            ),
+        );
         leaks.push(Leak {
             async_id: resource.async_id,
             kind,
             async_type: resource.async_type.clone(),
-            description: describe(kind, resource, handle),
+            description,
+            details,
             has_ref,
             site,
             user_frames,
@@ -369,17 +411,79 @@ pub fn relative_to(root: &str, file: &str) -> String {
     }
 }
 
-fn describe(kind: ResourceKind, resource: &OpenResource, handle: Option<&UvHandleInfo>) -> String {
-    let local = handle
-        .and_then(|handle| handle.local_address.clone())
-        .or_else(|| resource.local_address.clone());
-    let peer = handle
-        .and_then(|handle| handle.peer_address.clone())
-        .or_else(|| resource.peer_address.clone());
-    let path = resource
-        .path
-        .clone()
-        .or_else(|| handle.and_then(|handle| handle.path.clone()));
+/// What identifies the resource: libuv's addresses win (they are the socket's own), JS's path and pid win (libuv's
+/// are the same or missing).
+fn details_of(resource: &OpenResource, handle: Option<&UvHandleInfo>) -> LeakDetails {
+    LeakDetails {
+        local_address: handle
+            .and_then(|handle| handle.local_address.clone())
+            .or_else(|| resource.local_address.clone()),
+        peer_address: handle
+            .and_then(|handle| handle.peer_address.clone())
+            .or_else(|| resource.peer_address.clone()),
+        pid: resource
+            .pid
+            .or_else(|| handle.and_then(|handle| handle.pid))
+            .map(i64::from),
+        command: resource.command.clone(),
+        path: resource
+            .path
+            .clone()
+            .or_else(|| handle.and_then(|handle| handle.path.clone())),
+        fd: resource.fd.map(i64::from),
+        delay_ms: resource.delay_ms,
+        thread_id: resource.thread_id,
+        signal: resource
+            .signal
+            .clone()
+            .or_else(|| handle.and_then(|handle| handle.signal).map(signal_name)),
+        object: resource.object.clone(),
+    }
+}
+
+/// The values of a description as text: one leak's, or a group's (`leak_group`), where a value that differs
+/// within the group reads as a range or as the first and how many more.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DescriptionWords {
+    pub local: Option<String>,
+    pub peer: Option<String>,
+    pub pid: Option<String>,
+    pub command: Option<String>,
+    pub path: Option<String>,
+    pub fd: Option<String>,
+    pub delay: Option<String>,
+    pub thread_id: Option<String>,
+    pub signal: Option<String>,
+    pub object: Option<String>,
+    pub event: Option<String>,
+    pub emitter: Option<String>,
+}
+
+impl DescriptionWords {
+    /// One leak's values, as they are.
+    pub fn of(details: &LeakDetails, event: Option<&str>, emitter: Option<&str>) -> Self {
+        Self {
+            local: details.local_address.clone(),
+            peer: details.peer_address.clone(),
+            pid: details.pid.map(|pid| pid.to_string()),
+            command: details.command.clone(),
+            path: details.path.clone(),
+            fd: details.fd.map(|fd| fd.to_string()),
+            delay: details.delay_ms.map(format_delay),
+            thread_id: details.thread_id.map(|id| id.to_string()),
+            signal: details.signal.clone(),
+            object: details.object.clone(),
+            event: event.map(str::to_owned),
+            emitter: emitter.map(str::to_owned),
+        }
+    }
+}
+
+/// A resource in words, with what identifies it: the one place a kind's description is written.
+pub fn describe(kind: ResourceKind, words: &DescriptionWords) -> String {
+    let DescriptionWords {
+        local, peer, path, ..
+    } = words;
     match kind {
         ResourceKind::TcpServer | ResourceKind::PipeServer => match local {
             Some(local) => format!("{} listening on {local}", kind.name()),
@@ -398,14 +502,11 @@ fn describe(kind: ResourceKind, resource: &OpenResource, handle: Option<&UvHandl
             None => "UDP socket (not bound)".to_owned(),
         },
         ResourceKind::ChildProcess => {
-            let pid = resource
-                .pid
-                .or_else(|| handle.and_then(|handle| handle.pid));
             let mut text = "Child process".to_owned();
-            if let Some(pid) = pid {
+            if let Some(pid) = &words.pid {
                 text.push_str(&format!(" pid {pid}"));
             }
-            if let Some(command) = &resource.command {
+            if let Some(command) = &words.command {
                 text.push_str(&format!(" ({command})"));
             }
             text
@@ -414,27 +515,26 @@ fn describe(kind: ResourceKind, resource: &OpenResource, handle: Option<&UvHandl
             Some(path) => format!("{} on {path}", kind.name()),
             None => kind.name().to_owned(),
         },
-        ResourceKind::Timeout => format!("Timeout after {} ms", format_delay(resource.delay_ms)),
-        ResourceKind::Interval => format!("Interval every {} ms", format_delay(resource.delay_ms)),
+        ResourceKind::Timeout => {
+            format!("Timeout after {} ms", words.delay.as_deref().unwrap_or("?"))
+        }
+        ResourceKind::Interval => format!(
+            "Interval every {} ms",
+            words.delay.as_deref().unwrap_or("?")
+        ),
         ResourceKind::Immediate => "Immediate (setImmediate)".to_owned(),
-        ResourceKind::Worker => match resource.thread_id {
+        ResourceKind::Worker => match &words.thread_id {
             Some(thread_id) => format!("Worker thread {thread_id}"),
             None => "Worker thread".to_owned(),
         },
         ResourceKind::MessagePort => "MessagePort (a MessageChannel end)".to_owned(),
-        ResourceKind::SignalHandler => {
-            let signal = resource
-                .signal
-                .clone()
-                .or_else(|| handle.and_then(|handle| handle.signal).map(signal_name));
-            match signal {
-                Some(signal) => format!("Signal handler for {signal}"),
-                None => "Signal handler".to_owned(),
-            }
-        }
+        ResourceKind::SignalHandler => match &words.signal {
+            Some(signal) => format!("Signal handler for {signal}"),
+            None => "Signal handler".to_owned(),
+        },
         ResourceKind::FileHandle => {
             let mut text = "File handle".to_owned();
-            if let Some(fd) = resource.fd {
+            if let Some(fd) = &words.fd {
                 text.push_str(&format!(" fd {fd}"));
             }
             if let Some(path) = path {
@@ -444,21 +544,24 @@ fn describe(kind: ResourceKind, resource: &OpenResource, handle: Option<&UvHandl
         }
         ResourceKind::RetainedObject => format!(
             "{} still reachable after GC",
-            resource.object.as_deref().unwrap_or("an object")
+            words.object.as_deref().unwrap_or("an object")
         ),
         ResourceKind::Listener => format!(
             "listener for \"{}\" on {}",
-            resource.event.as_deref().unwrap_or("?"),
-            resource.emitter.as_deref().unwrap_or("an emitter")
+            words.event.as_deref().unwrap_or("?"),
+            words.emitter.as_deref().unwrap_or("an emitter")
         ),
     }
 }
 
-fn format_delay(delay_ms: Option<f64>) -> String {
-    match delay_ms {
-        Some(delay) if delay.is_finite() && delay.fract() == 0.0 => format!("{delay:.0}"),
-        Some(delay) if delay.is_finite() => format!("{delay}"),
-        _ => "?".to_owned(),
+/// A delay as the description shows it: whole milliseconds without a fraction, `?` when not a number.
+pub fn format_delay(delay: f64) -> String {
+    if !delay.is_finite() {
+        "?".to_owned()
+    } else if delay.fract() == 0.0 {
+        format!("{delay:.0}")
+    } else {
+        format!("{delay}")
     }
 }
 

@@ -1,12 +1,13 @@
 //! leakwatch: per-test resource leak detection for Node.js test suites.
 //!
 //! The core modules know nothing of napi: `resource_kind`, `stack_frame`, `code_frame`, `uv_handles`,
-//! `leak_report`, `report_text` and `lone_surrogates` are plain Rust with unit tests. `binding` is the only glue
+//! `leak_report`, `leak_group`, `report_text` and `lone_surrogates` are plain Rust with unit tests. `binding` is the only glue
 //! to Node.
 #![deny(clippy::all)]
 
 pub mod code_frame;
 pub mod heap;
+pub mod leak_group;
 pub mod leak_report;
 pub mod lone_surrogates;
 pub mod report_text;

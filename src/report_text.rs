@@ -4,11 +4,12 @@
 //! frame; identical creation sites grouped with a count; a fix hint for each kind found.
 
 use crate::code_frame::CodeFrameRenderer;
-use crate::leak_report::Leak;
+use crate::leak_group::{group_leaks, LeakGroup};
+use crate::leak_report::{CreationSite, Leak};
 use crate::resource_kind::ResourceKind;
 use crate::stack_frame::{dependency_name, StackFrame};
 use serde::Deserialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// What to render.
 #[derive(Clone, Debug, Deserialize)]
@@ -63,35 +64,23 @@ impl ReportWording {
 
 /// Code frames shown in one report; further groups show their position only, to keep a report readable.
 const MAX_CODE_FRAMES: usize = 3;
+/// Creation sites shown in one report; the rest are counted in one line. `LeakError.leaks` holds every leak.
+pub const MAX_SITES_SHOWN: usize = 10;
 
-/// A set of identical leaks: the same kind created at the same place.
-struct LeakGroup<'a> {
-    first: &'a Leak,
-    count: usize,
+/// The lines a report has shown a code frame of: at most `MAX_CODE_FRAMES`, and each once (a listener loop over
+/// events makes several groups at one line).
+#[derive(Default)]
+struct CodeFramesShown {
+    lines: HashSet<(String, u32)>,
 }
 
-fn group_leaks(leaks: &[Leak]) -> Vec<LeakGroup<'_>> {
-    let mut groups: Vec<LeakGroup<'_>> = Vec::new();
-    for leak in leaks {
-        // Without a site, leaks made at the same place inside a dependency share their top frames. Listeners for
-        // different events are told apart even from one line (a library's loop over signals). A helper's line called
-        // from two places (a publisher and a subscriber from one createRedis()) is two groups: the callers differ.
-        let same_place = groups.iter_mut().find(|group| {
-            group.first.kind == leak.kind
-                && group.first.event == leak.event
-                && group.first.site == leak.site
-                && group.first.user_frames == leak.user_frames
-                && (leak.site.is_some() || group.first.top_frames == leak.top_frames)
-        });
-        match same_place {
-            Some(group) => group.count += 1,
-            None => groups.push(LeakGroup {
-                first: leak,
-                count: 1,
-            }),
-        }
+impl CodeFramesShown {
+    fn wants(&self, site: &CreationSite) -> bool {
+        self.lines.len() < MAX_CODE_FRAMES
+            && !self
+                .lines
+                .contains(&(site.absolute_file.clone(), site.line))
     }
-    groups
 }
 
 /// Renders the report text (the `LeakError` message, without the `LeakError: ` prefix).
@@ -104,15 +93,28 @@ pub fn render_report(input: &ReportTextInput) -> String {
     }
     out.push('\n');
     let mut code_frames = CodeFrameRenderer::default();
-    let mut frames_shown = BTreeSet::new();
-    for group in group_leaks(&input.leaks) {
+    let mut frames_shown = CodeFramesShown::default();
+    let groups = group_leaks(&input.leaks);
+    for group in groups.iter().take(MAX_SITES_SHOWN) {
         render_group(
             &mut out,
-            &group,
+            group,
             input.wording,
             &mut code_frames,
             &mut frames_shown,
         );
+    }
+    if let Some(hidden) = groups
+        .get(MAX_SITES_SHOWN..)
+        .filter(|rest| !rest.is_empty())
+    {
+        let leaks: usize = hidden.iter().map(LeakGroup::count).sum();
+        out.push_str(&format!(
+            "  … and {} more creation site{} ({leaks} more {}), not shown: `LeakError.leaks` lists every one\n",
+            hidden.len(),
+            if hidden.len() == 1 { "" } else { "s" },
+            if leaks == 1 { "leak" } else { "leaks" },
+        ));
     }
     render_fix(
         &mut out,
@@ -152,11 +154,11 @@ fn render_group(
     group: &LeakGroup<'_>,
     wording: ReportWording,
     code_frames: &mut CodeFrameRenderer,
-    frames_shown: &mut BTreeSet<String>,
+    frames_shown: &mut CodeFramesShown,
 ) {
-    let leak = group.first;
-    let count = if group.count > 1 {
-        format!("{} × ", group.count)
+    let leak = group.first();
+    let count = if group.count() > 1 {
+        format!("{} × ", group.count())
     } else {
         String::new()
     };
@@ -167,7 +169,10 @@ fn render_group(
         (_, true) => "keeps the process alive",
         (_, false) => "unref'd: does not keep the process alive",
     };
-    out.push_str(&format!("  ● {count}{}  ({liveness})\n", leak.description));
+    out.push_str(&format!(
+        "  ● {count}{}  ({liveness})\n",
+        group.description()
+    ));
     match &leak.site {
         Some(site) => {
             let via = leak
@@ -179,12 +184,12 @@ fn render_group(
                 "    created at {}{via}\n",
                 frame_text(site.function.as_deref(), &site.position())
             ));
-            // A site shown already (the same helper line, called from elsewhere) is not shown twice.
-            let position = site.position();
-            if frames_shown.len() < MAX_CODE_FRAMES && !frames_shown.contains(&position) {
+            if frames_shown.wants(site) {
                 if let Some(frame) = code_frames.render(&site.absolute_file, site.line, "      ") {
                     out.push_str(&frame);
-                    frames_shown.insert(position);
+                    frames_shown
+                        .lines
+                        .insert((site.absolute_file.clone(), site.line));
                 }
             }
             for caller in &leak.user_frames {
@@ -264,7 +269,6 @@ fn render_fix(out: &mut String, leaks: &[Leak], scope_hint: Option<&str>, wordin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::leak_report::CreationSite;
     use std::io::Write;
 
     fn leak(kind: ResourceKind, description: &str, site: Option<CreationSite>) -> Leak {
@@ -273,6 +277,7 @@ mod tests {
             kind,
             async_type: String::new(),
             description: description.into(),
+            details: crate::leak_report::LeakDetails::default(),
             has_ref: true,
             site,
             user_frames: Vec::new(),
@@ -360,54 +365,85 @@ mod tests {
     }
 
     #[test]
-    fn one_helper_line_called_from_two_places_is_two_groups_with_one_code_frame() {
-        let dir =
-            std::env::temp_dir().join(format!("leakwatch-report-callers-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join("redis.ts");
-        std::fs::write(
-            &path,
-            "export function createRedis(url) {\n  return new Redis(url)\n}\n",
-        )
-        .expect("write");
-        let absolute = path.to_string_lossy().into_owned();
-        let caller = |line| {
-            crate::stack_frame::parse_stack(&format!(
-                "    at createServer (src/server.ts:{line}:17)"
-            ))
-        };
-        let mut store = leak(
-            ResourceKind::TcpSocket,
-            "TCP socket",
-            Some(site("src/redis.ts", &absolute, 2)),
-        );
-        store.user_frames = caller(23);
-        let mut subscriber = store.clone();
-        subscriber.user_frames = caller(24);
+    fn a_report_shows_so_many_sites_and_counts_the_rest_in_one_line() {
+        let leaks: Vec<Leak> = (0..2000)
+            .map(|line| {
+                leak(
+                    ResourceKind::Timeout,
+                    "Timeout after 5 ms",
+                    Some(site("src/a.ts", "/nonexistent/a.ts", line + 1)),
+                )
+            })
+            .collect();
         let input = ReportTextInput {
             subject: "test \"t\"".into(),
-            leaks: vec![store.clone(), subscriber, store],
+            leaks,
             scope_hint: None,
             attribution_uncertain: false,
             wording: ReportWording::Test,
         };
         let text = render_report(&input);
-        assert!(text.contains("  ● 2 × TCP socket  "), "{text}");
-        assert!(text.contains("  ● TCP socket  "), "{text}");
         assert!(
-            text.contains("called from createServer (src/server.ts:23:17)"),
+            text.starts_with("test \"t\" left 2000 resources open\n"),
             "{text}"
         );
+        assert_eq!(text.matches("  ● ").count(), MAX_SITES_SHOWN, "{text}");
         assert!(
-            text.contains("called from createServer (src/server.ts:24:17)"),
+            text.contains("  … and 1990 more creation sites (1990 more leaks), not shown: `LeakError.leaks` lists every one\n"),
             "{text}"
+        );
+        assert!(text.lines().count() < 40, "{text}");
+        assert!(
+            text.contains("    - Timeout: "),
+            "the fix still names every kind: {text}"
+        );
+    }
+
+    #[test]
+    fn a_line_that_made_several_groups_shows_its_code_frame_once() {
+        let dir =
+            std::env::temp_dir().join(format!("leakwatch-report-frames-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("bus.js");
+        std::fs::write(&path, "for (const name of names) bus.on(name, handler)\n").expect("write");
+        let absolute = path.to_string_lossy().into_owned();
+        let leaks = ["a", "b", "c"]
+            .iter()
+            .map(|event| {
+                let mut listener = leak(
+                    ResourceKind::Listener,
+                    &format!("listener for \"{event}\" on EventEmitter"),
+                    Some(site("bus.js", &absolute, 1)),
+                );
+                listener.event = Some((*event).into());
+                listener
+            })
+            .collect();
+        let text = render_report(&ReportTextInput {
+            subject: "test \"t\"".into(),
+            leaks,
+            scope_hint: None,
+            attribution_uncertain: false,
+            wording: ReportWording::Test,
+        });
+        assert_eq!(text.matches("  ● listener for").count(), 3, "{text}");
+        assert_eq!(text.matches("> 1 | for (const name").count(), 1, "{text}");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn dependency_names_from_paths() {
+        assert_eq!(
+            dependency_name("/app/node_modules/ioredis/built/x.js").as_deref(),
+            Some("ioredis")
         );
         assert_eq!(
-            text.matches("> 2 |   return new Redis(url)").count(),
-            1,
-            "{text}"
+            dependency_name("/a/node_modules/x/node_modules/@fastify/ws/i.js").as_deref(),
+            Some("@fastify/ws")
         );
-        std::fs::remove_dir_all(dir).ok();
+        assert_eq!(dependency_name("/app/src/a.ts"), None);
+        assert_eq!(dependency_name("/app/node_modules/"), None);
+        assert_eq!(dependency_name("/app/node_modules/@scope"), None);
     }
 
     #[test]
@@ -518,5 +554,56 @@ mod tests {
             "subject": "x", "leaks": [], "wording": "suite",
         }));
         assert!(unknown.is_err());
+    }
+
+    #[test]
+    fn one_helper_line_called_from_two_places_is_two_groups_with_one_code_frame() {
+        let dir =
+            std::env::temp_dir().join(format!("leakwatch-report-callers-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("redis.ts");
+        std::fs::write(
+            &path,
+            "export function createRedis(url) {\n  return new Redis(url)\n}\n",
+        )
+        .expect("write");
+        let absolute = path.to_string_lossy().into_owned();
+        let caller = |line| {
+            crate::stack_frame::parse_stack(&format!(
+                "    at createServer (src/server.ts:{line}:17)"
+            ))
+        };
+        let mut store = leak(
+            ResourceKind::TcpSocket,
+            "TCP socket",
+            Some(site("src/redis.ts", &absolute, 2)),
+        );
+        store.user_frames = caller(23);
+        let mut subscriber = store.clone();
+        subscriber.user_frames = caller(24);
+        let input = ReportTextInput {
+            subject: "test \"t\"".into(),
+            leaks: vec![store.clone(), subscriber, store],
+            scope_hint: None,
+            attribution_uncertain: false,
+            wording: ReportWording::Test,
+        };
+        let text = render_report(&input);
+        assert!(text.contains("  ● 2 × TCP socket  "), "{text}");
+        assert!(text.contains("  ● TCP socket  "), "{text}");
+        assert!(
+            text.contains("called from createServer (src/server.ts:23:17)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("called from createServer (src/server.ts:24:17)"),
+            "{text}"
+        );
+        assert_eq!(
+            text.matches("> 2 |   return new Redis(url)").count(),
+            1,
+            "{text}"
+        );
+        std::fs::remove_dir_all(dir).ok();
     }
 }

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One frame of a V8 stack trace.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StackFrame {
     /// The function as V8 names it (`WsHub.start`, `new Timeout`), or `None` for top-level code.

@@ -60,6 +60,22 @@ export class LeakScope {
     this.ended = false
     /** Where what the scope's async context makes after it ended belongs: its file's scope, checked at the end. */
     this.lateScope = parent?.lateScope ?? null
+    /**
+     * The scope is a test's or a file's, whose report says which LeakErrors leakwatch threw inside it (set by the
+     * runner's session): a process's scope keeps none, however often an audit in it fails.
+     */
+    this.keepsThrown = false
+    /** @type {Array<{ error: import('./leak-error.js').LeakError, by: string }>} LeakErrors thrown inside, and by what */
+    this.thrown = []
+  }
+
+  /**
+   * Notes a LeakError leakwatch threw for a check made inside the scope (`by`: `expectNoLeaks`,
+   * `assertCleanShutdown`), for the reports of the test or file it is in: if it fails the test, the test failed for
+   * these leaks.
+   */
+  noteThrown(error, by) {
+    for (let scope = this; scope !== null; scope = scope.parent) if (scope.keepsThrown) scope.thrown.push({ error, by })
   }
 
   /** Notes a listen() call made in the scope (and in the enclosing ones). */
@@ -137,6 +153,7 @@ export class LeakScope {
     this.records = []
     this.listenerRecords = []
     this.maxListenersRecords = []
+    this.thrown = []
     this.reported.clear()
   }
 }

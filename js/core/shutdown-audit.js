@@ -83,7 +83,11 @@ export async function assertCleanShutdown(fn, options) {
   const subject = audit.name ? `shutdown of ${audit.name}` : 'shutdown'
   const result = await tracker.check(scope, { testName: scope.testName, subject, options: audit.options, retained: false, wording: 'shutdown' })
   for (const warning of result.warnings) console.warn(`[leakwatch] ${warning}`)
-  if (result.leaks.length > 0) throw new LeakError(result.text, result.leaks)
+  if (result.leaks.length > 0) {
+    const error = new LeakError(result.text, result.leaks)
+    scope.noteThrown(error, 'assertCleanShutdown')
+    throw error
+  }
   // What is open still was accepted (an ignore rule, the kinds option); with `reportUnref: false` unref'd handles are
   // not counted: they do not keep the process alive.
   const { handles } = tracker.openCounts(scope)

@@ -12,7 +12,7 @@ import { LISTENER_TYPE } from './kinds.js'
 import { LeakError } from './leak-error.js'
 import { livenessOrClosed } from './liveness.js'
 import { OWN_DIR } from './open-entries.js'
-import { fileReportMeta, leakOutcome } from './report-meta.js'
+import { failingThrown, fileReportMeta, leakOutcome, reportedLeaks } from './report-meta.js'
 
 /** The file's hooks as vitest and jest name them: `beforeAll` makes what `afterAll` must close. */
 const ALL_HOOKS = Object.freeze({
@@ -66,6 +66,7 @@ export class TestFileSession {
     /** @type {string | undefined} the file's path as the runner shows it, for the file's report */
     this.fileName = fileName
     this.scope = tracker.openScope(this.#fileSubject())
+    this.scope.keepsThrown = true
     /** Tests running now, in the order they started: more than one when they run concurrently or nest. */
     this.running = []
     /**
@@ -166,6 +167,7 @@ export class TestFileSession {
     if (!this.checksTests) return null
     const scope = this.tracker.openScope(`test "${name}"`, parent, { activate: !inContext })
     scope.testName = name
+    scope.keepsThrown = true
     scope.inContext = inContext
     scope.lateScope = this.scope
     scope.attempt = attempt
@@ -216,23 +218,41 @@ export class TestFileSession {
    *   worked out (that formats the stacks of the listeners it counts) and `meta` is null
    * @param {(result: import('./leak-tracker.js').CheckResult) => boolean} [how.reportedElsewhere] true when the
    *   runner showed the leaks its own way (node:test: to a test that failed already): nothing is printed or returned
+   * @param {(error: LeakError) => boolean} [how.failedWith] whether the runner failed the test with this LeakError,
+   *   one leakwatch threw inside it (expectNoLeaks(), assertCleanShutdown()): its leaks and reason are then the
+   *   test's in its figures. A test may catch such an error on purpose.
    * @returns {Promise<{ meta: object | null, error: LeakError | null }>} the test's figures for the reporter
    *   (vitest's `task.meta.leakwatch`) and the error that fails it, if any
    */
-  async finishTest(scope, { figures = true, reportedElsewhere } = {}) {
+  async finishTest(scope, { figures = true, reportedElsewhere, failedWith } = {}) {
     const { tracker } = this
     const name = scope.testName
     try {
       const result = scope.allowed ? nothingFound() : await tracker.check(scope, { testName: name })
       const delta = figures ? tracker.delta(scope) : null
       const heap = await tracker.heapAfterTest(name)
-      const { leaks, warnings } = result
-      const outcome = leakOutcome(result, tracker.options.onLeak)
-      const meta = figures ? { ...delta, heap, leaks, warnings, allowed: scope.allowed, ...outcome } : null
+      const meta = figures ? await this.#testMeta(scope, result, { delta, heap, failedWith }) : null
       if (reportedElsewhere?.(result)) return { meta, error: null }
       return { meta, error: this.#outcome(result) }
     } finally {
       this.endTest(scope)
+    }
+  }
+
+  /** A test's figures for the reporter: its leaks (those of a LeakError thrown inside that failed it first), and why it failed. */
+  async #testMeta(scope, result, { delta, heap, failedWith }) {
+    const outcome = leakOutcome(result, this.tracker.options.onLeak)
+    const thrown = failingThrown(scope.thrown, failedWith)
+    const failureReasons = [...(outcome.failedByLeaks ? ['leaks'] : []), ...thrown.reasons]
+    return {
+      ...delta,
+      heap,
+      ...(await reportedLeaks([...thrown.leaks, ...result.leaks])),
+      warnings: result.warnings,
+      allowed: scope.allowed,
+      failedByLeaks: failureReasons.length > 0,
+      failureReasons,
+      warned: outcome.warned,
     }
   }
 
@@ -258,10 +278,12 @@ export class TestFileSession {
   /**
    * Checks the file after its last hook: what its scope left open, the closed servers still reachable, its heap
    * growth. Closes the scope; nothing is recorded afterwards.
+   * @param {{ failedWith?: (error: LeakError) => boolean }} [how] `failedWith`: whether the runner failed the file
+   *   with this LeakError, one leakwatch threw in the file's own scope (expectNoLeaks() in beforeAll)
    * @returns {Promise<{ meta: object, error: LeakError | null }>} the file's figures for the reporter (vitest's
    *   `meta.leakwatchFile` on the file task) and the error that fails the file, if any
    */
-  async finishFile() {
+  async finishFile({ failedWith } = {}) {
     const { tracker, scope } = this
     tracker.activeScope = null
     // The tests are over: what their last attempts left open was theirs, reported with them, and is not held.
@@ -269,11 +291,12 @@ export class TestFileSession {
     if (this.fileName) scope.subject = this.#fileSubject()
     try {
       if (!tracker.options.enabled || scope.allowed) {
-        return { meta: this.#fileMeta(nothingFound(), null, true), error: null }
+        return { meta: await this.#fileMeta(nothingFound(), null, true), error: null }
       }
+      const thrown = failingThrown(scope.thrown, failedWith)
       const { growth, ...result } = await tracker.checkFile(scope, this.fileName ?? 'this file', this.fileHooks.hint)
       this.beforeRelease?.(scope)
-      const meta = this.#fileMeta(result, growth, false)
+      const meta = await this.#fileMeta(result, growth, false, thrown)
       if (growth.warning) this.warn(`[leakwatch] ${growth.warning}`)
       const error = this.#outcome(result) ?? (growth.error ? new LeakError(growth.error, []) : null)
       return { meta, error }
@@ -282,8 +305,8 @@ export class TestFileSession {
     }
   }
 
-  #fileMeta(result, growth, allowed) {
-    return fileReportMeta({ result, growth, options: this.tracker.options, allowed, workerId: this.workerId })
+  #fileMeta(result, growth, allowed, thrown) {
+    return fileReportMeta({ result, growth, options: this.tracker.options, allowed, workerId: this.workerId, thrown })
   }
 
   /** Prints the warnings; the leaks become the error that fails the test, or a warning with `onLeak: 'warn'`. */
@@ -297,9 +320,12 @@ export class TestFileSession {
     return new LeakError(result.text, result.leaks)
   }
 
-  #throwIfLeaked(result) {
+  /** Throws the check's LeakError, if any, noted in `scope` (and the test or file it is in) as expectNoLeaks()'s. */
+  #throwIfLeaked(result, scope) {
     const error = this.#outcome(result)
-    if (error) throw error
+    if (!error) return
+    scope.noteThrown(error, 'expectNoLeaks')
+    throw error
   }
 
   /**
@@ -312,7 +338,7 @@ export class TestFileSession {
     const { tracker } = this
     if (fn === undefined) {
       const current = this.#callerScope('expectNoLeaks()')
-      this.#throwIfLeaked(await tracker.check(current, { testName: current.testName }))
+      this.#throwIfLeaked(await tracker.check(current, { testName: current.testName }), current)
       return
     }
     if (typeof fn !== 'function') {
@@ -333,7 +359,7 @@ export class TestFileSession {
       } finally {
         if (inContext === null) tracker.activeScope = parent
       }
-      this.#throwIfLeaked(await tracker.check(scope, { testName: concurrent ? undefined : current.testName }))
+      this.#throwIfLeaked(await tracker.check(scope, { testName: concurrent ? undefined : current.testName }), scope)
     } finally {
       // Whether the function threw or not, its scope is dropped: its resources are the test's too.
       tracker.release(scope)

@@ -4,8 +4,22 @@
 import { hostname } from 'node:os'
 import path from 'node:path'
 
-const TEST_STATE = { passed: 'pass', failed: 'fail', skipped: 'skip', pending: 'skip' }
-const FILE_STATE = { passed: 'pass', failed: 'fail', skipped: 'skip', pending: 'skip', queued: 'skip' }
+// A test or file still pending (or queued) when the run ends never finished: its worker exited (a crash,
+// process.abort(), a kill) or the run was cut short (--bail, Ctrl-C). It was not skipped, and nothing in it was
+// checked to the end.
+const TEST_STATE = { passed: 'pass', failed: 'fail', skipped: 'skip', pending: 'unfinished' }
+const FILE_STATE = { passed: 'pass', failed: 'fail', skipped: 'skip', pending: 'unfinished', queued: 'unfinished' }
+
+/** A scope's leaks as the report keeps them (see js/core/report-meta.js), from the meta the worker sent. */
+function leakFields(meta) {
+  return {
+    leaks: meta?.leaks ?? [],
+    leakCount: meta?.leakCount ?? 0,
+    leaksByKind: meta?.leaksByKind ?? {},
+    leakGroups: meta?.leakGroups ?? [],
+    leakGroupCount: meta?.leakGroupCount ?? 0,
+  }
+}
 
 /** A path relative to the root, '/'-separated: the same file has the same name on every machine. */
 export function relativePath(root, file) {
@@ -23,13 +37,15 @@ function testName(testCase) {
 function testRecord(testCase, index, fileAllowed) {
   const meta = testCase.meta()?.leakwatch
   const result = testCase.result()
-  // A LeakError thrown inside the test (expectNoLeaks) fails it too, with no leaks left for the end-of-test check.
-  const leakErrorThrown = result.state === 'failed' && (result.errors ?? []).some((error) => error?.name === 'LeakError')
+  // What leakwatch failed the test for counts only when vitest failed it: a `test.fails` test that leaked passes
+  // (its leaks fail the file instead).
+  const failureReasons = result.state === 'failed' ? (meta?.failureReasons ?? []) : []
   return {
     name: testName(testCase),
     index,
     state: TEST_STATE[result.state] ?? 'skip',
-    failedByLeaks: result.state === 'failed' && (Boolean(meta?.failedByLeaks) || leakErrorThrown),
+    failedByLeaks: failureReasons.length > 0,
+    failureReasons,
     warned: Boolean(meta?.warned),
     allowed: meta?.allowed ?? fileAllowed,
     durationMs: testCase.diagnostic()?.duration ?? null,
@@ -37,7 +53,7 @@ function testRecord(testCase, index, fileAllowed) {
     handles: meta?.handles ?? {},
     listeners: meta?.listeners ?? {},
     heap: meta?.heap ?? null,
-    leaks: meta?.leaks ?? [],
+    ...leakFields(meta),
     warnings: meta?.warnings ?? [],
   }
 }
@@ -48,18 +64,22 @@ function testRecord(testCase, index, fileAllowed) {
  */
 export function fileRecord(testModule, root) {
   const meta = testModule.meta()?.leakwatchFile
-  // No figures: leakwatch's setup file did not run in this file (not in setupFiles, or the file failed to load).
+  // No figures: leakwatch's setup file did not run in this file (not in setupFiles, or the file failed to load), or
+  // the file did not finish.
   const allowed = meta?.allowed ?? true
+  const state = FILE_STATE[testModule.state()] ?? 'skip'
+  const failureReasons = state === 'fail' ? (meta?.failureReasons ?? []) : []
   return {
     file: relativePath(root, testModule.moduleId),
     project: testModule.project.name || null,
     pool: testModule.project.config.pool ?? null,
     workerId: meta?.workerId ?? null,
-    state: FILE_STATE[testModule.state()] ?? 'skip',
+    state,
     allowed,
-    failedByLeaks: Boolean(meta?.failedByLeaks),
+    failedByLeaks: failureReasons.length > 0,
+    failureReasons,
     warned: Boolean(meta?.warned),
-    leaks: meta?.leaks ?? [],
+    ...leakFields(meta),
     heap: meta?.heap ?? null,
     warnings: meta?.warnings ?? [],
     // What the file ran with: the suite's options are derived from these (report.js), in a run as in a merge.

@@ -9,7 +9,7 @@
 /* eslint-env browser */
 ;(() => {
   'use strict'
-  const { report, order, heapMode } = JSON.parse(document.getElementById('leakwatch-data').textContent)
+  const { report, order, heapMode, failureWords } = JSON.parse(document.getElementById('leakwatch-data').textContent)
   const details = document.getElementById('details')
   const chart = document.getElementById('heap-chart')
   const selectionLine = document.getElementById('selection-line')
@@ -53,9 +53,20 @@
     return entries.length === 0 ? null : entries.map(([name, count]) => `${count} × ${name}`).join(', ')
   }
 
-  function leakElement(leak) {
+  /** Every leak of a scope: its count, kept past the records it lists; or its records. */
+  const leakCountOf = (scope) => (Number.isFinite(scope.leakCount) ? scope.leakCount : (scope.leaks ?? []).length)
+  /** A scope's creation sites as the report groups them; without groups (a report built by hand), each leak alone. */
+  function leakGroupsOf(scope) {
+    const leaks = scope.leaks ?? []
+    if (!Array.isArray(scope.leakGroups)) return leaks.map((leak, index) => ({ count: 1, description: leak.description, leak: index }))
+    return scope.leakGroups.filter((group) => group !== null && typeof group === 'object' && leaks[group.leak] !== undefined)
+  }
+
+  /** A creation site: its first leak in full, with the count and the description of them all. */
+  function leakElement(leak, group) {
     const item = el('li', 'leak')
-    append(item, el('span', 'kind', leak.kind), el('span', 'description', ` ${leak.description}`))
+    const count = group.count > 1 ? `${group.count} × ` : ''
+    append(item, el('span', 'kind', `${count}${leak.kind}`), el('span', 'description', ` ${group.description}`))
     if (leak.kind !== 'Listener' && leak.kind !== 'Retained object') {
       append(item, el('div', 'leak-line', leak.hasRef ? 'keeps the process alive' : "unref'd: does not keep the process alive"))
     }
@@ -79,17 +90,35 @@
     if (leak.retainerPath) append(item, el('div', 'leak-line', 'retained by:'), el('pre', 'retainer-path', leak.retainerPath))
     return item
   }
-  function leaksBlock(title, leaks) {
-    if (!leaks || leaks.length === 0) return null
+  function leaksBlock(title, scope) {
+    const total = leakCountOf(scope)
+    if (total === 0) return null
+    const groups = leakGroupsOf(scope)
     const list = el('ul', 'leaks')
-    for (const leak of leaks) append(list, leakElement(leak))
-    return append(el('div'), el('h4', '', `${title} (${leaks.length})`), list)
+    for (const group of groups) append(list, leakElement(scope.leaks[group.leak], group))
+    const block = append(el('div'), el('h4', '', `${title} (${total})`), list)
+    const sitesLeft = (Number.isFinite(scope.leakGroupCount) ? scope.leakGroupCount : groups.length) - groups.length
+    const listed = groups.reduce((sum, group) => sum + (Number(group.count) || 0), 0)
+    if (sitesLeft > 0) append(block, el('p', 'muted', `and ${total - listed} more at ${sitesLeft} more creation sites: counted, not listed`))
+    return block
   }
   function warningsBlock(warnings) {
     if (!warnings || warnings.length === 0) return null
     const list = el('ul', 'warnings')
     for (const warning of warnings) append(list, el('li', '', warning))
     return append(el('div'), el('h4', '', 'Warnings'), list)
+  }
+
+  /** ` (at its end, by expectNoLeaks())`: why leakwatch failed a test or file, when not only for its leaks at its end. */
+  function reasonsText(record) {
+    const reasons = Array.isArray(record.failureReasons) ? record.failureReasons : []
+    if (reasons.every((reason) => reason === 'leaks')) return ''
+    return ` (${reasons.map((reason) => failureWords[reason] ?? reason).join(', ')})`
+  }
+
+  function stateText(state) {
+    const words = { pass: 'passed', fail: 'failed', skip: 'skipped', unfinished: 'did not finish (its worker exited, or the run was interrupted): not checked' }
+    return words[state] ?? String(state)
   }
 
   function heapText(heap) {
@@ -104,8 +133,8 @@
     const ranInFile = order.filter(([f]) => f === fileIndex).length
     const positionInFile = order.slice(0, id).filter(([f]) => f === fileIndex).length + 1
     const states = []
-    states.push(test.state === 'pass' ? 'passed' : test.state === 'fail' ? 'failed' : String(test.state))
-    if (test.failedByLeaks) states.push('failed by leaks')
+    states.push(stateText(test.state))
+    if (test.failedByLeaks) states.push(`failed by leaks${reasonsText(test)}`)
     if (test.warned) states.push("leaked, warned only (onLeak: 'warn')")
     if (test.allowed) states.push('leaks allowed (allowLeaks())')
     const heap = test.heap
@@ -136,21 +165,26 @@
       el('h3', 'details-name', test.name),
       el('p', 'details-where', `test ${positionInFile} of ${ranInFile} run in this file; #${id + 1} of ${order.length} in the run`),
       definitionList(rows),
-      leaksBlock('Leaks', test.leaks),
+      leaksBlock('Leaks', test),
       warningsBlock(test.warnings),
     )
-    if ((test.leaks ?? []).length === 0) append(details, el('p', 'clean', test.allowed ? 'Not checked: the test allows leaks.' : 'No leaks.'))
+    if (leakCountOf(test) === 0) append(details, el('p', 'clean', test.allowed ? 'Not checked: the test allows leaks.' : 'No leaks.'))
     details.dataset.selected = selectionName('test', id)
   }
 
   function showFile(fileIndex) {
     const file = report.files[fileIndex]
     const ran = order.map((entry, id) => [entry, id]).filter(([[f]]) => f === fileIndex)
-    const leaky = ran.filter(([[, t]]) => (file.tests[t].leaks ?? []).length > 0).length
+    const leaky = ran.filter(([[, t]]) => leakCountOf(file.tests[t]) > 0).length
     const rows = []
     if (file.state) {
-      const states = [file.state === 'pass' ? 'passed' : file.state === 'fail' ? 'failed' : String(file.state)]
-      if (file.failedByLeaks) states.push('failed by leaks of the file scope')
+      const states = [stateText(file.state)]
+      if (file.failedByLeaks) {
+        const reasons = Array.isArray(file.failureReasons) ? file.failureReasons : []
+        const others = reasons.filter((reason) => reason !== 'leaks')
+        if (reasons.length === 0 || reasons.includes('leaks')) states.push('failed by leaks of the file scope')
+        if (others.length > 0) states.push(`failed ${others.map((reason) => failureWords[reason] ?? reason).join(' and ')}`)
+      }
       if (file.warned) states.push("file scope leaked, warned only (onLeak: 'warn')")
       if (file.allowed) states.push('leaks allowed (allowLeaks() at module level)')
       rows.push(['state', states.join(', ')])
@@ -172,7 +206,7 @@
       el('h3', 'details-name', file.file),
       el('p', 'details-where', 'the file: its module level, beforeAll and afterAll hooks'),
       definitionList(rows),
-      leaksBlock('Leaks of the file scope', file.leaks),
+      leaksBlock('Leaks of the file scope', file),
       warningsBlock(file.warnings),
     )
     if (ran.length > 0) {

@@ -11,10 +11,11 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { formatBytes } from '../core/heap-growth.js'
 import { renderChartLegend, renderHeapChart, signedBytes } from './html-chart.js'
+import { FAILURE_WORDS } from './failure-words.js'
 import { escapeHtml, jsonForScript } from './html-escape.js'
 import { REPORT_CSS } from './html-style.js'
 import { REPORT_SCHEMA, REPORT_VERSION } from './report.js'
-/** Rows of the leak table; past this the page says how many more the JSON report holds. */
+/** Rows of the leak table (a row per creation site of a test or file); past this the page says how many more. */
 const MAX_LEAK_ROWS = 5000
 /** Files' heap growth verdicts shown in full above the chart; the rest are tagged in the file table. */
 const MAX_HEAP_VERDICTS = 10
@@ -50,7 +51,20 @@ function checkReport(report) {
   }
 }
 
-const isLeaky = (test) => Boolean(test.failedByLeaks || test.warned || (test.leaks?.length ?? 0) > 0)
+/** Every leak of a scope: its count, which the report keeps past the records it lists; or its records. */
+const leakCountOf = (scope) => (Number.isFinite(scope.leakCount) ? scope.leakCount : (scope.leaks?.length ?? 0))
+/**
+ * A scope's creation sites as the report groups them ({ count, description, leak }); a report without groups (built
+ * by hand) shows each leak as its own. The page's script reads them the same way.
+ */
+function leakGroupsOf(scope) {
+  const leaks = scope.leaks ?? []
+  if (!Array.isArray(scope.leakGroups)) return leaks.map((leak, index) => ({ count: 1, description: leak.description, leak: index }))
+  return scope.leakGroups.filter((group) => group !== null && typeof group === 'object' && leaks[group.leak] !== undefined)
+}
+const isLeaky = (test) => Boolean(test.failedByLeaks || test.warned || leakCountOf(test) > 0)
+/** The test ran to its end: a point in the chart. */
+const ranToItsEnd = (test) => test.state !== 'skip' && test.state !== 'unfinished'
 const hasHeap = (test) => test.heap !== null && typeof test.heap === 'object' && Number.isFinite(test.heap.heapBytes)
 const count = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`
 
@@ -67,7 +81,7 @@ function runOrder(files) {
     const position = (testIndex) => (Number.isFinite(tests[testIndex].index) ? tests[testIndex].index : testIndex)
     const byIndex = tests.map((test, testIndex) => testIndex).sort((a, b) => position(a) - position(b))
     for (const testIndex of byIndex) {
-      if (tests[testIndex].state === 'skip') continue
+      if (!ranToItsEnd(tests[testIndex])) continue
       runIds[fileIndex].set(testIndex, order.length)
       order.push([fileIndex, testIndex])
     }
@@ -79,13 +93,14 @@ function totalsOf(report, order) {
   const files = report.files
   const given = report.totals ?? {}
   const tests = order.map(([f, t]) => files[f].tests[t])
-  const testLeaks = tests.reduce((sum, test) => sum + (test.leaks?.length ?? 0), 0)
-  const fileLeaks = files.reduce((sum, file) => sum + (file.leaks?.length ?? 0), 0)
+  const testLeaks = tests.reduce((sum, test) => sum + leakCountOf(test), 0)
+  const fileLeaks = files.reduce((sum, file) => sum + leakCountOf(file), 0)
   const number = (value, fallback) => (Number.isFinite(value) ? value : fallback)
   const leaksByKind = {}
   for (const leak of [...tests.flatMap((test) => test.leaks ?? []), ...files.flatMap((file) => file.leaks ?? [])]) {
     leaksByKind[leak.kind] = (leaksByKind[leak.kind] ?? 0) + 1
   }
+  const unfinished = (list) => list.filter((record) => record.state === 'unfinished').length
   return {
     files: number(given.files, files.length),
     tests: number(given.tests, order.length),
@@ -97,6 +112,8 @@ function totalsOf(report, order) {
     leaksByKind: given.leaksByKind && typeof given.leaksByKind === 'object' ? given.leaksByKind : leaksByKind,
     filesWithHeapWarning: number(given.filesWithHeapWarning, files.filter((file) => file.heap?.warning).length),
     filesOverHeapLimit: number(given.filesOverHeapLimit, files.filter((file) => file.heap?.error).length),
+    filesUnfinished: number(given.filesUnfinished, unfinished(files)),
+    testsUnfinished: number(given.testsUnfinished, unfinished(files.flatMap((file) => file.tests))),
   }
 }
 
@@ -149,6 +166,7 @@ function renderSummary(totals) {
     card(totals.files, 'files') +
     card(totals.filesWithHeapWarning, 'files whose heap grows', totals.filesWithHeapWarning > 0 ? 'warn' : '') +
     card(totals.filesOverHeapLimit, 'files over a heap limit', totals.filesOverHeapLimit > 0 ? 'bad' : '') +
+    (totals.filesUnfinished > 0 ? card(totals.filesUnfinished, 'files that did not finish (not checked)', 'warn') : '') +
     `</div>${kinds ? `<p class="kinds">Leaks by kind: ${kinds}</p>` : ''}</section>`
   )
 }
@@ -223,7 +241,7 @@ function renderHeapSection(report, order, runIds) {
   const points = order.map(([fileIndex, testIndex], id) => {
     const file = files[fileIndex]
     const test = file.tests[testIndex]
-    const leaks = test.leaks?.length ?? 0
+    const leaks = leakCountOf(test)
     return {
       id,
       fileIndex,
@@ -247,7 +265,7 @@ function renderHeapSection(report, order, runIds) {
       slopeBytesPerTest: heap && Number.isFinite(heap.slopeBytesPerTest) && heap.samples >= 2 ? heap.slopeBytesPerTest : null,
       ...fittedSamples(heap, ids.map((id) => points[id])),
       heapStatus: heap?.error ? 'error' : heap?.warning ? 'warning' : 'ok',
-      fileScopeLeaks: file.leaks?.length ?? 0,
+      fileScopeLeaks: leakCountOf(file),
     })
   })
   const presence = {
@@ -286,33 +304,49 @@ function retainerCell(leak) {
   return `<details><summary>${steps > 0 ? count(steps, 'step') : 'path'}</summary><pre>${escapeHtml(leak.retainerPath)}</pre></details>`
 }
 
+/** A row per creation site of each test and file scope, with its count; a scope's sites past the report's list, counted. */
 function renderLeakTable(report, runIds) {
   const rows = []
   let total = 0
+  let unlisted = 0
   report.files.forEach((file, fileIndex) => {
-    const scoped = [
-      ...(file.leaks ?? []).map((leak) => ({ leak, test: null, testIndex: -1 })),
-      ...(file.tests ?? []).flatMap((test, testIndex) => (test.leaks ?? []).map((leak) => ({ leak, test, testIndex }))),
-    ]
-    for (const { leak, test, testIndex } of scoped) {
-      total++
-      if (rows.length >= MAX_LEAK_ROWS) continue
+    const scopes = [{ scope: file, test: null, testIndex: -1 }, ...(file.tests ?? []).map((test, testIndex) => ({ scope: test, test, testIndex }))]
+    for (const { scope, test, testIndex } of scopes) {
+      const leakCount = leakCountOf(scope)
+      if (leakCount === 0) continue
+      total += leakCount
       const runId = test ? runIds[fileIndex].get(testIndex) : undefined
       const target = `data-f="${fileIndex}"${runId === undefined ? '' : ` data-i="${runId}"`}`
       const testCell = test ? escapeHtml(test.name) : '<span class="file-scope">file scope (module level, beforeAll)</span>'
       const state = test?.warned ? ' <span class="tag warn">warned</span>' : ''
-      rows.push(
-        `<tr ${target} tabindex="0"><td><code>${escapeHtml(file.file)}</code></td><td>${testCell}${state}</td>` +
-          `<td>${escapeHtml(leak.kind)}</td><td>${escapeHtml(leak.description)}</td><td>${siteText(leak)}</td>` +
-          `<td>${retainerCell(leak)}</td></tr>`,
-      )
+      const start = `<tr ${target} tabindex="0"><td><code>${escapeHtml(file.file)}</code></td><td>${testCell}${state}</td>`
+      const groups = leakGroupsOf(scope)
+      let listed = 0
+      for (const group of groups) {
+        if (rows.length >= MAX_LEAK_ROWS) break
+        const leak = scope.leaks[group.leak]
+        listed += Number(group.count) || 0
+        rows.push(
+          `${start}<td class="num">${escapeHtml(group.count)}</td><td>${escapeHtml(leak.kind)}</td><td>${escapeHtml(group.description)}</td>` +
+            `<td>${siteText(leak)}</td><td>${retainerCell(leak)}</td></tr>`,
+        )
+      }
+      const sitesLeft = (Number.isFinite(scope.leakGroupCount) ? scope.leakGroupCount : groups.length) - groups.length
+      if (sitesLeft > 0 && rows.length < MAX_LEAK_ROWS) {
+        rows.push(
+          `${start}<td class="num">${escapeHtml(leakCount - listed)}</td><td colspan="4" class="muted">at ${count(sitesLeft, 'more creation site')}: ` +
+            'counted, not listed (the report lists the first sites of a test)</td></tr>',
+        )
+        listed = leakCount
+      }
+      unlisted += leakCount - listed
     }
   })
   if (total === 0) return '<section id="leaks"><h2>Leaks</h2><p class="muted">No leaks.</p></section>'
-  const more = total > rows.length ? `<p class="muted">${total - rows.length} more leaks are in the JSON report.</p>` : ''
+  const more = unlisted > 0 ? `<p class="muted">and ${count(unlisted, 'more leak')}, in the JSON report's counts.</p>` : ''
   return (
     `<section id="leaks"><h2>Leaks (${total})</h2>` +
-    '<table class="leak-table"><thead><tr><th>File</th><th>Test</th><th>Kind</th><th>Description</th><th>Created at</th><th>Retainer path</th></tr></thead>' +
+    '<table class="leak-table"><thead><tr><th>File</th><th>Test</th><th class="num">Leaks</th><th>Kind</th><th>Description</th><th>Created at</th><th>Retainer path</th></tr></thead>' +
     `<tbody>${rows.join('')}</tbody></table>${more}</section>`
   )
 }
@@ -323,13 +357,14 @@ function renderFileTable(report, runIds) {
     const tests = file.tests ?? []
     const ran = runIds[fileIndex].size
     const leaked = tests.filter(isLeaky).length
-    const leaks = (file.leaks?.length ?? 0) + tests.reduce((sum, test) => sum + (test.leaks?.length ?? 0), 0)
+    const leaks = leakCountOf(file) + tests.reduce((sum, test) => sum + leakCountOf(test), 0)
     const heap = file.heap && typeof file.heap === 'object' ? file.heap : null
     const slope = heap && Number.isFinite(heap.slopeBytesPerTest) && heap.samples >= 2 ? `${signedBytes(heap.slopeBytesPerTest)} <span class="muted">(${Number(heap.samples)})</span>` : '<span class="muted">–</span>'
     const notes = []
     if (heap?.error) notes.push('<span class="tag bad">heap over its limit</span>')
     if (heap?.warning) notes.push('<span class="tag warn">heap grows steadily</span>')
-    if ((file.leaks?.length ?? 0) > 0) notes.push(`<span class="tag bad">${count(file.leaks.length, 'file-scope leak')}</span>`)
+    if (file.state === 'unfinished') notes.push('<span class="tag warn">did not finish: not checked</span>')
+    if (leakCountOf(file) > 0) notes.push(`<span class="tag bad">${count(leakCountOf(file), 'file-scope leak')}</span>`)
     if ((file.warnings?.length ?? 0) > 0) notes.push(`<span class="tag warn">${count(file.warnings.length, 'warning')}</span>`)
     if (file.project) notes.push(`<span class="tag">${escapeHtml(file.project)}</span>`)
     return (
@@ -368,7 +403,7 @@ export function renderHtmlReport(report) {
   const { order, runIds } = runOrder(normalised.files)
   const totals = totalsOf(normalised, order)
   const title = totals.leaks > 0 ? `leakwatch: ${count(totals.leaks, 'leak')} in ${count(totals.tests, 'test')}` : `leakwatch: ${count(totals.tests, 'test')}, no leaks`
-  const data = { report: normalised, order, heapMode: normalised.options?.heap ?? null }
+  const data = { report: normalised, order, heapMode: normalised.options?.heap ?? null, failureWords: FAILURE_WORDS }
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',

@@ -1,5 +1,5 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
-import type { KindCounts, Leak, HeapFigures } from '../index.js'
+import type { FailureReason, HeapFigures, KindCounts, ReportedLeaks } from '../index.js'
 import type { FileHeapGrowth, LeakwatchFileMeta } from '../vitest/index.js'
 
 /**
@@ -18,15 +18,22 @@ export type LeakwatchReporterOptions = {
   summary?: boolean
 }
 
-/** One test, as the report records it. */
-export interface ReportTest {
+/**
+ * `unfinished`: the test (or file) was still running, or not started, when the run ended: its worker exited (a crash,
+ * `process.abort()`, a kill) or the run was cut short (`--bail`, a signal). Nothing in it was checked to its end.
+ */
+export type ReportState = 'pass' | 'fail' | 'skip' | 'unfinished'
+
+/** One test, as the report records it; its leaks as `ReportedLeaks` keeps them. */
+export interface ReportTest extends ReportedLeaks {
   /** `describe > test`, without the file. */
   name: string
   /** Its position in the file, from 0 (skipped tests included). */
   index: number
-  state: 'pass' | 'fail' | 'skip'
-  /** Failed by a LeakError (`onLeak: 'fail'`). */
+  state: ReportState
+  /** Failed by leakwatch (`onLeak: 'fail'`): `failureReasons` says why. */
   failedByLeaks: boolean
+  failureReasons: FailureReason[]
   /** Leaked in warn-only mode (`onLeak: 'warn'`): passed. */
   warned: boolean
   /** Not checked (`allowLeaks()`). */
@@ -37,23 +44,25 @@ export interface ReportTest {
   listeners: Record<string, number>
   /** Null with `heap: 'off'` or when the test did not run. */
   heap: HeapFigures | null
-  leaks: Leak[]
   warnings: string[]
 }
 
-/** One test file. */
-export interface ReportFile {
+/** One test file; its own leaks (module level, beforeAll, closed servers kept reachable) as `ReportedLeaks` keeps them. */
+export interface ReportFile extends ReportedLeaks {
   /** Relative to the report's root, '/'-separated. */
   file: string
   project: string | null
   pool: string | null
   workerId: number | null
-  state: 'pass' | 'fail' | 'skip'
+  state: ReportState
   allowed: boolean
-  /** Failed for its own leaks (module level, beforeAll, closed servers kept reachable) or its heap growth. */
+  /**
+   * Failed by leakwatch: for its own leaks, a LeakError thrown in its own scope, its heap growth, or the leaks of tests
+   * vitest could not fail (`failureReasons`).
+   */
   failedByLeaks: boolean
+  failureReasons: FailureReason[]
   warned: boolean
-  leaks: Leak[]
   heap: FileHeapGrowth | null
   warnings: string[]
   /**
@@ -66,17 +75,20 @@ export interface ReportFile {
 
 export interface ReportTotals {
   files: number
-  /** Tests that ran (not skipped). */
+  /** Tests that ran to their end (passed or failed). */
   tests: number
   testsFailedByLeaks: number
   testsWarned: number
   filesFailedByLeaks: number
   filesWarned: number
-  /** Leak entries of tests and files: a grouped site counts each resource. */
+  /** Every leak of tests and files, also those past the records a scope keeps. */
   leaks: number
   leaksByKind: KindCounts
   filesWithHeapWarning: number
   filesOverHeapLimit: number
+  /** Files and tests that did not finish (state `unfinished`). */
+  filesUnfinished: number
+  testsUnfinished: number
 }
 
 /** The suite's heap growth: the files' samples in one fit pooled within files. */
@@ -121,7 +133,11 @@ export default class LeakwatchReporter implements Reporter {
   onInit(vitest: Vitest): void
   /** The report of the test modules that ran. */
   buildReport(testModules: ReadonlyArray<TestModule>): LeakwatchReport
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void>
+  onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors?: ReadonlyArray<unknown>,
+    reason?: 'passed' | 'interrupted' | 'failed',
+  ): Promise<void>
 }
 
 export { LeakwatchReporter }

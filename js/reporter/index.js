@@ -40,7 +40,7 @@ export default class LeakwatchReporter {
     })
   }
 
-  async onTestRunEnd(testModules) {
+  async onTestRunEnd(testModules, unhandledErrors, reason) {
     const logger = this.vitest.logger
     try {
       const report = this.buildReport(testModules)
@@ -48,7 +48,7 @@ export default class LeakwatchReporter {
       const resolve = (file) => (file === false ? false : path.resolve(root, file))
       const { written, errors } = writeReportFiles(report, { json: resolve(this.options.json), html: resolve(this.options.html) })
       if (this.options.summary) {
-        logger.log(formatSummary(report, { color: wantsColor(process.stdout), written: written.map(displayPath) }))
+        logger.log(formatSummary(report, { color: wantsColor(process.stdout), written: written.map(displayPath), runEnd: reason }))
       }
       for (const error of errors) logger.error(`leakwatch/reporter: ${error}`)
       const unchecked = uncheckedModules(testModules)

@@ -9,6 +9,7 @@
 
 import { describeValue } from '../core/describe-value.js'
 import { HEAP_MODES, ON_LEAK } from '../core/options.js'
+import { FAILURE_REASONS } from '../core/report-meta.js'
 import { buildReport, LEAKWATCH_VERSION, REPORT_SCHEMA, REPORT_VERSION } from './report.js'
 
 /** A report that cannot be read or merged: the message says which file and what is wrong with it. */
@@ -22,7 +23,7 @@ const isFiniteNumber = (value) => Number.isFinite(value)
 const orNull = (check) => (value) => value === null || check(value)
 const isAbsent = (value) => value === null || value === undefined
 
-const STATES = ['pass', 'fail', 'skip']
+const STATES = ['pass', 'fail', 'skip', 'unfinished']
 const quoted = (values) => values.map((value) => JSON.stringify(value)).join(', ')
 
 /** Checks one report's fields, each error naming the report and the field's place in it. */
@@ -87,8 +88,39 @@ class ReportChecker {
     this.optional(isFiniteNumber, leak.asyncId, `${at}.asyncId`, 'a number')
   }
 
-  leaks(value, where) {
-    this.list(value, where, (leak, at) => this.leak(leak, at))
+  /**
+   * A scope's leaks as the report keeps them: the records, the counts the totals add up (every leak, also those past
+   * the records kept), and the groups by creation site, each pointing at its first record.
+   */
+  scopeLeaks(scope, at) {
+    this.list(scope.leaks, `${at}.leaks`, (leak, where) => this.leak(leak, where))
+    this.expect(isCount, scope.leakCount, `${at}.leakCount`, 'a whole number')
+    if (scope.leakCount < scope.leaks.length) this.fail(`${at}.leakCount`, `at least the number of its leaks (${scope.leaks.length})`, scope.leakCount)
+    this.expect(isObject, scope.leaksByKind, `${at}.leaksByKind`, 'an object of counts')
+    let byKind = 0
+    for (const [kind, count] of Object.entries(scope.leaksByKind)) {
+      this.expect(isCount, count, `${at}.leaksByKind[${JSON.stringify(kind)}]`, 'a whole number')
+      byKind += count
+    }
+    if (byKind !== scope.leakCount) this.fail(`${at}.leakCount`, `the sum of its leaksByKind (${byKind})`, scope.leakCount)
+    this.list(scope.leakGroups, `${at}.leakGroups`, (group, where) => {
+      this.expect(isObject, group, where, 'an object { count, description, leak }')
+      this.expect((count) => isCount(count) && count > 0, group.count, `${where}.count`, 'a whole number from 1')
+      this.expect(isString, group.description, `${where}.description`, 'a string')
+      this.expect((leak) => isCount(leak) && leak < scope.leaks.length, group.leak, `${where}.leak`, `the index of one of its leaks (0 to ${scope.leaks.length - 1})`)
+    })
+    this.expect(isCount, scope.leakGroupCount, `${at}.leakGroupCount`, 'a whole number')
+    if (scope.leakGroupCount < scope.leakGroups.length) {
+      this.fail(`${at}.leakGroupCount`, `at least the number of its leakGroups (${scope.leakGroups.length})`, scope.leakGroupCount)
+    }
+  }
+
+  /** Why leakwatch failed a test or file: failedByLeaks says there is a reason. */
+  failureReasons(record, at) {
+    this.list(record.failureReasons, `${at}.failureReasons`, (reason, where) => this.oneOf(FAILURE_REASONS, reason, where))
+    if (record.failedByLeaks !== record.failureReasons.length > 0) {
+      this.fail(`${at}.failedByLeaks`, `${record.failureReasons.length > 0} (its failureReasons are ${JSON.stringify(record.failureReasons)})`, record.failedByLeaks)
+    }
   }
 
   /** A file's heap growth: the samples the suite's fit pools, and the figures the summary and the page show. */
@@ -130,10 +162,11 @@ class ReportChecker {
     this.expect(isCount, test.index, `${at}.index`, 'a whole number from 0')
     this.oneOf(STATES, test.state, `${at}.state`)
     for (const key of ['failedByLeaks', 'warned', 'allowed']) this.expect(isBoolean, test[key], `${at}.${key}`, 'true or false')
+    this.failureReasons(test, at)
     this.expect(orNull(isFiniteNumber), test.durationMs, `${at}.durationMs`, 'a number or null')
     for (const key of ['created', 'handles', 'listeners']) this.counts(test[key], `${at}.${key}`)
     if (test.heap !== null) this.testHeap(test.heap, `${at}.heap`)
-    this.leaks(test.leaks, `${at}.leaks`)
+    this.scopeLeaks(test, at)
     this.strings(test.warnings, `${at}.warnings`)
   }
 
@@ -145,7 +178,8 @@ class ReportChecker {
     this.expect(orNull(isCount), file.workerId, `${at}.workerId`, 'a whole number or null')
     this.oneOf(STATES, file.state, `${at}.state`)
     for (const key of ['allowed', 'failedByLeaks', 'warned']) this.expect(isBoolean, file[key], `${at}.${key}`, 'true or false')
-    this.leaks(file.leaks, `${at}.leaks`)
+    this.failureReasons(file, at)
+    this.scopeLeaks(file, at)
     if (file.heap !== null) this.fileHeap(file.heap, `${at}.heap`)
     this.strings(file.warnings, `${at}.warnings`)
     if (file.options !== null) this.fileOptions(file.options, `${at}.options`)

@@ -33,6 +33,9 @@ function increment(counts, key, by = 1) {
   counts[key] = (counts[key] ?? 0) + by
 }
 
+/** A test or file that ran to its end: passed or failed, not skipped and not cut short. */
+export const finished = (record) => record.state === 'pass' || record.state === 'fail'
+
 /** Totals over the files: what ran, what leakwatch failed or only warned about, leaks by kind, heap verdicts. */
 export function reportTotals(files) {
   const totals = {
@@ -46,22 +49,27 @@ export function reportTotals(files) {
     leaksByKind: {},
     filesWithHeapWarning: 0,
     filesOverHeapLimit: 0,
+    filesUnfinished: 0,
+    testsUnfinished: 0,
   }
-  const countLeaks = (leaks) => {
-    totals.leaks += leaks.length
-    for (const leak of leaks) increment(totals.leaksByKind, leak.kind)
+  // Every leak, also those past the records a scope keeps.
+  const countLeaks = (scope) => {
+    totals.leaks += scope.leakCount
+    for (const [kind, count] of Object.entries(scope.leaksByKind)) increment(totals.leaksByKind, kind, count)
   }
   for (const file of files) {
-    countLeaks(file.leaks)
+    countLeaks(file)
     if (file.failedByLeaks) totals.filesFailedByLeaks++
     if (file.warned) totals.filesWarned++
     if (file.heap?.warning) totals.filesWithHeapWarning++
     if (file.heap?.error) totals.filesOverHeapLimit++
+    if (file.state === 'unfinished') totals.filesUnfinished++
     for (const test of file.tests) {
-      if (test.state !== 'skip') totals.tests++
+      if (finished(test)) totals.tests++
+      if (test.state === 'unfinished') totals.testsUnfinished++
       if (test.failedByLeaks) totals.testsFailedByLeaks++
       if (test.warned) totals.testsWarned++
-      countLeaks(test.leaks)
+      countLeaks(test)
     }
   }
   totals.leaksByKind = Object.fromEntries(Object.entries(totals.leaksByKind).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
@@ -72,7 +80,7 @@ export function reportTotals(files) {
 function suiteHeapGrowth(files, options) {
   const sampled = files.filter((file) => Array.isArray(file.heap?.points))
   return judgeSuiteGrowth({
-    files: sampled.map((file) => ({ samples: file.heap.points, testCount: file.tests.filter((test) => test.state !== 'skip').length })),
+    files: sampled.map((file) => ({ samples: file.heap.points, testCount: file.tests.filter(finished).length })),
     tests: testHeapDeltas(files),
     maxHeapGrowthPerTest: options.maxHeapGrowthPerTest ?? null,
   })

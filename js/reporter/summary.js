@@ -3,10 +3,16 @@
 // suite; totals. It complements vitest's own output (which has each LeakError in full), so it stays short.
 
 import { formatBytes, grewMostLines } from '../core/heap-growth.js'
-import { testHeapDeltas } from './report.js'
+import { failedHow } from './failure-words.js'
+import { finished, testHeapDeltas } from './report.js'
 
-/** Tests with leaks listed before the rest are only counted. */
+/** Tests with leaks listed before the rest are only counted: in the whole summary, and in one file. */
 const MAX_TESTS_LISTED = 30
+const MAX_TESTS_LISTED_PER_FILE = 10
+/** Creation sites listed for one test (or file scope); the rest are counted in a line. */
+const MAX_SITES_LISTED = 5
+/** Files that did not finish, named before the rest are only counted. */
+const MAX_UNFINISHED_LISTED = 10
 const MAX_DESCRIPTION = 70
 
 const STYLES = { bold: [1, 22], dim: [2, 22], red: [31, 39], yellow: [33, 39], green: [32, 39], inverseRed: [41, 49], inverseYellow: [43, 49] }
@@ -48,24 +54,48 @@ function shorten(text, max) {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`
 }
 
-/** A scope's leaks grouped by kind and creation site: `2 × TCP socket  created at src/a.ts:8:3  (first description)`. */
-function leakLines(leaks, root, paint) {
-  const groups = new Map()
-  for (const leak of leaks) {
-    const key = `${leak.kind}\u0000${where(leak, root)}`
-    const group = groups.get(key) ?? { leak, count: 0 }
-    group.count++
-    groups.set(key, group)
-  }
-  return [...groups.values()].map(({ leak, count }) => {
-    const more = count > 1 ? ` (and ${count - 1} more)` : ''
-    return `        ${paint.bold(`${count} × ${leak.kind}`)}  ${where(leak, root)}  ${paint.dim(shorten(leak.description, MAX_DESCRIPTION) + more)}`
+/**
+ * A scope's leaks by creation site, as the worker grouped them: `2 × TCP socket  created at src/a.ts:8:3  TCP socket
+ * 127.0.0.1:41000–41003 -> 127.0.0.1:6379`; past MAX_SITES_LISTED, one line counts the rest.
+ */
+function leakLines(scope, root, paint) {
+  const lines = scope.leakGroups.slice(0, MAX_SITES_LISTED).map((group) => {
+    const leak = scope.leaks[group.leak]
+    return `        ${paint.bold(`${group.count} × ${leak.kind}`)}  ${where(leak, root)}  ${paint.dim(shorten(group.description, MAX_DESCRIPTION))}`
   })
+  const listed = scope.leakGroups.slice(0, MAX_SITES_LISTED).reduce((sum, group) => sum + group.count, 0)
+  const sites = scope.leakGroupCount - Math.min(scope.leakGroups.length, MAX_SITES_LISTED)
+  if (sites > 0) lines.push(`        … and ${plural(sites, 'more creation site')} (${plural(scope.leakCount - listed, 'leak')}): see the JSON report`)
+  return lines
 }
+
 
 /** A growth verdict's first line: what grew and the limit (its list of tests is in the summary already). */
 function verdictLine(text) {
   return text.split('\n')[0]
+}
+
+/** The file scope's entry: its own leaks, or why leakwatch failed the file when that is not in the lines below. */
+function fileScopeEntries(file, root, paint) {
+  const reasons = file.failureReasons.filter((reason) => reason !== 'heapGrowth')
+  if (file.leakCount === 0 && reasons.length === 0) return []
+  const mark = file.failedByLeaks ? paint.red('✗') : paint.yellow('⚠')
+  const how = file.failedByLeaks ? `the file ${failedHow(file.failureReasons)}` : "warn-only (onLeak: 'warn'): the file passed"
+  const count = file.leakCount > 0 ? `${plural(file.leakCount, 'leak')}; ` : ''
+  return [
+    `    ${mark} file scope (module level, beforeAll, closed servers kept reachable)  ${paint.dim(`${count}${how}`)}`,
+    ...leakLines(file, root, paint),
+  ]
+}
+
+function testEntries(test, file, root, paint) {
+  const mark = test.failedByLeaks ? paint.red('✗') : paint.yellow('⚠')
+  let how = test.state
+  if (test.failedByLeaks) how = failedHow(test.failureReasons)
+  else if (test.warned) how = "warn-only (onLeak: 'warn'): passed"
+  else if (file.failureReasons.includes('testLeaks')) how = `${test.state === 'pass' ? 'passed' : test.state}: its leaks failed the file`
+  const count = test.leakCount > 0 ? `${plural(test.leakCount, 'leak')}; ` : ''
+  return [`    ${mark} ${test.name}  ${paint.dim(`${count}${how}`)}`, ...leakLines(test, root, paint)]
 }
 
 function leaksSection(report, paint) {
@@ -73,30 +103,40 @@ function leaksSection(report, paint) {
   let listed = 0
   let unlisted = 0
   for (const file of report.files) {
-    const entries = []
-    if (file.leaks.length > 0) {
-      const mark = file.failedByLeaks ? paint.red('✗') : paint.yellow('⚠')
-      const how = file.failedByLeaks ? 'the file failed' : "warn-only (onLeak: 'warn'): the file passed"
-      entries.push(`    ${mark} file scope (module level, beforeAll, closed servers kept reachable)  ${paint.dim(`${plural(file.leaks.length, 'leak')}; ${how}`)}`)
-      entries.push(...leakLines(file.leaks, report.root, paint))
-    }
+    const entries = fileScopeEntries(file, report.root, paint)
+    let listedInFile = 0
+    let unlistedInFile = 0
     for (const test of file.tests) {
-      if (test.leaks.length === 0 && !test.failedByLeaks) continue
+      if (test.leakCount === 0 && !test.failedByLeaks) continue
       if (listed >= MAX_TESTS_LISTED) {
         unlisted++
         continue
       }
+      if (listedInFile >= MAX_TESTS_LISTED_PER_FILE) {
+        unlistedInFile++
+        continue
+      }
       listed++
-      const mark = test.failedByLeaks ? paint.red('✗') : paint.yellow('⚠')
-      const how = test.failedByLeaks ? 'failed' : test.warned ? "warn-only (onLeak: 'warn'): passed" : test.state
-      const count = test.leaks.length > 0 ? `${plural(test.leaks.length, 'leak')}; ` : ''
-      entries.push(`    ${mark} ${test.name}  ${paint.dim(`${count}${how}`)}`)
-      entries.push(...leakLines(test.leaks, report.root, paint))
+      listedInFile++
+      entries.push(...testEntries(test, file, report.root, paint))
     }
+    if (unlistedInFile > 0) entries.push(`    … and ${plural(unlistedInFile, 'more test')} with leaks in this file: see the JSON report`)
     if (entries.length > 0) lines.push(`  ${paint.bold(file.file)}${file.project ? paint.dim(` [${file.project}]`) : ''}`, ...entries)
   }
   if (unlisted > 0) lines.push(`  … and ${plural(unlisted, 'more test')} with leaks: see the JSON report`)
   return lines.length > 0 ? ['', paint.bold(' Leaks by file and test'), ...lines] : []
+}
+
+/** The files that did not finish: nothing in them was checked to the end. */
+function unfinishedSection(report, paint, why) {
+  const files = report.files.filter((file) => file.state === 'unfinished')
+  if (files.length === 0) return []
+  const lines = files.slice(0, MAX_UNFINISHED_LISTED).map((file) => {
+    const tests = file.tests.filter((test) => test.state === 'unfinished').length
+    return `  ${paint.yellow('⚠')} ${file.file}${file.project ? paint.dim(` [${file.project}]`) : ''}  ${paint.dim(`${plural(tests, 'test')} without a result`)}`
+  })
+  if (files.length > MAX_UNFINISHED_LISTED) lines.push(`  … and ${plural(files.length - MAX_UNFINISHED_LISTED, 'more file')}`)
+  return ['', paint.bold(` Files that did not finish (${why}): not checked`), ...lines]
 }
 
 function heapSection(report, paint) {
@@ -147,12 +187,13 @@ function headline(report, paint) {
   }
   const growing = [totals.filesWithHeapWarning > 0 && plural(totals.filesWithHeapWarning, 'file'), suite.warning && 'the suite'].filter(Boolean)
   if (growing.length > 0) parts.push(paint.yellow(`heap after GC grows steadily in ${growing.join(' and ')}`))
+  if (totals.filesUnfinished > 0) parts.push(paint.yellow(`${plural(totals.filesUnfinished, 'file')} did not finish: not checked`))
   if (parts.length === 0) {
-    const checked = report.files.flatMap((file) => file.tests).filter((test) => test.state !== 'skip' && !test.allowed).length
+    const checked = report.files.flatMap((file) => file.tests).filter((test) => finished(test) && !test.allowed).length
     const unchecked = totals.tests - checked
     parts.push(paint.green(`no leaks in ${plural(checked, 'test')} checked`) + (unchecked > 0 ? paint.yellow(` (${unchecked} not checked)`) : ''))
   }
-  const warned = totals.testsWarned + totals.filesWarned > 0 || growing.length > 0
+  const warned = totals.testsWarned + totals.filesWarned + totals.filesUnfinished > 0 || growing.length > 0
   const badge = failed.length > 0 || suite.error ? paint.inverseRed(' leakwatch ') : warned ? paint.inverseYellow(' leakwatch ') : paint.bold(' leakwatch ')
   return `${badge} ${parts.join(' · ')}`
 }
@@ -165,7 +206,10 @@ function totalsLine(report) {
     `failed by leaks: ${plural(totals.testsFailedByLeaks, 'test')}, ${plural(totals.filesFailedByLeaks, 'file')}; ` +
     `warn-only: ${plural(totals.testsWarned, 'test')}, ${plural(totals.filesWarned, 'file')}; ` +
     `${plural(totals.leaks, 'leak')}${kinds.length > 0 ? ` (${kinds.join(', ')})` : ''}; ` +
-    `heap: ${totals.filesOverHeapLimit} over a limit, ${plural(totals.filesWithHeapWarning, 'warning')}`
+    `heap: ${totals.filesOverHeapLimit} over a limit, ${plural(totals.filesWithHeapWarning, 'warning')}` +
+    (totals.filesUnfinished + totals.testsUnfinished > 0
+      ? `; did not finish: ${plural(totals.filesUnfinished, 'file')}, ${plural(totals.testsUnfinished, 'test')}`
+      : '')
   )
 }
 
@@ -174,12 +218,30 @@ export function formatWritten(written) {
   return written.length > 0 ? `  Reports: ${written.join(', ')}\n` : ''
 }
 
+/** Why files did not finish, as far as the run's end tells. */
+const UNFINISHED_WHY = {
+  interrupted: 'the run was interrupted: --bail, or a signal',
+  failed: 'their worker exited before they ended: a crash, process.abort(), a kill',
+  unknown: 'their worker exited before they ended, or the run was interrupted',
+}
+
 /**
  * @param {object} report a leakwatch report (see report.js)
- * @param {{ color?: boolean, written?: string[] }} [options] `written`: the report files written, to name them
+ * @param {{ color?: boolean, written?: string[], runEnd?: 'passed' | 'failed' | 'interrupted' }} [options]
+ *   `written`: the report files written, to name them; `runEnd`: how vitest says the run ended
  */
-export function formatSummary(report, { color = false, written = [] } = {}) {
+export function formatSummary(report, { color = false, written = [], runEnd } = {}) {
   const paint = painter(color)
-  const lines = ['', headline(report, paint), ...leaksSection(report, paint), ...heapSection(report, paint), ...warningsSection(report, paint), '', totalsLine(report)]
+  const why = UNFINISHED_WHY[runEnd === 'interrupted' ? 'interrupted' : runEnd === undefined ? 'unknown' : 'failed']
+  const lines = [
+    '',
+    headline(report, paint),
+    ...leaksSection(report, paint),
+    ...unfinishedSection(report, paint, why),
+    ...heapSection(report, paint),
+    ...warningsSection(report, paint),
+    '',
+    totalsLine(report),
+  ]
   return `${lines.join('\n')}\n${formatWritten(written)}`
 }

@@ -1,6 +1,16 @@
-import type { Leak, LeakwatchOptions, LeakwatchTaskMeta, ResourceDelta } from '../index.js'
+import type { FailureReason, LeakwatchOptions, LeakwatchTaskMeta, ReportedLeaks, ResourceDelta } from '../index.js'
 
-export type { Leak, LeakwatchOptions, LeakwatchTaskMeta, ReferencePattern, ResourceDelta, ResourceKind } from '../index.js'
+export type {
+  FailureReason,
+  Leak,
+  LeakGroup,
+  LeakwatchOptions,
+  LeakwatchTaskMeta,
+  ReferencePattern,
+  ReportedLeaks,
+  ResourceDelta,
+  ResourceKind,
+} from '../index.js'
 export { LeakError } from '../index.js'
 
 /** Sets options for this worker. Unknown keys and wrong types throw a TypeError naming the key. */
@@ -40,6 +50,8 @@ export interface LeakwatchTestMeta extends LeakwatchTaskMeta {
    * `ctx.skip()`, by an error at its end: their LeakError fails the file instead (its message names the test).
    */
   failedByLeaks: boolean
+  /** Why: its leaks when it ended, a LeakError of `expectNoLeaks()` or `assertCleanShutdown()` that failed it. */
+  failureReasons: FailureReason[]
   /** The test leaked in warn-only mode (`onLeak: 'warn'`): reported, and passed. */
   warned: boolean
 }
@@ -66,16 +78,16 @@ export interface FileHeapGrowth {
 }
 
 /** A file's figures on the file task's `meta.leakwatchFile`, as leakwatch's reporter reads them. */
-export interface LeakwatchFileMeta {
-  /** Leaks of the file's own scope: module level, beforeAll, closed servers kept reachable. */
-  leaks: Leak[]
+export interface LeakwatchFileMeta extends ReportedLeaks {
+  /** (`leaks`:) leaks of the file's own scope: module level, beforeAll, closed servers kept reachable. */
   warnings: string[]
   /** Null with `heap: 'off'` or when the file was not checked. */
   heap: FileHeapGrowth | null
   /** The file was not checked: `allowLeaks()` at module level, or `enabled: false`. */
   allowed: boolean
-  /** The file failed for its own leaks or its heap growth. */
+  /** The file failed for its own leaks, its heap growth, or the leaks of tests vitest could not fail. */
   failedByLeaks: boolean
+  failureReasons: FailureReason[]
   warned: boolean
   /** The options in force when the file ended. */
   options: Pick<Required<LeakwatchOptions>, 'heap' | 'maxHeapGrowthPerTest' | 'maxHeapGrowthPerFile' | 'onLeak'>

@@ -10,6 +10,7 @@
 import * as vitest from 'vitest'
 import { LeakError } from '../core/leak-error.js'
 import { workerTracker } from '../core/leak-tracker.js'
+import { failedByTestLeaks } from '../core/report-meta.js'
 import { TestFileSession } from '../core/test-file-session.js'
 import { assertSupportedVitest } from './supported-version.js'
 
@@ -82,6 +83,14 @@ function whyNotThrown(task) {
   return null
 }
 
+/**
+ * Whether vitest failed a task with a LeakError leakwatch threw inside it: vitest keeps its errors serialised, so the
+ * same error is the one with the same name and message.
+ */
+function failedWith(task) {
+  return (error) => (task.result?.errors ?? []).some((failure) => failure?.name === error.name && failure?.message === error.message)
+}
+
 /** The file's error: the LeakErrors of tests that could not be failed, then the file's own. */
 function fileError(deferred, own) {
   const errors = own ? [...deferred, own] : deferred
@@ -103,7 +112,7 @@ function registerHooks(fileSession) {
     // vitest made the test's signal before the test, and listens on it while the test runs: it is the test's own.
     if (signal) tracker.adoptEmitter(signal, scope)
     onTestFinished(async () => {
-      const { meta, error } = await fileSession.finishTest(scope)
+      const { meta, error } = await fileSession.finishTest(scope, { failedWith: failedWith(task) })
       task.meta.leakwatch = meta
       if (!error) return
       const why = whyNotThrown(task)
@@ -131,10 +140,11 @@ function registerHooks(fileSession) {
 
 /** Checks the file once its last hook has run; a LeakError fails the file. */
 async function checkFile(fileSession, deferred, suite) {
-  const { meta, error } = await fileSession.finishFile()
+  const { meta, error } = await fileSession.finishFile({ failedWith: failedWith(suite) })
+  const testErrors = deferred.splice(0)
   // vitest sends the file task's meta with the file's result: the reporter reads the file's figures there.
-  if (suite?.meta) suite.meta.leakwatchFile = meta
-  const failure = fileError(deferred.splice(0), error)
+  if (suite?.meta) suite.meta.leakwatchFile = testErrors.length > 0 ? failedByTestLeaks(meta) : meta
+  const failure = fileError(testErrors, error)
   if (failure) throw failure
 }
 

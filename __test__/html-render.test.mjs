@@ -257,7 +257,7 @@ describe('renderHtmlReport: the page', () => {
     assert.ok(Math.abs(Number(trend[1]) - first.cx) < 0.2 && Math.abs(Number(trend[3]) - first.cy) < 0.2, `${trend[0]} vs ${JSON.stringify(first)}`)
     assert.ok(Math.abs(Number(trend[2]) - last.cx) < 0.2 && Math.abs(Number(trend[4]) - last.cy) < 0.2, `${trend[0]} vs ${JSON.stringify(last)}`)
     assert.match(html, /<g class="band band-even band-warning"/)
-    assert.match(html, /\+1\.0 MB <span class="muted">\(4\)<\/span>/)
+    assert.match(html, /\+1\.05 MB <span class="muted">\(4\)<\/span>/)
   })
 
   test('an empty report renders: no tests, no points, says so', () => {

@@ -11,6 +11,8 @@
 // the files' slopes, so it judges a suite of many short files, none with enough samples to be judged alone, by the
 // growth they all show; and it depends only on each file's own samples, so shards merged give what one run gives.
 
+import { formatBytes } from './bytes.js'
+
 /** @typedef {{ testIndex: number, heapBytes: number }} HeapSample */
 
 /** Sums of squares and products of one file's samples about their own means. */
@@ -83,15 +85,6 @@ function isSteady({ slopeBytesPerTest, r2, samplesBeyondFirstPerFile, testCount 
     slopeBytesPerTest >= STEADY_GROWTH.minSlopeBytesPerTest &&
     slopeBytesPerTest * testCount >= STEADY_GROWTH.minTotalBytes
   )
-}
-
-export function formatBytes(bytes) {
-  const sign = bytes < 0 ? '-' : ''
-  const abs = Math.abs(bytes)
-  if (abs >= 1024 * 1024 * 1024) return `${sign}${(abs / 1024 ** 3).toFixed(2)} GB`
-  if (abs >= 1024 * 1024) return `${sign}${(abs / 1024 ** 2).toFixed(1)} MB`
-  if (abs >= 1024) return `${sign}${(abs / 1024).toFixed(0)} KB`
-  return `${sign}${Math.round(abs)} B`
 }
 
 /**

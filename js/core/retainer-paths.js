@@ -12,8 +12,8 @@
 import { Session } from 'node:inspector'
 import { getHeapSnapshot } from 'node:v8'
 import { loadNative } from '../native.js'
-import { formatRetainerPath } from '../heap/format.js'
 import { withRealNextTick } from './real-timers.js'
+import { formatRetainerPath } from './retainer-path-text.js'
 import { nextTurn } from './settle.js'
 
 const PROBE = '__leakwatchRetainerProbe'

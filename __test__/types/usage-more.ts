@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs'
 import { defineConfig } from 'vitest/config'
 import LeakwatchReporter, { type LeakwatchReport, type LeakwatchReporterOptions } from 'leakwatch/reporter'
 import { allowLeaks, configure, expectNoLeaks, LeakError, resourceDelta, watch, type ReferencePattern } from 'leakwatch/node-test'
-import { assertCleanShutdown, trackResources, type ShutdownSummary } from 'leakwatch'
+import { assertCleanShutdown, trackResources, type ShutdownSummary, type TestApi } from 'leakwatch'
+import jestEntry from 'leakwatch/jest'
+import * as nodeTestEntry from 'leakwatch/node-test'
+import * as vitestEntry from 'leakwatch/vitest'
 
 const reporterOptions: LeakwatchReporterOptions = { json: 'reports/leakwatch.json', html: false, summary: true }
 export const config = defineConfig({
@@ -47,3 +50,9 @@ export async function shutdownUsage(stop: () => Promise<void>): Promise<number> 
   await assertCleanShutdown(stop, { settleMs: '200' })
   return summary.stopMs
 }
+
+// Every runner's entry has the one test API (TestApi, declared once in the main entry's types).
+export const entries: TestApi[] = [vitestEntry, nodeTestEntry, jestEntry]
+export const routes: string[] = vitestEntry.watch({ routes: [] as string[] }).routes
+// @ts-expect-error: watch() takes an object
+vitestEntry.watch(42)

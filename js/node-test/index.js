@@ -19,6 +19,7 @@ import vm from 'node:vm'
 import { LeakError } from '../core/leak-error.js'
 import { workerTracker } from '../core/leak-tracker.js'
 import { livenessOrClosed, ownerOf } from '../core/liveness.js'
+import { bindTestApi } from '../core/test-api.js'
 import { TestFileSession } from '../core/test-file-session.js'
 
 /** node:test's own code: what it makes with no frame of the user's (a hook's abort listener) is not a leak. */
@@ -289,36 +290,7 @@ function currentSession(api) {
   return session
 }
 
-/**
- * With a function: runs it, then fails (throws a LeakError) if it left resources open. Without: checks what the
- * current test created so far. Resources reported here are not reported again at the end of the test.
- * @param {() => unknown | Promise<unknown>} [fn]
- */
-export async function expectNoLeaks(fn) {
-  return currentSession('expectNoLeaks()').expectNoLeaks(fn)
-}
-
-/**
- * Watches an object that must be garbage when the current test ends (when called outside a test: when the file
- * ends). Still reachable after GC, a macrotask and GC, it fails the test. Never keeps the object alive.
- * @param {object} target
- * @param {string} [label] how the report names it
- */
-export function watch(target, label) {
-  return currentSession('watch()').watch(target, label, watch)
-}
-
-/** Opts the current test out of the leak check; called outside a test (module level, before), the whole file. */
-export function allowLeaks() {
-  currentSession('allowLeaks()').allowLeaks()
-}
-
-/**
- * Counts by kind of the resources the current test created, and of those still open now; the listeners it left
- * attached; and how much the heap and native memory grew since it began (as they are: no GC is forced).
- */
-export function resourceDelta() {
-  return currentSession('resourceDelta()').resourceDelta()
-}
+// expectNoLeaks, watch, allowLeaks, resourceDelta: typed and documented as TestApi in js/index.d.ts.
+export const { expectNoLeaks, watch, allowLeaks, resourceDelta } = bindTestApi(currentSession)
 
 export { LeakError }

@@ -1,6 +1,5 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
-import type { KindCounts, Leak, HeapFigures } from '../index.js'
-import type { FileHeapGrowth, LeakwatchFileMeta } from '../vitest/index.js'
+import type { FileHeapGrowth, HeapFigures, KindCounts, Leak, LeakwatchFileMeta } from '../index.js'
 
 /**
  * Options: `reporters: ['default', ['leakwatch/reporter', { json, html, summary }]]`. (A type, not an interface:

@@ -27,6 +27,14 @@ test('the messaging example type-checks with tsc (its tests use leakwatch/vitest
   assert.equal(result.status, 0, result.stdout + result.stderr)
 })
 
+test('the native binding, its test-only calls and loadNative are reachable from no entry of the package', async () => {
+  await assert.rejects(import('leakwatch/binding'), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' })
+  const main = await import('leakwatch')
+  for (const internal of ['loadNative', 'reportableTypes', 'listLoopHandles', 'analyzeHeapSnapshotFile']) {
+    assert.equal(internal in main, false, `leakwatch exports ${internal}`)
+  }
+})
+
 test('the native side walks the libuv loop and sees a listening server with its address', async () => {
   const native = await (await import('../js/native.js')).loadNative()
   const net = await import('node:net')
@@ -65,7 +73,7 @@ test('a missing native binary names the platform, the package looked for, and ho
   const copy = mkdtempSync(path.join(tmpdir(), 'leakwatch-nobinary-'))
   try {
     for (const entry of ['package.json', 'index.js', 'js']) cpSync(path.join(REPO_ROOT, entry), path.join(copy, entry), { recursive: true })
-    const script = "import('leakwatch').then((m) => m.loadNative()).catch((e) => { console.error(e.code + ': ' + e.message); process.exit(3) })"
+    const script = "import('./js/native.js').then((m) => m.loadNative()).catch((e) => { console.error(e.code + ': ' + e.message); process.exit(3) })"
     const result = spawnSync(process.execPath, ['-e', script], {
       cwd: copy,
       encoding: 'utf8',
@@ -86,7 +94,7 @@ test('a binary that is there but will not load says so, with the loader\'s reaso
     for (const entry of ['package.json', 'index.js', 'js']) cpSync(path.join(REPO_ROOT, entry), path.join(copy, entry), { recursive: true })
     const binary = `leakwatch.${process.platform}-${process.arch}-gnu.node`
     writeFileSync(path.join(copy, binary), 'not an ELF file, as a truncated download would leave')
-    const script = "import('leakwatch').then((m) => m.loadNative()).catch((e) => { console.error(e.code + ': ' + e.message); process.exit(3) })"
+    const script = "import('./js/native.js').then((m) => m.loadNative()).catch((e) => { console.error(e.code + ': ' + e.message); process.exit(3) })"
     const result = spawnSync(process.execPath, ['-e', script], { cwd: copy, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } })
     assert.equal(result.status, 3, result.stderr)
     assert.match(result.stderr, /LEAKWATCH_BINARY_LOAD_FAILED: leakwatch: found its native binary for linux-x64 .*but it could not be loaded/)

@@ -378,7 +378,3 @@ export declare function trackResources(): void
  * Rejects with a TypeError for bad arguments, and with an Error when nothing is being tracked.
  */
 export declare function assertCleanShutdown(fn: () => unknown, options?: ShutdownAuditOptions): Promise<ShutdownSummary>
-
-/** Loads the native addon (once); it is needed only to describe and render leaks. Throws a clear error when the
- * binary for this platform is missing. */
-export declare function loadNative(): Promise<typeof import('../index.js')>

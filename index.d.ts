@@ -30,14 +30,16 @@ export declare class HeapSnapshotParser {
 
 /**
  * Analyses a `.heapsnapshot` file. `optionsJson`: `{ find?: string[], ids?: number[], maxPaths?: number (3),
- * top?: number (20), retainedSizes?: boolean (true), ignoreReferences?: [{ holder: string, edge: string, holderHas?:
- * string }] ([]) }` (`""` for defaults); the path search does not follow a reference that matches an
- * `ignoreReferences` pattern (`*` for any run of characters), so a match reachable only through them has no path (a
- * module's scope they alone lead to still holds its variables). Returns JSON:
+ * maxReferences?: number (0), top?: number (20), retainedSizes?: boolean (true), ignoreReferences?: [{ holder:
+ * string, edge: string, holderHas?: string }] ([]) }` (`""` for defaults); the path search does not follow a
+ * reference that matches an `ignoreReferences` pattern (`*` for any run of characters), so a match reachable only
+ * through them has no path (a module's scope they alone lead to still holds its variables). Returns JSON:
  * `{ nodeCount, edgeCount, totalSize, reachableSize, constructors: [{ name, count, selfSize, maxRetainedSize,
  * largest: [{ index, id, retainedSize }] }], matches: [{ query, count, reachableCount, paths: [{ root, steps:
- * [{ holder, edgeType, edgeName, edgeLabel, isInternal }], target }], unreachable }] }`, where a node is
- * `{ index, id, type, name, label, selfSize, retainedSize }`. A corrupt file throws with the byte offset.
+ * [{ holder, edgeType, edgeName, edgeLabel, isInternal }], target }], unreachable, references?: [{ edgeType,
+ * edgeName, edgeLabel, isInternal, isWeak, target }], referenceCount? }] }`, where a node is `{ index, id, type,
+ * name, label, selfSize, retainedSize }`; `references` and `referenceCount` only for an id that found its object,
+ * with `maxReferences` above 0. A corrupt file throws with the byte offset.
  */
 export declare function analyzeHeapSnapshotFile(path: string, optionsJson: string): string
 

@@ -1,5 +1,5 @@
-// `leakwatch analyze` and `leakwatch diff` as a user runs them: the printed leak trace, the diff table, usage
-// errors and exit codes; and output that cannot be written.
+// `leakwatch analyze` and `leakwatch diff` as a user runs them: the printed leak trace, one object by its id, the
+// diff table, help, usage errors and exit codes; and output that cannot be written.
 
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -18,12 +18,17 @@ function startServer() { servers.push(new FastifyInstance()) }
 startServer()
 ${extra}
 module.exports = { servers }
-setTimeout(() => require('node:v8').writeHeapSnapshot(process.argv[2]), 10)
+setTimeout(() => {
+  // In the snapshot's own job, as watch() does: a WeakRef deref'd now holds its target for the job, not strongly.
+  globalThis.weakly?.deref()
+  require('node:v8').writeHeapSnapshot(process.argv[2])
+}, 10)
 `
 
 let dir
 let before1
 let after1
+let weak
 
 function snapshot(name, source) {
   const script = path.join(dir, `${name}.cjs`)
@@ -41,6 +46,7 @@ before(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'leakwatch-cli-'))
   before1 = snapshot('before', PROGRAM(''))
   after1 = snapshot('after', PROGRAM('class Session {}; globalThis.sessions = Array.from({ length: 300 }, () => new Session())'))
+  weak = snapshot('weak', PROGRAM('class Released {}; globalThis.weakly = new WeakRef(new Released())'))
 })
 
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -55,17 +61,74 @@ test('analyze --find prints the leak trace from a GC root to the instance', () =
   assert.match(out, /│ {4}↓ variable servers\n├─ Array instance {2}\(@\d+, \d+ B self, retains [\d.]+ k?B\)\n│ {4}↓ Array\[0\]\n╰→ FastifyInstance instance {2}\(@\d+, 96 B self, retains [\d.]+ kB\)/)
 })
 
-test('analyze --id finds one object; --json gives the native JSON', () => {
-  const json = JSON.parse(leakwatch('analyze', before1, '--find', 'FastifyInstance', '--json').stdout)
-  const id = json.matches[0].paths[0].target.id
+/** The id of the one instance of `name` in `file`, from analyze --find --json. */
+function idOf(file, name) {
+  return JSON.parse(leakwatch('analyze', file, '--find', name, '--json').stdout).matches[0].paths[0].target.id
+}
+
+test('analyze --id prints that object: what it is, what it holds, and the path from a GC root', () => {
+  const id = idOf(before1, 'FastifyInstance')
   const result = leakwatch('analyze', before1, '--id', `@${id}`)
   assert.equal(result.status, 0, result.stderr)
-  assert.match(result.stdout, new RegExp(`@${id}: 1 found, 1 still reachable`))
-  assert.match(result.stdout, /╰→ FastifyInstance instance/)
-  const missing = leakwatch('analyze', before1, '--find', 'NoSuchThing', '--id', '999999999')
-  assert.equal(missing.status, 1, 'an --id or --find that matches nothing exits 1')
+  assert.equal(result.stderr, '')
+  const out = result.stdout
+  assert.match(out, new RegExp(`^@${id}: FastifyInstance instance\n {2}constructor FastifyInstance \\(V8 type object\\), 96 B self, retains [\\d.]+ kB\n\n`))
+  // Its references, the array of routes first: it retains the most.
+  assert.match(out, /\nIt holds \d+ references \(those retaining the most first\):\n {2}FastifyInstance\.routes +→ Array instance {2}\(@\d+, \d+ B self, retains [\d.]+ kB\)\n/)
+  assert.match(out, /\nWhat keeps it alive, the shortest path from a GC root:\n┬───\n│ GC Root: .+\n│\n/)
+  assert.match(out, new RegExp(`│ {4}↓ variable servers\n├─ Array instance {2}\\(@\\d+, \\d+ B self, retains [\\d.]+ k?B\\)\n│ {4}↓ Array\\[0\\]\n╰→ FastifyInstance instance {2}\\(@${id}, 96 B self, retains [\\d.]+ kB\\)\n$`))
+  // That object alone: not the summary by constructor.
+  assert.doesNotMatch(out, /Biggest retained objects/)
+  // The same object as 1234 without the @.
+  assert.equal(leakwatch('analyze', before1, '--id', String(id)).stdout, out)
+})
+
+test('analyze --id --json prints that object alone, its path as data', () => {
+  const id = idOf(before1, 'FastifyInstance')
+  const result = leakwatch('analyze', before1, '--id', String(id), '--json')
+  assert.equal(result.status, 0, result.stderr)
+  const object = JSON.parse(result.stdout)
+  assert.deepEqual(Object.keys(object).sort(), [
+    'id', 'index', 'label', 'name', 'reachable', 'referenceCount', 'references', 'retainedSize', 'retainerPath', 'selfSize', 'type',
+  ])
+  assert.equal(object.id, id)
+  assert.equal(object.type, 'object')
+  assert.equal(object.name, 'FastifyInstance')
+  assert.equal(object.selfSize, 96)
+  assert.ok(object.retainedSize > object.selfSize)
+  assert.equal(object.reachable, true)
+  const { retainerPath } = object
+  assert.equal(typeof retainerPath.root, 'string')
+  assert.deepEqual(retainerPath.steps.slice(-2).map((step) => [step.holder.label, step.edgeLabel]), [['Context', 'variable servers'], ['Array instance', 'Array[0]']])
+  assert.equal(retainerPath.target.id, id)
+  assert.ok(object.referenceCount >= 2 && object.references.length <= object.referenceCount, `${object.referenceCount}`)
+  const [routes] = object.references
+  assert.deepEqual([routes.edgeType, routes.edgeName, routes.edgeLabel, routes.isWeak, routes.target.name], ['property', 'routes', 'FastifyInstance.routes', false, 'Array'])
+})
+
+test('analyze --id of an object only a WeakRef holds: no path, said so; several ids give an array, null for none', () => {
+  const json = JSON.parse(leakwatch('analyze', weak, '--find', 'Released', '--json').stdout)
+  const [released] = json.matches[0].unreachable
+  assert.equal(released.name, 'Released')
+  const text = leakwatch('analyze', weak, '--id', `@${released.id}`)
+  assert.equal(text.status, 0, 'found, though not reachable: not an error')
+  assert.match(text.stdout, /\nNothing keeps it alive through a strong reference: a GC would free it \(held only weakly, or already garbage\)\.\n$/)
+  const both = leakwatch('analyze', weak, '--id', String(released.id), '--id', '999999999', '--json')
+  assert.equal(both.status, 1, 'an id that matches nothing exits 1')
+  assert.equal(both.stderr, `leakwatch: nothing in ${weak} matched @999999999\n`)
+  const [object, missing] = JSON.parse(both.stdout)
+  assert.deepEqual([object.id, object.reachable, object.retainerPath, missing], [released.id, false, null, null])
+  const one = leakwatch('analyze', weak, '--id', '999999999')
+  assert.equal(one.status, 1)
+  assert.equal(one.stdout, '@999999999: no such object in the snapshot.\n')
+})
+
+test('analyze --find that matches nothing exits 1 naming it', () => {
+  const missing = leakwatch('analyze', before1, '--find', 'NoSuchThing', '--find', 'FastifyInstance')
+  assert.equal(missing.status, 1, 'a --find that matches nothing exits 1')
   assert.match(missing.stdout, /NoSuchThing: no such object in the snapshot\./)
-  assert.match(missing.stderr, /^leakwatch: nothing in .* matched NoSuchThing, @999999999\n$/)
+  assert.match(missing.stdout, /FastifyInstance: 1 found, 1 still reachable/)
+  assert.equal(missing.stderr, `leakwatch: nothing in ${before1} matched NoSuchThing\n`)
 })
 
 test('diff lists the constructors that grew with +count and +bytes', () => {
@@ -81,31 +144,58 @@ test('diff lists the constructors that grew with +count and +bytes', () => {
 test('usage errors exit 2 with a message; a corrupt snapshot exits 1', () => {
   const unknown = leakwatch('frobnicate')
   assert.equal(unknown.status, 2)
-  assert.match(unknown.stderr, /^leakwatch: unknown command "frobnicate"\n\nUsage:/)
+  assert.equal(unknown.stderr, `leakwatch: unknown command "frobnicate"\nSee 'leakwatch --help'.\n`)
+  const none = leakwatch()
+  assert.equal(none.status, 2)
+  assert.equal(none.stderr, `leakwatch: which command? analyze, diff or merge\nSee 'leakwatch --help'.\n`)
   const missing = leakwatch('analyze', path.join(dir, 'nope.heapsnapshot'))
   assert.equal(missing.status, 2)
   assert.match(missing.stderr, /^leakwatch: cannot read .*nope\.heapsnapshot: no such file\n/)
   assert.equal(leakwatch('analyze').status, 2)
   assert.equal(leakwatch('diff', before1).status, 2)
   assert.match(leakwatch('analyze', before1, '--id', 'abc').stderr, /--id wants a whole number, not "abc"/)
-  assert.match(leakwatch('analyze', before1, '--bogus').stderr, /Unknown option '--bogus'/)
+  assert.equal(leakwatch('analyze', before1, '--bogus').stderr, `leakwatch: analyze has no option --bogus\nSee 'leakwatch analyze --help'.\n`)
+  assert.match(leakwatch('diff', before1, after1, '--find', 'X').stderr, /^leakwatch: diff has no option --find\n/)
+  const mixed = leakwatch('analyze', before1, '--id', '1', '--find', 'FastifyInstance')
+  assert.equal(mixed.status, 2)
+  assert.match(mixed.stderr, /^leakwatch: --id shows one object; --find, --paths and --top are for the summary by constructor/)
   const corrupt = path.join(dir, 'corrupt.heapsnapshot')
   writeFileSync(corrupt, '{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element"]]}},"nodes":[0,0,1,0,0,]}')
   const result = leakwatch('analyze', corrupt)
   assert.equal(result.status, 1)
   assert.match(result.stderr, /^leakwatch: .*corrupt\.heapsnapshot is not a valid heap snapshot: byte \d+: expected a number in "nodes", found ']'\n$/)
-  const help = leakwatch('--help')
-  assert.equal(help.status, 0)
-  assert.match(help.stdout, /leakwatch analyze <file.heapsnapshot>/)
-  for (const args of [['analyze', '--help'], ['diff', '-h'], ['merge', '--help'], ['analyze', before1, '--help']]) {
-    const commandHelp = leakwatch(...args)
-    assert.equal(commandHelp.status, 0, `${args.join(' ')}: ${commandHelp.stderr}`)
-    assert.match(commandHelp.stdout, /^Usage:\n/)
-    assert.equal(commandHelp.stderr, '')
+})
+
+test('--help lists the commands, <command> --help its options, --version the version; all exit 0', () => {
+  for (const args of [['--help'], ['-h'], ['help']]) {
+    const help = leakwatch(...args)
+    assert.equal(help.status, 0, args.join(' '))
+    assert.equal(help.stderr, '')
+    assert.match(help.stdout, /^Usage: leakwatch <command> \[options\]\n/)
+    for (const command of ['analyze <file.heapsnapshot>', 'diff <before> <after>', 'merge <report.json>...']) assert.ok(help.stdout.includes(`\n  ${command} `), command)
+    assert.match(help.stdout, /\nExit codes:\n {2}0 {2}done\n {2}1 {2}.*\n(?:.*\n)* {2}2 {2}a usage error/)
   }
-  const version = leakwatch('--version')
-  assert.equal(version.status, 0)
-  assert.equal(version.stdout, `leakwatch ${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`)
+  const commandHelp = {
+    analyze: [/--find <name>/, /--id <id>/, /--paths N/, /--top N/, /--json/],
+    diff: [/--top N/, /--json/],
+    merge: [/-o, --output <file>/, /--html <file>/],
+  }
+  for (const [command, options] of Object.entries(commandHelp)) {
+    for (const args of [[command, '--help'], [command, '-h'], ['help', command], [command, before1, '--help']]) {
+      const help = leakwatch(...args)
+      assert.equal(help.status, 0, `${args.join(' ')}: ${help.stderr}`)
+      assert.equal(help.stderr, '')
+      assert.match(help.stdout, new RegExp(`^Usage: leakwatch ${command} `))
+      for (const option of options) assert.match(help.stdout, option, `${command} --help`)
+    }
+  }
+  assert.equal(leakwatch('help', 'frobnicate').status, 2)
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  for (const flag of ['--version', '-v', 'version']) {
+    const result = leakwatch(flag)
+    assert.equal(result.status, 0)
+    assert.equal(result.stdout, `leakwatch ${version}\n`)
+  }
 })
 
 /** A 1 KB snapshot whose header says `counts`: nodes enough to look real, far fewer than a corrupt header claims. */

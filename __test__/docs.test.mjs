@@ -352,21 +352,27 @@ test('every jest.config sample loads and lists leakwatch/jest in setupFilesAfter
 // The CLI page against `leakwatch --help`
 
 /** The flags of each command's synopsis line in the usage text (`global`: the lines without a command). */
-function usageFlags(usage) {
-  const flags = { analyze: new Set(), diff: new Set(), merge: new Set(), global: new Set() }
+/**
+ * The flags each command's own `--help` lists under "Options:" (the first spelling of each: `-o, --output` is `-o`),
+ * and the global ones the top-level usage shows (`leakwatch --version`).
+ */
+function usageFlags(usage, commandHelp) {
+  const flags = { global: new Set() }
   for (const line of usage.split('\n')) {
-    const synopsis = /^\s*leakwatch (\S+)(.*)$/.exec(line)
-    if (!synopsis) continue
-    const command = synopsis[1] in flags && synopsis[1] !== 'global' ? synopsis[1] : 'global'
-    for (const match of line.matchAll(/(?<![\w-])(--?[a-z][a-z-]*)/g)) flags[command].add(match[1])
+    if (!/^\s*leakwatch (?:<command> )?--/.test(line)) continue
+    for (const match of line.matchAll(/(?<![\w-])(--?[a-z][a-z-]*)/g)) flags.global.add(match[1])
+  }
+  for (const [command, help] of Object.entries(commandHelp)) {
+    const options = help.split(/^Options:$/m)[1] ?? ''
+    flags[command] = new Set([...options.matchAll(/^ {2}(--?[a-z][a-z-]*)/gm)].map((match) => match[1]))
   }
   return flags
 }
 
-function cliFlagProblems(text, usage) {
+function cliFlagProblems(text, usage, commandHelp) {
   const problems = []
   const tables = markedTables(text, 'flags')
-  for (const [command, shown] of Object.entries(usageFlags(usage))) {
+  for (const [command, shown] of Object.entries(usageFlags(usage, commandHelp))) {
     const table = tables.get(command)
     if (!table) {
       problems.push(`no table is marked <!-- flags: ${command} -->`)
@@ -379,10 +385,17 @@ function cliFlagProblems(text, usage) {
   return problems
 }
 
-test('the CLI page documents every flag `leakwatch --help` shows, and no other', async () => {
-  const help = await runNode([path.join(REPO_ROOT, 'js', 'cli.js'), '--help'], { cwd: REPO_ROOT })
+test('the CLI page documents every flag `leakwatch --help` and each `leakwatch <command> --help` show, and no other', async () => {
+  const cli = path.join(REPO_ROOT, 'js', 'cli.js')
+  const help = await runNode([cli, '--help'], { cwd: REPO_ROOT })
   assert.equal(help.exitCode, 0, help.output)
-  assert.deepEqual(cliFlagProblems(PAGES.get('docs/cli.md'), help.stdout), [])
+  const commandHelp = {}
+  for (const command of ['analyze', 'diff', 'merge']) {
+    const own = await runNode([cli, command, '--help'], { cwd: REPO_ROOT })
+    assert.equal(own.exitCode, 0, own.output)
+    commandHelp[command] = own.stdout
+  }
+  assert.deepEqual(cliFlagProblems(PAGES.get('docs/cli.md'), help.stdout, commandHelp), [])
 })
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -458,8 +471,9 @@ test('the checks fail on broken docs', async () => {
   assert.match(figureProblems(readme.replace('| 2.75× |', '| 2.57× |'), PAGES.get('docs/benchmarks.md')).join('\n'), /quotes 2\.57/)
   assert.match(sampleFrameProblems(readme.replace('> 12 |   await server.start()', '> 12 |   await server.begin()')).join('\n'), /error-path\.test\.ts:12/)
 
-  const usage = '  leakwatch analyze <file> [--find <C>]... [--newflag]\n  leakwatch diff <a> <b> [--top N] [--json]\n'
-  assert.match(cliFlagProblems(PAGES.get('docs/cli.md'), usage).join('\n'), /--help shows --newflag/)
+  const usage = '  leakwatch <command> --help\n  leakwatch --version\n'
+  const commandHelp = { analyze: 'Options:\n  --find <name>   x\n  --newflag   y\n' }
+  assert.match(cliFlagProblems(PAGES.get('docs/cli.md'), usage, commandHelp).join('\n'), /analyze: --help shows --newflag/)
 
   assert.match((await sampleCallProblems('x.md', '```js\nconfigure({ settle: 1 })\n```\n')).join('\n'), /unknown option "settle"/)
 })

@@ -15,13 +15,15 @@ import { after, before, describe, test } from 'node:test'
 import { pathToFileURL } from 'node:url'
 import { chromium } from 'playwright-core'
 import { renderHtmlReport } from '../js/reporter/html.js'
+import { findProgram, REQUIRED_PROGRAMS } from '../scripts/required-programs.mjs'
 import { runNode } from './helpers/run-node.mjs'
 import { FIXTURES, lineOf, plain, REPO_ROOT } from './helpers/run-vitest.mjs'
 
 const FIXTURE = 'html-report'
 const HOSTILE_FILE = '<svg onload=alert`2`>.test.js'
 const HOSTILE_TEST = '<img src=x onerror=alert(1)>'
-const CHROMIUM = '/usr/bin/chromium'
+/** Chromium as `npm test` checks for it before it starts (scripts/preflight.mjs): on PATH. */
+const CHROMIUM = findProgram('chromium')
 const ARTIFACT = path.join(REPO_ROOT, 'test-artifacts', 'html-report.png')
 
 /** Chromium with nothing of its own that calls out (updates, metrics, safe browsing, DNS). */
@@ -96,7 +98,7 @@ describe('HTML report in Chromium', () => {
   let opened
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `this test needs Debian's Chromium at ${CHROMIUM} (apt-get install chromium)`)
+    assert.ok(CHROMIUM, `this test needs Chromium on PATH: ${REQUIRED_PROGRAMS.chromium.install}`)
     outDir = mkdtempSync(path.join(tmpdir(), 'leakwatch-html-'))
     run = await runFixtureWithReporter(outDir)
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })

@@ -1,8 +1,9 @@
 // leakwatch as npm delivers it. The per-platform packages under npm/ are what `napi create-npm-dirs` makes of the
-// declared targets; the main package packs what it needs and nothing else; and, released the way a release job does
-// it (`napi artifacts`, then `napi pre-publish`), its tarballs install into a fresh project with no Rust toolchain on
-// PATH, where `leakwatch/vitest` fails a leaking test at its creation line. Without the platform package the same
-// suite gets an error that says what was looked for and what to do.
+// declared targets; the main package packs what it needs and nothing else; and, released with the commands the release
+// workflow runs (package.json's scripts: the binary `npm run build` made, then `artifacts` and `prepublishOnly`, see
+// helpers/release-commands.mjs), its tarballs install into a fresh project with no Rust toolchain on PATH, where
+// `leakwatch/vitest` fails a leaking test at its creation line. Without the platform package the same suite gets an
+// error that says what was looked for and what to do.
 //
 // Only the targets whose binary was built here are released (napi refuses a release with a binary missing); the
 // other declared targets are checked through their npm/ packages.
@@ -15,11 +16,11 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, test } from 'node:test'
 import { readNapiConfig } from '@napi-rs/cli'
+import { MANIFEST, napiScript, npmCommand } from './helpers/release-commands.mjs'
 import { FIXTURES, lineOf, plain, REPO_ROOT } from './helpers/run-vitest.mjs'
 
 const NAPI = path.join(REPO_ROOT, 'node_modules', '@napi-rs', 'cli', 'dist', 'cli.js')
 const FIXTURE = path.join(FIXTURES, 'install')
-const MANIFEST = readJson(path.join(REPO_ROOT, 'package.json'))
 const { targets, binaryName, packageName } = await readNapiConfig(path.join(REPO_ROOT, 'package.json'))
 const RUST_TOOLS = ['cargo', 'rustc', 'rustup', 'cargo.exe', 'rustc.exe']
 // npm's settings from an enclosing `npm test` would point the inner npm at this repository (its prefix, its
@@ -46,6 +47,7 @@ const ENV = envWithoutRust()
 
 /** Runs a command to its end; fails the test with its output when it does not exit 0 (unless `allowFailure`). */
 function run(command, args, { cwd, allowFailure = false } = {}) {
+  if (command === 'npm') [command, args] = npmCommand(args)
   const started = performance.now()
   const result = spawnSync(command, args, { cwd, env: ENV, encoding: 'utf8', timeout: 180_000, maxBuffer: 64 << 20 })
   const output = plain(`${result.stdout ?? ''}${result.stderr ?? ''}`)
@@ -141,10 +143,11 @@ const timings = {}
 before(() => {
   work = fs.mkdtempSync(path.join(tmpdir(), 'leakwatch-install-'))
   const release = path.join(work, 'release')
-  const artifacts = path.join(work, 'artifacts')
+  // Where the release job downloads the binaries to: `napi artifacts`' default folder.
+  const artifacts = path.join(release, 'artifacts')
   const tarballs = path.join(work, 'tarballs')
   project = path.join(work, 'project')
-  for (const dir of [release, artifacts, tarballs, project]) fs.mkdirSync(dir)
+  for (const dir of [release, artifacts, tarballs, project]) fs.mkdirSync(dir, { recursive: true })
 
   // The package as a release job checks it out: what npm packs, and npm/.
   for (const file of packedFiles(REPO_ROOT)) fs.cpSync(path.join(REPO_ROOT, file), path.join(release, file))
@@ -159,9 +162,11 @@ before(() => {
   const triples = builtTargets.map((target) => target.triple)
   fs.writeFileSync(config, JSON.stringify({ binaryName, packageName, targets: triples }))
 
+  // The release job's own commands, with what a release without a registry needs on top: only the targets built
+  // here (--config-path), and no publishing of the platform packages (--skip-optional-publish; npm pack below).
   let started = performance.now()
-  run(process.execPath, [NAPI, 'artifacts', '--config-path', config, '--output-dir', artifacts], { cwd: release })
-  const prePublish = ['pre-publish', '--config-path', config, '-t', 'npm', '--skip-optional-publish', '--no-gh-release']
+  run(process.execPath, [NAPI, ...napiScript('artifacts'), '--config-path', config], { cwd: release })
+  const prePublish = [...napiScript('prepublishOnly'), '--config-path', config, '--skip-optional-publish']
   run(process.execPath, [NAPI, ...prePublish], { cwd: release })
   for (const dir of [release, ...builtTargets.map((target) => path.join(release, 'npm', target.platformArchABI))]) {
     run('npm', ['pack', '--pack-destination', tarballs, '--ignore-scripts', '--loglevel=error'], { cwd: dir })
@@ -210,8 +215,10 @@ const LEAKY = 'leaves its server listening'
 const CLEAN = 'closes its server'
 
 test('installed from its tarballs with no Rust on PATH, leakwatch/vitest fails the leaking test at its line', (t) => {
-  const rust = spawnSync('sh', ['-c', 'command -v cargo || command -v rustc'], { env: ENV, encoding: 'utf8' })
-  assert.notEqual(rust.status, 0, `a Rust tool is still on the PATH of the fresh project: ${rust.stdout}`)
+  for (const tool of ['cargo', 'rustc']) {
+    const found = spawnSync(tool, ['--version'], { env: ENV, encoding: 'utf8' })
+    assert.equal(found.error?.code, 'ENOENT', `${tool} is still on the PATH of the fresh project: ${found.stdout}`)
+  }
 
   const released = readJson(path.join(work, 'release', 'package.json'))
   const pinned = Object.fromEntries(builtTargets.map((target) => [platformPackageOf(target), MANIFEST.version]))
@@ -254,7 +261,7 @@ test('without its platform package (optional dependencies left out), the leak ge
   assert.match(message, new RegExp(`leakwatch: no native binary for ${host}`), message)
   const hostPackages = builtTargets.filter((target) => target.platformArchABI.startsWith(host)).map(platformPackageOf)
   assert.ok(hostPackages.length > 0, `no built target for this host (${host})`)
-  assert.ok(hostPackages.some((name) => message.includes(`Looked for the package ${name}`)), message)
+  assert.ok(hostPackages.some((name) => message.includes(`the package ${name}`)), message)
   assert.ok(message.includes(`(it has ${builtTargets.map((target) => target.platformArchABI).join(', ')})`), message)
   if (process.platform === 'linux') {
     assert.match(message, /\((glibc|musl)\)[\s\S]*On (musl|glibc) Linux it is \S+-(musl|gnu)\b/, 'gnu vs musl')

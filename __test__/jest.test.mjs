@@ -356,6 +356,22 @@ describe('leakwatch/jest', () => {
     assert.doesNotMatch(message, /add "leakwatch\/jest" to setupFilesAfterEnv/)
   })
 
+  test('jest exits by itself after a reported leak (no --forceExit): what leakwatch reported is unref\'d, not closed', async () => {
+    const root = path.join(REPO_ROOT, '__test__', 'fixtures', 'jest', 'exits')
+    const jest = path.join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js')
+    const env = { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' }
+    // Generous: it takes about a second here. Without the unref, jest waits for the server and the interval for ever.
+    const { exitCode, output, killed } = await runNode([jest, '--ci', '--runInBand'], { cwd: root, env, timeoutMs: 60_000 })
+    const shown = plain(output)
+    assert.equal(killed, false, `jest did not exit within 60 s after reporting the leak:\n${shown}`)
+    assert.equal(exitCode, 1, shown)
+    assert.match(shown, /LeakError: test "leaves a server listening and an interval running" left 2 resources open/)
+    assert.match(shown, new RegExp(`created at (?:\\S+ \\()?leaks\\.test\\.js:${lineOf('jest/exits', 'leaks.test.js', '// leak:server')}:`))
+    assert.match(shown, new RegExp(`created at (?:\\S+ \\()?leaks\\.test\\.js:${lineOf('jest/exits', 'leaks.test.js', '// leak:interval')}:`))
+    assert.match(shown, /Tests: +1 failed, 1 passed, 2 total/)
+    assert.doesNotMatch(shown, /did not exit one second after/)
+  })
+
   test('an ES module outside jest imports every name of leakwatch/jest, LeakError included', async () => {
     const source = [
       "import { allowLeaks, assertCleanShutdown, configure, expectNoLeaks, LeakError, resourceDelta, watch } from 'leakwatch/jest'",

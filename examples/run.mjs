@@ -9,7 +9,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { exitIfMissing } from '../scripts/required-programs.mjs'
 import { EXPECTED_FILE_FAILURES, EXPECTED_FIXED_PASSES, EXPECTED_LEAKS, EXPECTED_LEAKY_PASSES, expectedPatterns, lineOf } from './messaging/expected.mjs'
+
+// Before vitest starts: without it, the hint would sit under vitest's output of two runs that could not start.
+exitIfMissing('examples/run.mjs', ['redis-server'])
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 const exampleRoot = path.join(repoRoot, 'examples', 'messaging')

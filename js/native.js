@@ -57,8 +57,25 @@ function binaryError(lines, code, cause) {
   return error
 }
 
-/** A binary that is there but that the dynamic loader refused: `<path>.node: <why>`. */
-const LOAD_FAILURE = /^(.+\.node): (.+)$/
+/**
+ * A binary that is there but that the dynamic loader refused, as each platform's loader words it in the error Node
+ * throws: the binary's path, and why. macOS: `dlopen(<path>, <flags>): <why>`; Linux: `<path>: <why>`; Windows:
+ * `<path> is not a valid Win32 application.`, its path in Node's `\\?\` namespace (the prefix is left out).
+ */
+const LOAD_FAILURES = [
+  /^dlopen\((.+\.node), [^)]*\): (.+)$/,
+  /^(.+\.node): (.+)$/,
+  /^(?:\\\\\?\\)?(.+\.node) (is not a valid Win32 application\.?)\s*$/,
+]
+
+/** `[file, reason]` when `failure` is a loader's refusal of a binary that exists; undefined otherwise. */
+function refusedBinary(failure) {
+  for (const pattern of LOAD_FAILURES) {
+    const [, file, reason] = pattern.exec(failure) ?? []
+    if (file !== undefined && path.isAbsolute(file) && existsSync(file)) return [file, reason]
+  }
+  return undefined
+}
 
 /**
  * The binary exists and would not load: damaged, built for another platform, or needing a newer C library. Saying it
@@ -100,10 +117,8 @@ function missingBinaryError(cause) {
 
   const platform = `${process.platform}-${process.arch}${libc ? ` (${libc})` : ''}`
   for (const failure of failures) {
-    const refused = LOAD_FAILURE.exec(failure)
-    if (refused && path.isAbsolute(refused[1]) && existsSync(refused[1])) {
-      return unloadableBinaryError(refused[1], refused[2], platform, name, cause)
-    }
+    const refused = refusedBinary(failure)
+    if (refused) return unloadableBinaryError(refused[0], refused[1], platform, name, cause)
   }
   const lines = [`leakwatch: no native binary for ${platform}, Node ${process.version}.`]
   if (looked.length > 0) lines.push(`  Looked for ${looked.join(' and ')}: not found.`)

@@ -374,23 +374,27 @@ fn format_delay(delay_ms: Option<f64>) -> String {
     }
 }
 
-/// Linux signal numbers to names, for signal handles described from libuv.
+/// A signal number, as libuv's signal handle holds it, to its name. The numbers are the platform's (`SIGUSR1` is 10
+/// on Linux and 30 on macOS), so they come from libc; Windows walks no handles, so it never has one to name.
 pub fn signal_name(signum: i32) -> String {
+    #[cfg(unix)]
     let name = match signum {
-        1 => "SIGHUP",
-        2 => "SIGINT",
-        3 => "SIGQUIT",
-        6 => "SIGABRT",
-        10 => "SIGUSR1",
-        12 => "SIGUSR2",
-        13 => "SIGPIPE",
-        14 => "SIGALRM",
-        15 => "SIGTERM",
-        17 => "SIGCHLD",
-        28 => "SIGWINCH",
-        _ => return format!("signal {signum}"),
+        libc::SIGHUP => Some("SIGHUP"),
+        libc::SIGINT => Some("SIGINT"),
+        libc::SIGQUIT => Some("SIGQUIT"),
+        libc::SIGABRT => Some("SIGABRT"),
+        libc::SIGUSR1 => Some("SIGUSR1"),
+        libc::SIGUSR2 => Some("SIGUSR2"),
+        libc::SIGPIPE => Some("SIGPIPE"),
+        libc::SIGALRM => Some("SIGALRM"),
+        libc::SIGTERM => Some("SIGTERM"),
+        libc::SIGCHLD => Some("SIGCHLD"),
+        libc::SIGWINCH => Some("SIGWINCH"),
+        _ => None,
     };
-    name.to_owned()
+    #[cfg(not(unix))]
+    let name: Option<&str> = None;
+    name.map_or_else(|| format!("signal {signum}"), str::to_owned)
 }
 
 #[cfg(test)]
@@ -439,6 +443,48 @@ mod tests {
         assert_eq!(site.position(), "src/server.ts:14:23");
         assert_eq!(site.function.as_deref(), Some("start"));
         assert_eq!(leaks[0].user_frames.len(), 1);
+    }
+
+    #[test]
+    fn without_the_walk_leaks_are_described_from_what_js_knows() {
+        // Windows (no walk, and no fd from JS) or a host that does not export libuv: the binding passes no handles.
+        let mut server = resource("TCPSERVERWRAP", SERVER_STACK);
+        server.local_address = Some("127.0.0.1:41873".into());
+        let mut client = resource("TCPWRAP", SERVER_STACK);
+        client.peer_address = Some("127.0.0.1:6379".into());
+        client.has_ref = false;
+        let leaks = analyze_leaks(&input(vec![server, client]), &[]);
+        assert_eq!(leaks.len(), 2);
+        assert_eq!(
+            leaks[0].description,
+            "TCP server listening on 127.0.0.1:41873"
+        );
+        assert!(leaks[0].has_ref, "the ref state JS read stands");
+        assert_eq!(
+            leaks[0]
+                .site
+                .as_ref()
+                .map(CreationSite::position)
+                .as_deref(),
+            Some("src/server.ts:14:23")
+        );
+        assert_eq!(leaks[1].description, "TCP socket to 127.0.0.1:6379");
+        assert!(!leaks[1].has_ref);
+    }
+
+    #[test]
+    fn signal_numbers_are_named_by_this_platform_s_numbering() {
+        #[cfg(unix)]
+        {
+            assert_eq!(signal_name(libc::SIGTERM), "SIGTERM");
+            assert_eq!(signal_name(libc::SIGUSR1), "SIGUSR1");
+            assert_eq!(signal_name(libc::SIGCHLD), "SIGCHLD");
+        }
+        #[cfg(target_os = "linux")]
+        assert_eq!(signal_name(10), "SIGUSR1");
+        #[cfg(target_os = "macos")]
+        assert_eq!(signal_name(30), "SIGUSR1");
+        assert_eq!(signal_name(99), "signal 99");
     }
 
     #[test]

@@ -11,7 +11,8 @@ const JEST = path.join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js')
 
 /**
  * @param {string} fixture folder under __test__/fixtures
- * @param {{ args?: string[], env?: Record<string, string> }} [options]
+ * @param {{ args?: string[], env?: Record<string, string>, config?: string }} [options] `config`: the config file in
+ *   the fixture folder, jest.config.cjs by default
  * @returns {Promise<{ exitCode: number | null, output: string, tests: Map<string, { status: string, message: string }>, report: any }>}
  */
 export async function runJest(fixture, options = {}) {
@@ -19,7 +20,7 @@ export async function runJest(fixture, options = {}) {
   const outDir = mkdtempSync(path.join(tmpdir(), 'leakwatch-jest-'))
   const outputFile = path.join(outDir, 'report.json')
   // --forceExit: the fixtures leak on purpose, and jest waits for what keeps its process alive.
-  const args = [JEST, '--config', path.join(root, 'jest.config.cjs'), '--rootDir', root, '--ci', '--forceExit', '--json', `--outputFile=${outputFile}`, ...(options.args ?? [])]
+  const args = [JEST, '--config', path.join(root, options.config ?? 'jest.config.cjs'), '--rootDir', root, '--ci', '--forceExit', '--json', `--outputFile=${outputFile}`, ...(options.args ?? [])]
   const env = { ...process.env, ...options.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' }
   const { exitCode, output } = await runNode(args, { cwd: root, env, timeoutMs: 180_000 })
   let report

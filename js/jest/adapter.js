@@ -4,13 +4,16 @@
 // A test is checked on `test_done`, which jest-circus dispatches after every afterEach hook, the test file's included
 // (an afterEach registered by a setup file runs before the file's own top-level ones), and before the test's result
 // is made: a LeakError added to the test's errors then fails that test, as jest's own `expect.assertions()` check
-// does. The file is checked on `run_finish`, after every afterAll hook; its LeakError fails the file.
+// does. The file is checked on `run_finish`, after every afterAll hook; its LeakError fails the file. Then what was
+// reported in the file is unref'd: jest waits for its process to go idle before it exits (in band, its own), which a
+// leaked server or interval would prevent for ever.
 
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { LeakError } from '../core/leak-error.js'
 import { assertCleanShutdown } from '../core/shutdown-audit.js'
 import { LeakScope } from '../core/leak-scope.js'
+import { ReportedResources } from '../core/reported-resources.js'
 import { nextTurn } from '../core/settle.js'
 import { workerTracker } from '../core/leak-tracker.js'
 import { bindTestApi } from '../core/test-api.js'
@@ -100,11 +103,12 @@ export function setUpTestFile({ eventHandlers, expect, warn }) {
   // test file's realm is told it.
   const rootDir = typeof snapshotState?._rootDir === 'string' ? snapshotState._rootDir : process.cwd()
   tracker.root = rootDir
-  const fileSession = new TestFileSession(tracker, { warn })
+  const reported = new ReportedResources()
+  const fileSession = new TestFileSession(tracker, { warn, beforeRelease: (scope) => reported.remember(scope) })
   if (typeof testPath === 'string') fileSession.fileName = path.relative(rootDir, testPath)
   session = fileSession
   // First: a test's LeakError must be among its errors before jest-circus and its reporters make its result.
-  eventHandlers.unshift(createEventHandler(fileSession))
+  eventHandlers.unshift(createEventHandler(fileSession, reported))
   expect.extend({ toBeCollected: toBeCollectedMatcher(currentSession) })
 }
 
@@ -149,8 +153,12 @@ function runsInItsScope(fn, bodyScopes, tracker) {
   return body
 }
 
-/** The jest-circus event handler of one test file. It never throws: a failure of its own fails the test it was in. */
-function createEventHandler(fileSession) {
+/**
+ * The jest-circus event handler of one test file. It never throws: a failure of its own fails the test it was in.
+ * @param {TestFileSession} fileSession
+ * @param {ReportedResources} reported what the file's checks reported, unref'd once the file is checked
+ */
+function createEventHandler(fileSession, reported) {
   /** @type {Map<object, import('../core/leak-scope.js').LeakScope>} jest-circus's test entries and their scopes */
   const testScopes = new Map()
   /** @type {WeakMap<Function, import('../core/leak-scope.js').LeakScope>} wrapped test bodies and their scopes */
@@ -194,6 +202,7 @@ function createEventHandler(fileSession) {
         } catch (error) {
           state.unhandledErrors.push(error)
         } finally {
+          reported.unrefAll()
           if (session === fileSession) {
             session = null
             betweenFiles = new BetweenFilesScope()

@@ -17,6 +17,7 @@
 
 const vm = require('node:vm')
 const NOT_SET_UP = require('./not-set-up.cjs')
+const SET_UP = require('./set-up-marker.cjs')
 
 const ADAPTER = Symbol.for('leakwatch.jest.adapter')
 /** The worker's own global object, shared by every test file of the worker (a test file's `globalThis` is its own). */
@@ -53,6 +54,7 @@ async function setUpLeakwatch() {
     expect,
     warn: (text) => console.warn(text),
   })
+  globalThis[SET_UP] = true
 }
 
 module.exports = setUpLeakwatch

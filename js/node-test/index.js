@@ -18,7 +18,7 @@ import { after, afterEach, beforeEach } from 'node:test'
 import vm from 'node:vm'
 import { LeakError } from '../core/leak-error.js'
 import { workerTracker } from '../core/leak-tracker.js'
-import { livenessOrClosed, ownerOf } from '../core/liveness.js'
+import { ReportedResources } from '../core/reported-resources.js'
 import { bindTestApi } from '../core/test-api.js'
 import { TestFileSession } from '../core/test-file-session.js'
 
@@ -56,8 +56,11 @@ const testScopes = new WeakMap()
 /** The signal of each test's scope: node:test aborts it once the test's last hook has run. */
 const testSignals = new WeakMap()
 
-/** What was reported in this file, weakly: unref'd when the file ends (see `releaseReported`). */
-let reported = []
+/**
+ * What was reported in this file, weakly: unref'd when the file ends, since node:test waits for a test file's process
+ * to exit, which a leaked server or interval prevents for ever (Node 20 has no --test-force-exit).
+ */
+const reported = new ReportedResources()
 
 /**
  * node:test gives a root `after()` hook to the test it is called from, found through the async context: calls made
@@ -110,7 +113,7 @@ if (!isTestOrchestrator) {
     // The test file, relative to the working directory (node --test runs each file with it as `argv[1]`).
     fileName: testFilePath ? path.relative(process.cwd(), testFilePath).split(path.sep).join('/') : undefined,
     fileHooks: FILE_HOOKS,
-    beforeRelease: rememberReported,
+    beforeRelease: (scope) => reported.remember(scope),
   })
 }
 
@@ -232,33 +235,6 @@ function reportedToFailedTest(t, result) {
   return true
 }
 
-/** The resources a scope was reported for, held weakly until the file ends. */
-function rememberReported(scope) {
-  for (const record of scope.reported) {
-    if (record.resource) reported.push({ type: record.type, resource: new WeakRef(record.resource) })
-  }
-}
-
-/**
- * Lets the process end once the file is checked: node:test waits for a test file's process to exit, which a leaked
- * server or interval prevents for ever (Node 20 has no --test-force-exit). What leakwatch reported is unref'd, never
- * closed: the run ends and shows the failures, and the leak is still the user's to fix.
- */
-function releaseReported() {
-  for (const entry of reported) {
-    const resource = entry.resource.deref()
-    if (resource === undefined || livenessOrClosed(entry.type, resource) === 'closed') continue
-    try {
-      const owner = ownerOf(resource)
-      if (typeof owner?.unref === 'function') owner.unref()
-      else resource.unref?.()
-    } catch {
-      // Half torn down: nothing to hold the process open.
-    }
-  }
-  reported = []
-}
-
 function scheduleFileCheck() {
   // Added while the root's `after` hooks run, it runs after those the test file added: its after() cleanup counts.
   outsideTests.runInAsyncScope(() => addRootAfterHook(after, checkFile))
@@ -266,7 +242,7 @@ function scheduleFileCheck() {
 
 async function checkFile() {
   await endUncheckedScopes(true)
-  const { error } = await session.finishFile().finally(releaseReported)
+  const { error } = await session.finishFile().finally(() => reported.unrefAll())
   if (error) {
     // Node 24 and later report a failing root after() hook of a file run directly (`node file.test.mjs`) but leave
     // the exit code at 0; under --test, the file's process exits 1 for it already.

@@ -12,13 +12,12 @@ import { LeakError } from '../core/leak-error.js'
 import { workerTracker } from '../core/leak-tracker.js'
 import { bindTestApi } from '../core/test-api.js'
 import { TestFileSession } from '../core/test-file-session.js'
+import { assertSupportedVitest } from './supported-version.js'
 
 const { chai } = vitest
 
 // A test runs in an aroundEach hook and the file's check wraps the whole file (see below): vitest has both since 4.1.
-if (typeof vitest.aroundAll !== 'function' || typeof vitest.aroundEach !== 'function') {
-  throw new Error('leakwatch/vitest needs vitest 4.1 or later (it runs each test in an aroundEach hook): update vitest')
-}
+assertSupportedVitest(vitest)
 
 const tracker = workerTracker()
 tracker.runnerDirs = ['/node_modules/vitest/', '/node_modules/@vitest/', '/node_modules/tinypool/']

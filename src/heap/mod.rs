@@ -13,6 +13,7 @@ mod kind_column;
 pub mod memory;
 pub mod paths;
 pub mod reference_patterns;
+pub mod references;
 pub mod retained;
 pub mod snapshot;
 pub mod summary;
@@ -20,6 +21,7 @@ pub mod summary;
 use graph::HeapGraph;
 use paths::{HeapNodeInfo, Namer, RetainerPath, ShortestPaths};
 use reference_patterns::{ReferencePattern, SkippedReferences};
+use references::HeapReference;
 use retained::RetainedSizes;
 use serde::{Deserialize, Serialize};
 use summary::ConstructorSummary;
@@ -34,6 +36,8 @@ pub struct AnalyzeOptions {
     pub ids: Vec<u64>,
     /// Paths printed per name of `find` (the instances that retain the most). Default 3.
     pub max_paths: usize,
+    /// References listed for the object of each of `ids` (what it holds, those retaining the most first). Default 0.
+    pub max_references: usize,
     /// Constructors listed in the summary. Default 20.
     pub top: usize,
     /// Compute the dominator tree (retained sizes). Default true.
@@ -49,6 +53,7 @@ impl Default for AnalyzeOptions {
             find: Vec::new(),
             ids: Vec::new(),
             max_paths: 3,
+            max_references: 0,
             top: 20,
             retained_sizes: true,
             ignore_references: Vec::new(),
@@ -71,6 +76,13 @@ pub struct HeapMatch {
     /// Matches not reachable strongly (garbage, held only weakly, or only through ignored references), up to
     /// `maxPaths`.
     pub unreachable: Vec<HeapNodeInfo>,
+    /// For an id that found its object, with `maxReferences` above 0: what the object refers to, strong references
+    /// first, then those whose target retains the most.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub references: Option<Vec<HeapReference>>,
+    /// How many references that object has in all (with `references`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_count: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -90,20 +102,19 @@ pub struct HeapAnalysis {
 /// Runs the analysis the options ask for.
 pub fn analyze(graph: &HeapGraph, options: &AnalyzeOptions) -> HeapAnalysis {
     let started = std::time::Instant::now();
-    let mut queries: Vec<(String, Vec<u32>)> = options
+    // (what was asked, as given; the objects found; whether it asked for one object by its id)
+    let mut queries: Vec<(String, Vec<u32>, bool)> = options
         .find
         .iter()
-        .map(|name| (name.clone(), graph.find_by_name(name)))
+        .map(|name| (name.clone(), graph.find_by_name(name), false))
         .collect();
-    queries.extend(
-        options
-            .ids
-            .iter()
-            .map(|&id| (format!("@{id}"), graph.find_by_id(id).into_iter().collect())),
-    );
+    queries.extend(options.ids.iter().map(|&id| {
+        let found = graph.find_by_id(id).into_iter().collect();
+        (format!("@{id}"), found, true)
+    }));
     let targets: Vec<u32> = queries
         .iter()
-        .flat_map(|(_, nodes)| nodes.iter().copied())
+        .flat_map(|(_, nodes, _)| nodes.iter().copied())
         .collect();
     let (paths, sizes) = std::thread::scope(|scope| {
         // The dominator search waits for the path search before its peak, so the two peaks never add up.
@@ -139,7 +150,7 @@ pub fn analyze(graph: &HeapGraph, options: &AnalyzeOptions) -> HeapAnalysis {
     };
     let matches = queries
         .into_iter()
-        .map(|(query, nodes)| {
+        .map(|(query, nodes, by_id)| {
             let reaches = |node: u32| paths.as_ref().is_some_and(|paths| paths.reaches(node));
             let (mut reachable, unreached): (Vec<u32>, Vec<u32>) =
                 nodes.iter().partition(|&&node| reaches(node));
@@ -162,12 +173,22 @@ pub fn analyze(graph: &HeapGraph, options: &AnalyzeOptions) -> HeapAnalysis {
                 .take(options.max_paths)
                 .map(|&node| namer.node(node))
                 .collect();
+            let (references, reference_count) = match nodes.first() {
+                Some(&node) if by_id && options.max_references > 0 => {
+                    let (shown, total) =
+                        references::references_of(&namer, node, options.max_references);
+                    (Some(shown), Some(total))
+                }
+                _ => (None, None),
+            };
             HeapMatch {
                 query,
                 count: nodes.len() as u64,
                 reachable_count,
                 paths: found,
                 unreachable,
+                references,
+                reference_count,
             }
         })
         .collect();

@@ -411,13 +411,27 @@ impl Namer<'_> {
     /// `previous` is the edge before this one on the path: it tells whether the holder is a collection's table.
     fn step(&self, edge: u32, previous: Option<u32>) -> RetainerStep {
         let graph = self.graph;
+        let kind = graph.edge_type(edge);
+        RetainerStep {
+            holder: self.node(graph.edge_owner(edge)),
+            edge_type: graph.edge_type_name(edge).to_owned(),
+            edge_name: graph.edge_name(edge),
+            edge_label: self.edge_label(edge, previous),
+            is_internal: kind == graph.edge_kinds.internal || kind == graph.edge_kinds.hidden,
+        }
+    }
+
+    /// Words for a reference: `App.server`, `Array[0]`, `variable app`, `Map entry`, ... `previous` is the reference
+    /// that led to the holder, when there is one: it tells whether the holder is a collection's table.
+    pub fn edge_label(&self, edge: u32, previous: Option<u32>) -> String {
+        let graph = self.graph;
         let holder = graph.edge_owner(edge);
         let kinds = graph.edge_kinds;
         let kind = graph.edge_type(edge);
         let name = graph.edge_name(edge);
         let holder_name = short_name(graph, holder);
         let collection = previous.filter(|&before| is_table_edge(graph, before));
-        let label = if let Some(table_edge) = collection {
+        if let Some(table_edge) = collection {
             format!("{} entry", graph.node_name(graph.edge_owner(table_edge)))
         } else if kind == kinds.property {
             format!("{holder_name}.{name}")
@@ -439,13 +453,6 @@ impl Namer<'_> {
             "closure scope (the variables it captured)".to_owned()
         } else {
             format!("{holder_name} ({}) {name}", graph.edge_type_name(edge))
-        };
-        RetainerStep {
-            holder: self.node(holder),
-            edge_type: graph.edge_type_name(edge).to_owned(),
-            edge_name: name,
-            edge_label: label,
-            is_internal: kind == kinds.internal || kind == kinds.hidden,
         }
     }
 }

@@ -211,6 +211,48 @@ fn finds_by_node_id_and_summarizes_by_constructor() {
 }
 
 #[test]
+fn an_id_lists_what_its_object_refers_to_the_biggest_first() {
+    let graph = app_graph();
+    let app = find(&graph, "App").matches[0].paths[0].target.clone();
+    let asked = |max_references| {
+        analyze(
+            &graph,
+            &AnalyzeOptions {
+                ids: vec![app.id],
+                max_references,
+                ..AnalyzeOptions::default()
+            },
+        )
+        .matches
+        .remove(0)
+    };
+    let by_id = asked(3);
+    let references = by_id.references.expect("references for an id");
+    let total = by_id.reference_count.expect("a count with them");
+    assert!(total >= 2, "App has its server and its map: {total}");
+    assert!(references.len() <= 3);
+    // `server` holds the 100-element array: it retains more than anything else App refers to.
+    let first = &references[0];
+    assert_eq!(first.edge_label, "App.server");
+    assert_eq!(first.edge_type, "property");
+    assert!(!first.is_weak && !first.is_internal);
+    assert_eq!(first.target.label, "Object instance");
+    let sizes: Vec<u64> = references
+        .iter()
+        .filter(|reference| !reference.is_weak)
+        .map(|reference| reference.target.retained_size.unwrap_or(0))
+        .collect();
+    assert!(sizes.windows(2).all(|pair| pair[0] >= pair[1]), "{sizes:?}");
+    // Not asked for (a watch() check, a --find): none, and the JSON has no such keys.
+    let plain = asked(0);
+    assert!(plain.references.is_none() && plain.reference_count.is_none());
+    let json = serde_json::to_string(&plain).expect("serialises");
+    assert!(!json.contains("references") && !json.contains("referenceCount"));
+    let by_name = find(&graph, "App").matches.remove(0);
+    assert!(by_name.references.is_none());
+}
+
+#[test]
 fn names_a_hidden_context_slot_from_its_scope_info() {
     let graph = app_graph();
     let context = (0..graph.node_count())

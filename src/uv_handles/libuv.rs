@@ -1,34 +1,10 @@
-//! The libuv handles of a Node event loop, read natively: which are open, and what identifies each.
-//!
-//! `uv_walk` lists every handle the loop has, with no cost to the watched program until it is called. For each we
-//! read what a report needs in words: the addresses of a TCP socket or server, the pid of a child process, the path
-//! of a watcher, the signal of a signal handle, the ref state. The JS owner of a socket or server is matched to its
-//! handle by file descriptor.
-//!
-//! libuv's symbols are exported by the `node` binary. They are looked up with `dlsym` at run time instead of being
-//! linked, so the core builds and its unit tests run without Node; outside Node the walk reports itself unavailable.
+//! Walking a loop on Unix: libuv's functions, found in the running process with `dlsym`, and each handle read
+//! with the accessor libuv documents for its type.
 
-use serde::Serialize;
+use super::sockaddr::sockaddr_to_string;
+use super::{UvHandleInfo, UvWalkError};
 use std::ffi::{c_char, c_int, c_void, CStr};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::sync::OnceLock;
-
-/// One handle of the loop, described.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UvHandleInfo {
-    /// libuv's type name: `tcp`, `timer`, `process`, ...
-    pub handle_type: &'static str,
-    pub has_ref: bool,
-    pub is_active: bool,
-    pub is_closing: bool,
-    pub fd: Option<i32>,
-    pub local_address: Option<String>,
-    pub peer_address: Option<String>,
-    pub pid: Option<i32>,
-    pub path: Option<String>,
-    pub signal: Option<i32>,
-}
 
 const UV_FS_EVENT: c_int = 3;
 const UV_FS_POLL: c_int = 4;
@@ -83,19 +59,11 @@ struct LibUv {
     process_get_pid: unsafe extern "C" fn(Handle) -> c_int,
 }
 
-extern "C" {
-    fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
-}
-
-/// `RTLD_DEFAULT` on Linux and macOS' equivalent search of every loaded image.
-#[cfg(target_os = "macos")]
-const RTLD_DEFAULT: *mut c_void = -2isize as *mut c_void;
-#[cfg(not(target_os = "macos"))]
-const RTLD_DEFAULT: *mut c_void = std::ptr::null_mut();
-
 fn lookup(name: &CStr) -> Option<*mut c_void> {
+    // RTLD_DEFAULT searches every image loaded in the process, the `node` executable first; its value is the
+    // platform's own (null on Linux, -2 on macOS), from libc.
     // SAFETY: dlsym with RTLD_DEFAULT only reads the loaded images' symbol tables; `name` is NUL-terminated.
-    let symbol = unsafe { dlsym(RTLD_DEFAULT, name.as_ptr()) };
+    let symbol = unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) };
     (!symbol.is_null()).then_some(symbol)
 }
 
@@ -139,34 +107,11 @@ impl LibUv {
     }
 }
 
-/// Why the loop could not be walked.
-#[derive(Debug, PartialEq, Eq)]
-pub enum UvWalkError {
-    /// The process does not export libuv (not running inside Node).
-    LibUvUnavailable,
-    NullLoop,
-}
-
-impl std::fmt::Display for UvWalkError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            UvWalkError::LibUvUnavailable => {
-                write!(f, "libuv's functions are not exported by this process")
-            }
-            UvWalkError::NullLoop => write!(f, "the event loop pointer is null"),
-        }
-    }
-}
-
 /// Lists and describes every handle of `event_loop`.
 ///
 /// # Safety
-/// `event_loop` must be a live `uv_loop_t*` and this must be called on the thread that runs that loop (for a Node
-/// env: its JS thread), so that no handle is closed or freed while it is read.
-pub unsafe fn walk_loop(event_loop: *mut c_void) -> Result<Vec<UvHandleInfo>, UvWalkError> {
-    if event_loop.is_null() {
-        return Err(UvWalkError::NullLoop);
-    }
+/// As for [`super::walk_loop`], and `event_loop` is not null.
+pub(super) unsafe fn walk(event_loop: *mut c_void) -> Result<Vec<UvHandleInfo>, UvWalkError> {
     let libuv = LibUv::get().ok_or(UvWalkError::LibUvUnavailable)?;
     let mut handles: Vec<Handle> = Vec::new();
     unsafe extern "C" fn collect(handle: *mut c_void, arg: *mut c_void) {
@@ -238,7 +183,7 @@ unsafe fn describe(libuv: &LibUv, handle: Handle) -> UvHandleInfo {
 }
 
 unsafe fn socket_address(getname: SockNameFn, handle: Handle) -> Option<String> {
-    let mut storage = [0u8; 128];
+    let mut storage = [0u8; std::mem::size_of::<libc::sockaddr_storage>()];
     let mut length = storage.len() as c_int;
     // SAFETY: `storage` is a sockaddr_storage-sized buffer and `length` says so.
     let status = unsafe { getname(handle, storage.as_mut_ptr(), &mut length) };
@@ -261,72 +206,4 @@ unsafe fn path_of(getpath: PathFn, handle: Handle) -> Option<String> {
         .trim_end_matches('\0')
         .to_owned();
     (!text.is_empty()).then_some(text)
-}
-
-const AF_INET: u16 = 2;
-#[cfg(target_os = "linux")]
-const AF_INET6: u16 = 10;
-#[cfg(not(target_os = "linux"))]
-const AF_INET6: u16 = 30;
-
-/// Formats a raw `sockaddr` as `ip:port` (`[ip]:port` for IPv6).
-pub fn sockaddr_to_string(raw: &[u8]) -> Option<String> {
-    #[cfg(target_os = "linux")]
-    let family = u16::from_ne_bytes([*raw.first()?, *raw.get(1)?]);
-    #[cfg(not(target_os = "linux"))]
-    let family = u16::from(*raw.get(1)?);
-    let port = u16::from_be_bytes([*raw.get(2)?, *raw.get(3)?]);
-    let address = match family {
-        AF_INET => {
-            let octets: [u8; 4] = raw.get(4..8)?.try_into().ok()?;
-            SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::from(octets), port))
-        }
-        AF_INET6 => {
-            let octets: [u8; 16] = raw.get(8..24)?.try_into().ok()?;
-            SocketAddr::V6(SocketAddrV6::new(Ipv6Addr::from(octets), port, 0, 0))
-        }
-        _ => return None,
-    };
-    Some(address.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn formats_ipv4_and_ipv6_sockaddrs() {
-        let mut v4 = [0u8; 16];
-        v4[..2].copy_from_slice(&AF_INET.to_ne_bytes());
-        v4[2..4].copy_from_slice(&6379u16.to_be_bytes());
-        v4[4..8].copy_from_slice(&[127, 0, 0, 1]);
-        assert_eq!(sockaddr_to_string(&v4).as_deref(), Some("127.0.0.1:6379"));
-
-        let mut v6 = [0u8; 28];
-        v6[..2].copy_from_slice(&AF_INET6.to_ne_bytes());
-        v6[2..4].copy_from_slice(&443u16.to_be_bytes());
-        v6[23] = 1;
-        assert_eq!(sockaddr_to_string(&v6).as_deref(), Some("[::1]:443"));
-    }
-
-    #[test]
-    fn short_or_unknown_sockaddrs_give_nothing() {
-        assert_eq!(sockaddr_to_string(&[]), None);
-        assert_eq!(sockaddr_to_string(&[2, 0, 0]), None);
-        assert_eq!(sockaddr_to_string(&[99, 0, 0, 0, 0, 0, 0, 0]), None);
-    }
-
-    #[test]
-    fn walking_outside_node_says_why() {
-        // SAFETY: a null loop is rejected before anything is dereferenced.
-        assert_eq!(
-            unsafe { walk_loop(std::ptr::null_mut()) },
-            Err(UvWalkError::NullLoop)
-        );
-        // The test binary does not export libuv; the walk must say so rather than crash.
-        let mut not_a_loop = [0u8; 8];
-        let result = unsafe { walk_loop(not_a_loop.as_mut_ptr().cast()) };
-        assert_eq!(result, Err(UvWalkError::LibUvUnavailable));
-    }
 }

@@ -4,7 +4,7 @@
 //! one `JSON.stringify` on the JS side and one serde parse here, with the shape checked by serde. No state is kept
 //! here: each call gets everything it needs, which keeps Node envs sharing a process (vitest's `threads` pool)
 //! apart by construction. Every export catches panics, so a bug here becomes a JS error, never a dead worker.
-#![expect(
+#![allow(
     clippy::needless_pass_by_value,
     reason = "napi-rs hands a #[napi] function its JS strings as owned Strings: it has no &str argument"
 )]

@@ -40,9 +40,15 @@ test('formatBytes says ? for a missing figure', () => {
 
 test("the HTML page's formatBytes is js/core/bytes.js's function, and writes what it writes", () => {
   const html = renderHtmlReport({
-    schema: 'leakwatch-report', version: 1, leakwatchVersion: '0.1.0', createdAt: '2026-11-28T18:00:00.000Z', root: '/project',
-    sources: [], options: { heap: 'file', maxHeapGrowthPerTest: null, maxHeapGrowthPerFile: null },
-    suite: { slopeBytesPerTest: 0, samples: 0, r2: 0, error: null, warning: null }, files: [],
+    schema: 'leakwatch-report',
+    version: 1,
+    leakwatchVersion: '0.1.0',
+    createdAt: '2026-11-28T18:00:00.000Z',
+    root: '/project',
+    sources: [],
+    options: { heap: 'file', maxHeapGrowthPerTest: null, maxHeapGrowthPerFile: null },
+    suite: { slopeBytesPerTest: 0, samples: 0, r2: 0, error: null, warning: null },
+    files: [],
   })
   const pageScript = /<script>([\s\S]*?)<\/script>/.exec(html)[1]
   const copy = /^ {2}function formatBytes\(bytes\) \{\n[\s\S]*?\n {2}\}\n/m.exec(pageScript)?.[0]
@@ -57,20 +63,47 @@ test("the HTML page's formatBytes is js/core/bytes.js's function, and writes wha
 
 test("the HTML chart's heap axis steps by whole kB or MB, so its labels read as round figures", () => {
   const file = (name, heaps) => ({
-    file: name, project: null, pool: 'forks', workerId: 1, leaks: [], heap: null, warnings: [],
+    file: name,
+    project: null,
+    pool: 'forks',
+    workerId: 1,
+    leaks: [],
+    heap: null,
+    warnings: [],
     tests: heaps.map((heapBytes, index) => ({
-      index, name: `t${index}`, state: 'pass', failedByLeaks: false, warned: false, allowed: false, durationMs: 1,
-      created: {}, handles: {}, listeners: {}, leaks: [], warnings: [],
+      index,
+      name: `t${index}`,
+      state: 'pass',
+      failedByLeaks: false,
+      warned: false,
+      allowed: false,
+      durationMs: 1,
+      created: {},
+      handles: {},
+      listeners: {},
+      leaks: [],
+      warnings: [],
       heap: { heapBytes, nativeBytes: 0, afterGc: true, heapDeltaBytes: null },
     })),
   })
-  for (const heaps of [[10 * 2 ** 20, 11 * 2 ** 20, 13 * 2 ** 20], [300_000, 310_000, 345_000]]) {
+  for (const heaps of [
+    [10 * 2 ** 20, 11 * 2 ** 20, 13 * 2 ** 20],
+    [300_000, 310_000, 345_000],
+  ]) {
     const html = renderHtmlReport({
-      schema: 'leakwatch-report', version: 1, leakwatchVersion: '0.1.0', createdAt: '2026-11-28T18:00:00.000Z', root: '/p',
-      sources: [], options: { heap: 'test', maxHeapGrowthPerTest: null, maxHeapGrowthPerFile: null },
-      suite: { slopeBytesPerTest: 0, samples: 0, r2: 0, error: null, warning: null }, files: [file('a.test.js', heaps)],
+      schema: 'leakwatch-report',
+      version: 1,
+      leakwatchVersion: '0.1.0',
+      createdAt: '2026-11-28T18:00:00.000Z',
+      root: '/p',
+      sources: [],
+      options: { heap: 'test', maxHeapGrowthPerTest: null, maxHeapGrowthPerFile: null },
+      suite: { slopeBytesPerTest: 0, samples: 0, r2: 0, error: null, warning: null },
+      files: [file('a.test.js', heaps)],
     })
-    const labels = [...html.matchAll(/<text class="axis-label" [^>]*text-anchor="end">([^<]*)<\/text>/g)].map((m) => m[1])
+    const labels = [...html.matchAll(/<text class="axis-label" [^>]*text-anchor="end">([^<]*)<\/text>/g)].map(
+      (m) => m[1],
+    )
     assert.ok(labels.length >= 2, `axis labels: ${labels}`)
     for (const label of labels) assert.match(label, /^\d+(\.0+)? (kB|MB)$/, `axis labels: ${labels}`)
   }

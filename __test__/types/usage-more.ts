@@ -3,7 +3,15 @@
 import { readFileSync } from 'node:fs'
 import { defineConfig } from 'vitest/config'
 import LeakwatchReporter, { type LeakwatchReport, type LeakwatchReporterOptions } from 'leakwatch/reporter'
-import { allowLeaks, configure, expectNoLeaks, LeakError, resourceDelta, watch, type ReferencePattern } from 'leakwatch/node-test'
+import {
+  allowLeaks,
+  configure,
+  expectNoLeaks,
+  LeakError,
+  resourceDelta,
+  watch,
+  type ReferencePattern,
+} from 'leakwatch/node-test'
 import { assertCleanShutdown, trackResources, type ShutdownSummary, type TestApi } from 'leakwatch'
 import jestEntry from 'leakwatch/jest'
 import * as nodeTestEntry from 'leakwatch/node-test'
@@ -45,7 +53,11 @@ export async function nodeTestUsage(): Promise<void> {
 
 export async function shutdownUsage(stop: () => Promise<void>): Promise<number> {
   trackResources()
-  const summary: ShutdownSummary = await assertCleanShutdown(stop, { name: 'messaging service', settleMs: 200, ignore: [{ kind: 'Interval' }] })
+  const summary: ShutdownSummary = await assertCleanShutdown(stop, {
+    name: 'messaging service',
+    settleMs: 200,
+    ignore: [{ kind: 'Interval' }],
+  })
   // @ts-expect-error: settleMs is a number
   await assertCleanShutdown(stop, { settleMs: '200' })
   return summary.stopMs

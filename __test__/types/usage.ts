@@ -7,7 +7,11 @@ import { expect } from 'vitest'
 import type { TaskMeta } from 'vitest'
 
 configure({ settleMs: 50, ignore: [{ kind: 'Timeout', createdBy: /node_modules\/pino/ }], onLeak: 'warn' })
-configure({ kinds: ['TCP server', 'Interval'], reportUnref: true, baseline: [{ site: 'src/a.ts:3', kind: 'TCP socket' }] })
+configure({
+  kinds: ['TCP server', 'Interval'],
+  reportUnref: true,
+  baseline: [{ site: 'src/a.ts:3', kind: 'TCP socket' }],
+})
 configure({ baseline: './leak-baseline.json', enabled: true, listeners: false })
 configure({ heap: 'test', maxHeapGrowthPerTest: 256 * 1024, maxHeapGrowthPerFile: null })
 // @ts-expect-error: heap takes 'off', 'file' or 'test'
@@ -17,7 +21,12 @@ configure({ ignore: [{ kind: 'Listener', emitter: 'process', event: /^SIG/ }] })
 configure({ kinds: ['tcp server'] })
 // @ts-expect-error: onLeak takes 'fail' or 'warn'
 configure({ onLeak: 'throw' })
-configure({ ignoreReferences: [{ holder: 'Context', edge: 'serverCache' }, { holder: 'Object', holderHas: 'seenDone', edge: 'fn' }] })
+configure({
+  ignoreReferences: [
+    { holder: 'Context', edge: 'serverCache' },
+    { holder: 'Object', holderHas: 'seenDone', edge: 'fn' },
+  ],
+})
 // @ts-expect-error: a reference pattern needs its edge
 configure({ ignoreReferences: [{ holder: 'TestHook' }] })
 

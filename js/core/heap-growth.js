@@ -71,7 +71,12 @@ export function fitPooledGrowth(groups) {
 }
 
 /** Growth that no warm-up explains: default thresholds for the warning shown with no options set. */
-const STEADY_GROWTH = Object.freeze({ minSamples: 5, minR2: 0.8, minSlopeBytesPerTest: 256 * 1024, minTotalBytes: 16 * 1024 * 1024 })
+const STEADY_GROWTH = Object.freeze({
+  minSamples: 5,
+  minR2: 0.8,
+  minSlopeBytesPerTest: 256 * 1024,
+  minTotalBytes: 16 * 1024 * 1024,
+})
 
 /**
  * A fit that no warm-up explains. `samplesBeyondFirstPerFile`: the samples less one per file. A file's first sample
@@ -139,7 +144,10 @@ export function judgeGrowth({ samples, tests, testCount, fileName, maxHeapGrowth
   }
   const steady = isSteady({ slopeBytesPerTest, r2, samplesBeyondFirstPerFile: samples.length - 1, testCount })
   if (maxHeapGrowthPerTest === null && maxHeapGrowthPerFile === null && steady) {
-    return { ...result, warning: `file ${fileName}: ${summary}: it grows steadily${worstTestsText(tests)}${GROWTH_HINT}` }
+    return {
+      ...result,
+      warning: `file ${fileName}: ${summary}: it grows steadily${worstTestsText(tests)}${GROWTH_HINT}`,
+    }
   }
   return result
 }

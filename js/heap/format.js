@@ -9,7 +9,8 @@ export { formatBytes, formatRetainerPath }
 
 function table(header, rows) {
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => row[column].length)))
-  const line = (row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padStart(widths[column]))).join('   ')
+  const line = (row) =>
+    row.map((cell, column) => (column === row.length - 1 ? cell : cell.padStart(widths[column]))).join('   ')
   return [line(header), ...rows.map(line)].map((text) => `  ${text}`).join('\n')
 }
 
@@ -17,7 +18,9 @@ function table(header, rows) {
 export function formatAnalysis(analysis, file) {
   const out = []
   const reachable = analysis.reachableSize == null ? '' : `, ${formatBytes(analysis.reachableSize)} reachable`
-  out.push(`${file}: ${analysis.nodeCount.toLocaleString('en-US')} objects, ${formatBytes(analysis.totalSize)}${reachable}`)
+  out.push(
+    `${file}: ${analysis.nodeCount.toLocaleString('en-US')} objects, ${formatBytes(analysis.totalSize)}${reachable}`,
+  )
   out.push('')
   out.push('Biggest retained objects by constructor:')
   out.push(

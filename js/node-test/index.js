@@ -35,7 +35,11 @@ const FILE_HOOKS = Object.freeze({
  * node:test reports from the test's own process: when its output backs up, its stream waits for 'drain' on the
  * reporter's stream with only Node's frames on the stack (none of node:test's own files): its listener, not the test's.
  */
-const RUNNER_STREAM_RULE = Object.freeze({ kind: 'Listener', event: 'drain', createdBy: /\n\s+at TestsStream\.ondata \(node:/ })
+const RUNNER_STREAM_RULE = Object.freeze({
+  kind: 'Listener',
+  event: 'drain',
+  createdBy: /\n\s+at TestsStream\.ondata \(node:/,
+})
 
 /**
  * `node --test` imports `--import` modules in each file's process (NODE_TEST_CONTEXT set) and, on newer Node
@@ -127,7 +131,10 @@ function acceptRunnerStream() {
 function runningParent(name) {
   let parent = null
   for (const scope of session.running) {
-    if (name.startsWith(`${scope.testName} > `) && (parent === null || scope.testName.length > parent.testName.length)) {
+    if (
+      name.startsWith(`${scope.testName} > `) &&
+      (parent === null || scope.testName.length > parent.testName.length)
+    ) {
       parent = scope
     }
   }
@@ -201,7 +208,9 @@ async function endUncheckedScopes(all = false) {
       const { error } = await session.finishTest(scope, { figures: false })
       if (error) console.warn(`[leakwatch] ${error.message}\n${LATE_CHECK_NOTE}`)
     } catch (error) {
-      console.warn(`[leakwatch] the leak check of ${scope.subject}, which ended unchecked, failed: ${error?.stack ?? error}`)
+      console.warn(
+        `[leakwatch] the leak check of ${scope.subject}, which ended unchecked, failed: ${error?.stack ?? error}`,
+      )
     }
   }
 }
@@ -262,7 +271,8 @@ export function configure(options) {
 
 /** The test file's session: there is none in the process that runs the files. */
 function currentSession(api) {
-  if (session === null) throw new Error(`leakwatch: ${api} was called in the process that runs the test files; call it in a test file`)
+  if (session === null)
+    throw new Error(`leakwatch: ${api} was called in the process that runs the test files; call it in a test file`)
   return session
 }
 

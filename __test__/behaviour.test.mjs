@@ -22,7 +22,10 @@ const { result, assertPassed, assertLeaked, fileResult } = fixtureAssertions(FIX
 describe('behaviour', () => {
   test('vitest exits with 1 (there are failing tests) and did not crash', () => {
     assert.equal(run.exitCode, 1, run.output)
-    assert.doesNotMatch(run.output, /segmentation fault|Worker exited unexpectedly|Unhandled Rejection|Unhandled Error/i)
+    assert.doesNotMatch(
+      run.output,
+      /segmentation fault|Worker exited unexpectedly|Unhandled Rejection|Unhandled Error/i,
+    )
   })
 
   test('(a) a client socket closed ~20 ms after the test body returned is not a leak', () => {

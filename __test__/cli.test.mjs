@@ -45,7 +45,10 @@ function leakwatch(...args) {
 before(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'leakwatch-cli-'))
   before1 = snapshot('before', PROGRAM(''))
-  after1 = snapshot('after', PROGRAM('class Session {}; globalThis.sessions = Array.from({ length: 300 }, () => new Session())'))
+  after1 = snapshot(
+    'after',
+    PROGRAM('class Session {}; globalThis.sessions = Array.from({ length: 300 }, () => new Session())'),
+  )
   weak = snapshot('weak', PROGRAM('class Released {}; globalThis.weakly = new WeakRef(new Released())'))
 })
 
@@ -58,7 +61,10 @@ test('analyze --find prints the leak trace from a GC root to the instance', () =
   assert.match(out, /Biggest retained objects by constructor:/)
   assert.match(out, /FastifyInstance: 1 found, 1 still reachable/)
   assert.match(out, /┬───\n│ GC Root: .+\n│\n/)
-  assert.match(out, /│ {4}↓ variable servers\n├─ Array instance {2}\(@\d+, \d+ B self, retains [\d.]+ k?B\)\n│ {4}↓ Array\[0\]\n╰→ FastifyInstance instance {2}\(@\d+, 96 B self, retains [\d.]+ kB\)/)
+  assert.match(
+    out,
+    /│ {4}↓ variable servers\n├─ Array instance {2}\(@\d+, \d+ B self, retains [\d.]+ k?B\)\n│ {4}↓ Array\[0\]\n╰→ FastifyInstance instance {2}\(@\d+, 96 B self, retains [\d.]+ kB\)/,
+  )
 })
 
 /** The id of the one instance of `name` in `file`, from analyze --find --json. */
@@ -72,11 +78,24 @@ test('analyze --id prints that object: what it is, what it holds, and the path f
   assert.equal(result.status, 0, result.stderr)
   assert.equal(result.stderr, '')
   const out = result.stdout
-  assert.match(out, new RegExp(`^@${id}: FastifyInstance instance\n {2}constructor FastifyInstance \\(V8 type object\\), 96 B self, retains [\\d.]+ kB\n\n`))
+  assert.match(
+    out,
+    new RegExp(
+      `^@${id}: FastifyInstance instance\n {2}constructor FastifyInstance \\(V8 type object\\), 96 B self, retains [\\d.]+ kB\n\n`,
+    ),
+  )
   // Its references, the array of routes first: it retains the most.
-  assert.match(out, /\nIt holds \d+ references \(those retaining the most first\):\n {2}FastifyInstance\.routes +→ Array instance {2}\(@\d+, \d+ B self, retains [\d.]+ kB\)\n/)
+  assert.match(
+    out,
+    /\nIt holds \d+ references \(those retaining the most first\):\n {2}FastifyInstance\.routes +→ Array instance {2}\(@\d+, \d+ B self, retains [\d.]+ kB\)\n/,
+  )
   assert.match(out, /\nWhat keeps it alive, the shortest path from a GC root:\n┬───\n│ GC Root: .+\n│\n/)
-  assert.match(out, new RegExp(`│ {4}↓ variable servers\n├─ Array instance {2}\\(@\\d+, \\d+ B self, retains [\\d.]+ k?B\\)\n│ {4}↓ Array\\[0\\]\n╰→ FastifyInstance instance {2}\\(@${id}, 96 B self, retains [\\d.]+ kB\\)\n$`))
+  assert.match(
+    out,
+    new RegExp(
+      `│ {4}↓ variable servers\n├─ Array instance {2}\\(@\\d+, \\d+ B self, retains [\\d.]+ k?B\\)\n│ {4}↓ Array\\[0\\]\n╰→ FastifyInstance instance {2}\\(@${id}, 96 B self, retains [\\d.]+ kB\\)\n$`,
+    ),
+  )
   // That object alone: not the summary by constructor.
   assert.doesNotMatch(out, /Biggest retained objects/)
   // The same object as 1234 without the @.
@@ -89,7 +108,17 @@ test('analyze --id --json prints that object alone, its path as data', () => {
   assert.equal(result.status, 0, result.stderr)
   const object = JSON.parse(result.stdout)
   assert.deepEqual(Object.keys(object).sort(), [
-    'id', 'index', 'label', 'name', 'reachable', 'referenceCount', 'references', 'retainedSize', 'retainerPath', 'selfSize', 'type',
+    'id',
+    'index',
+    'label',
+    'name',
+    'reachable',
+    'referenceCount',
+    'references',
+    'retainedSize',
+    'retainerPath',
+    'selfSize',
+    'type',
   ])
   assert.equal(object.id, id)
   assert.equal(object.type, 'object')
@@ -99,11 +128,20 @@ test('analyze --id --json prints that object alone, its path as data', () => {
   assert.equal(object.reachable, true)
   const { retainerPath } = object
   assert.equal(typeof retainerPath.root, 'string')
-  assert.deepEqual(retainerPath.steps.slice(-2).map((step) => [step.holder.label, step.edgeLabel]), [['Context', 'variable servers'], ['Array instance', 'Array[0]']])
+  assert.deepEqual(
+    retainerPath.steps.slice(-2).map((step) => [step.holder.label, step.edgeLabel]),
+    [
+      ['Context', 'variable servers'],
+      ['Array instance', 'Array[0]'],
+    ],
+  )
   assert.equal(retainerPath.target.id, id)
   assert.ok(object.referenceCount >= 2 && object.references.length <= object.referenceCount, `${object.referenceCount}`)
   const [routes] = object.references
-  assert.deepEqual([routes.edgeType, routes.edgeName, routes.edgeLabel, routes.isWeak, routes.target.name], ['property', 'routes', 'FastifyInstance.routes', false, 'Array'])
+  assert.deepEqual(
+    [routes.edgeType, routes.edgeName, routes.edgeLabel, routes.isWeak, routes.target.name],
+    ['property', 'routes', 'FastifyInstance.routes', false, 'Array'],
+  )
 })
 
 test('analyze --id of an object only a WeakRef holds: no path, said so; several ids give an array, null for none', () => {
@@ -112,7 +150,10 @@ test('analyze --id of an object only a WeakRef holds: no path, said so; several 
   assert.equal(released.name, 'Released')
   const text = leakwatch('analyze', weak, '--id', `@${released.id}`)
   assert.equal(text.status, 0, 'found, though not reachable: not an error')
-  assert.match(text.stdout, /\nNothing keeps it alive through a strong reference: a GC would free it \(held only weakly, or already garbage\)\.\n$/)
+  assert.match(
+    text.stdout,
+    /\nNothing keeps it alive through a strong reference: a GC would free it \(held only weakly, or already garbage\)\.\n$/,
+  )
   const both = leakwatch('analyze', weak, '--id', String(released.id), '--id', '999999999', '--json')
   assert.equal(both.status, 1, 'an id that matches nothing exits 1')
   assert.equal(both.stderr, `leakwatch: nothing in ${weak} matched @999999999\n`)
@@ -154,16 +195,28 @@ test('usage errors exit 2 with a message; a corrupt snapshot exits 1', () => {
   assert.equal(leakwatch('analyze').status, 2)
   assert.equal(leakwatch('diff', before1).status, 2)
   assert.match(leakwatch('analyze', before1, '--id', 'abc').stderr, /--id wants a whole number, not "abc"/)
-  assert.equal(leakwatch('analyze', before1, '--bogus').stderr, `leakwatch: analyze has no option --bogus\nSee 'leakwatch analyze --help'.\n`)
+  assert.equal(
+    leakwatch('analyze', before1, '--bogus').stderr,
+    `leakwatch: analyze has no option --bogus\nSee 'leakwatch analyze --help'.\n`,
+  )
   assert.match(leakwatch('diff', before1, after1, '--find', 'X').stderr, /^leakwatch: diff has no option --find\n/)
   const mixed = leakwatch('analyze', before1, '--id', '1', '--find', 'FastifyInstance')
   assert.equal(mixed.status, 2)
-  assert.match(mixed.stderr, /^leakwatch: --id shows one object; --find, --paths and --top are for the summary by constructor/)
+  assert.match(
+    mixed.stderr,
+    /^leakwatch: --id shows one object; --find, --paths and --top are for the summary by constructor/,
+  )
   const corrupt = path.join(dir, 'corrupt.heapsnapshot')
-  writeFileSync(corrupt, '{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element"]]}},"nodes":[0,0,1,0,0,]}')
+  writeFileSync(
+    corrupt,
+    '{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["element"]]}},"nodes":[0,0,1,0,0,]}',
+  )
   const result = leakwatch('analyze', corrupt)
   assert.equal(result.status, 1)
-  assert.match(result.stderr, /^leakwatch: .*corrupt\.heapsnapshot is not a valid heap snapshot: byte \d+: expected a number in "nodes", found ']'\n$/)
+  assert.match(
+    result.stderr,
+    /^leakwatch: .*corrupt\.heapsnapshot is not a valid heap snapshot: byte \d+: expected a number in "nodes", found ']'\n$/,
+  )
 })
 
 test('--help lists the commands, <command> --help its options, --version the version; all exit 0', () => {
@@ -172,7 +225,8 @@ test('--help lists the commands, <command> --help its options, --version the ver
     assert.equal(help.status, 0, args.join(' '))
     assert.equal(help.stderr, '')
     assert.match(help.stdout, /^Usage: leakwatch <command> \[options\]\n/)
-    for (const command of ['analyze <file.heapsnapshot>', 'diff <before> <after>', 'merge <report.json>...']) assert.ok(help.stdout.includes(`\n  ${command} `), command)
+    for (const command of ['analyze <file.heapsnapshot>', 'diff <before> <after>', 'merge <report.json>...'])
+      assert.ok(help.stdout.includes(`\n  ${command} `), command)
     assert.match(help.stdout, /\nExit codes:\n {2}0 {2}done\n {2}1 {2}.*\n(?:.*\n)* {2}2 {2}a usage error/)
   }
   const commandHelp = {
@@ -181,7 +235,12 @@ test('--help lists the commands, <command> --help its options, --version the ver
     merge: [/-o, --output <file>/, /--html <file>/],
   }
   for (const [command, options] of Object.entries(commandHelp)) {
-    for (const args of [[command, '--help'], [command, '-h'], ['help', command], [command, before1, '--help']]) {
+    for (const args of [
+      [command, '--help'],
+      [command, '-h'],
+      ['help', command],
+      [command, before1, '--help'],
+    ]) {
       const help = leakwatch(...args)
       assert.equal(help.status, 0, `${args.join(' ')}: ${help.stderr}`)
       assert.equal(help.stderr, '')
@@ -204,20 +263,29 @@ function claimingSnapshot(name, counts) {
     node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
     node_types: [['hidden', 'object'], 'string', 'number', 'number', 'number', 'number', 'number'],
     edge_fields: ['type', 'name_or_index', 'to_node'],
-    edge_types: [['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'], 'string_or_number', 'node'],
+    edge_types: [
+      ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'],
+      'string_or_number',
+      'node',
+    ],
   }
   const nodes = Array.from({ length: 36 }, () => '0,0,1,0,0,0,0').join(',')
   const file = path.join(dir, `${name}.heapsnapshot`)
-  writeFileSync(file, `{"snapshot":{"meta":${JSON.stringify(meta)},${counts}},\n"nodes":[${nodes}],\n"edges":[],\n"strings":["a"]}`)
+  writeFileSync(
+    file,
+    `{"snapshot":{"meta":${JSON.stringify(meta)},${counts}},\n"nodes":[${nodes}],\n"edges":[],\n"strings":["a"]}`,
+  )
   return file
 }
 
 /** The CLI with its address space capped at 4 GB (Node 24 reserves more than 1 GB at start) (native memory included, which --max-old-space-size leaves alone). */
 function leakwatchCapped(...args) {
-  return spawnSync('bash', ['-c', 'ulimit -v 4194304 && exec "$0" "$@"', process.execPath, CLI, ...args], { encoding: 'utf8' })
+  return spawnSync('bash', ['-c', 'ulimit -v 4194304 && exec "$0" "$@"', process.execPath, CLI, ...args], {
+    encoding: 'utf8',
+  })
 }
 
-test("a header claiming more nodes than the file can hold is a corrupt snapshot (exit 1), not a huge allocation", () => {
+test('a header claiming more nodes than the file can hold is a corrupt snapshot (exit 1), not a huge allocation', () => {
   const file = claimingSnapshot('claims-too-many', '"node_count":1000000000000,"edge_count":0,"trace_function_count":0')
   assert.ok(statSync(file).size <= 1024, `${statSync(file).size} bytes`)
   const result = leakwatchCapped('analyze', file)
@@ -245,7 +313,9 @@ test('a header count that is negative or not whole is a corrupt snapshot (exit 1
     assert.equal(result.status, 1, result.stderr)
     assert.match(
       result.stderr,
-      new RegExp(`is not a valid heap snapshot: byte \\d+: the snapshot's header gives ${key} as ${value.replace('.', '\\.')}, which is not a count \\(a whole number from 0 up\\): the file is corrupt; take the snapshot again\\n$`),
+      new RegExp(
+        `is not a valid heap snapshot: byte \\d+: the snapshot's header gives ${key} as ${value.replace('.', '\\.')}, which is not a count \\(a whole number from 0 up\\): the file is corrupt; take the snapshot again\\n$`,
+      ),
     )
   }
 })

@@ -21,7 +21,9 @@ describe('concurrent tests', () => {
   test("ten concurrent tests that each serve one request pass: Node's listeners on a neighbour's request are not theirs", () => {
     for (const kind of ['http.get', 'fetch']) {
       for (let index = 0; index < 5; index++) {
-        const result = run.tests.get(`concurrent.test.js > ten concurrent tests, each a server and one request ${kind} ${index}`)
+        const result = run.tests.get(
+          `concurrent.test.js > ten concurrent tests, each a server and one request ${kind} ${index}`,
+        )
         assert.equal(result?.status, 'passed', `${kind} ${index}: ${result?.message}\n${run.output}`)
       }
     }
@@ -29,7 +31,9 @@ describe('concurrent tests', () => {
 
   test('a leak among concurrent tests fails exactly the test that made it, at its line, with no doubt about it', () => {
     const names = ['concurrent leak', 'concurrent neighbour', 'concurrent late neighbour']
-    const results = names.map((name) => run.tests.get(`concurrent.test.js > one of three concurrent tests leaks ${name}`))
+    const results = names.map((name) =>
+      run.tests.get(`concurrent.test.js > one of three concurrent tests leaks ${name}`),
+    )
     assert.deepEqual(
       results.map((result) => result?.status),
       ['failed', 'passed', 'passed'],
@@ -42,27 +46,41 @@ describe('concurrent tests', () => {
   })
 
   test("allowLeaks() in a concurrent test accepts its caller's leak and not its neighbour's", () => {
-    const caller = run.tests.get('allow.test.js > allowLeaks() beside a leaky neighbour calls allowLeaks() while its neighbour runs')
+    const caller = run.tests.get(
+      'allow.test.js > allowLeaks() beside a leaky neighbour calls allowLeaks() while its neighbour runs',
+    )
     assert.equal(caller?.status, 'passed', caller?.message ?? run.output)
-    const neighbour = run.tests.get('allow.test.js > allowLeaks() beside a leaky neighbour leaks while its neighbour calls allowLeaks()')
+    const neighbour = run.tests.get(
+      'allow.test.js > allowLeaks() beside a leaky neighbour leaks while its neighbour calls allowLeaks()',
+    )
     assert.equal(neighbour?.status, 'failed', 'the neighbour leaked and passed')
     assert.match(neighbour.message, /Interval every 47000 ms/)
     assert.doesNotMatch(neighbour.message, /46000/)
-    assert.match(neighbour.message, new RegExp(`created at (?:\\S+ \\()?allow\\.test\\.js:${lineOf('concurrent', 'allow.test.js', 'leak:beside-allow')}:`))
+    assert.match(
+      neighbour.message,
+      new RegExp(
+        `created at (?:\\S+ \\()?allow\\.test\\.js:${lineOf('concurrent', 'allow.test.js', 'leak:beside-allow')}:`,
+      ),
+    )
   })
 
   test('watch(), resourceDelta() and expectNoLeaks() act on the concurrent test that calls them', () => {
     // The fixture asserts each call's result; it passes only if they all held.
-    const calls = run.tests.get('calls.test.js > the other calls beside a neighbour watch(), resourceDelta() and expectNoLeaks() act on their caller')
+    const calls = run.tests.get(
+      'calls.test.js > the other calls beside a neighbour watch(), resourceDelta() and expectNoLeaks() act on their caller',
+    )
     assert.equal(calls?.status, 'passed', calls?.message ?? run.output)
     assert.equal(run.tests.get('calls.test.js > the other calls beside a neighbour partner')?.status, 'passed')
   })
 
-  test("an un-awaited listen(0, host) fails the test that called it, once its handle exists, and not the next test", () => {
+  test('an un-awaited listen(0, host) fails the test that called it, once its handle exists, and not the next test', () => {
     const caller = run.tests.get('late.test.js > listen(0, host) not awaited')
     assert.equal(caller?.status, 'failed', run.output)
     assert.match(caller.message, /TCP server listening on 127\.0\.0\.1:\d+|TCP server listening on \[::1\]:\d+/)
-    assert.match(caller.message, new RegExp(`late\\.test\\.js:${lineOf('concurrent', 'late.test.js', 'leak:unawaited-listen')}:`))
+    assert.match(
+      caller.message,
+      new RegExp(`late\\.test\\.js:${lineOf('concurrent', 'late.test.js', 'leak:unawaited-listen')}:`),
+    )
     const next = run.tests.get('late.test.js > after the un-awaited listen')
     assert.equal(next?.status, 'passed', next?.message)
   })

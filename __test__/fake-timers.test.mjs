@@ -26,7 +26,8 @@ const RUNS = {
 const runs = {}
 
 before(async () => {
-  for (const [pool, { args }] of Object.entries(RUNS)) runs[pool] = await runVitest(FIXTURE, { args, timeoutMs: 60_000 })
+  for (const [pool, { args }] of Object.entries(RUNS))
+    runs[pool] = await runVitest(FIXTURE, { args, timeoutMs: 60_000 })
 })
 
 for (const [pool, { files }] of Object.entries(RUNS)) {
@@ -90,7 +91,10 @@ for (const [pool, { files }] of Object.entries(RUNS)) {
       assert.match(message, /retained by:[\s\S]*variable registry[\s\S]*╰→ Object instance/, message)
       assertPassed('next-tick.test.js', 'nextTick faked: a released object passes watch()')
       assertPassed('next-tick.test.js', 'the test after them passes, with the fake still on')
-      assert.equal(result('next-tick.test.js', 'the test after them passes, with the fake still on').meta.leakwatch.leaks.length, 0)
+      assert.equal(
+        result('next-tick.test.js', 'the test after them passes, with the fake still on').meta.leakwatch.leaks.length,
+        0,
+      )
     })
   })
 }

@@ -61,11 +61,17 @@ test('HeapSnapshotParser takes the snapshot in chunks and gives the same answer'
 test('a corrupt snapshot throws with the byte offset; bad options are InvalidArg', async () => {
   const native = await loadNative()
   const parser = new native.HeapSnapshotParser()
-  assert.throws(() => parser.push(Buffer.from('{"snapshot":{"meta":{}}, "nodes":[1,2,x')), (error) => {
-    assert.match(error.message, /^leakwatch: the heap snapshot is not a valid heap snapshot: byte 22: the "snapshot" header is not valid/)
-    assert.equal(error.code, 'InvalidArg')
-    return true
-  })
+  assert.throws(
+    () => parser.push(Buffer.from('{"snapshot":{"meta":{}}, "nodes":[1,2,x')),
+    (error) => {
+      assert.match(
+        error.message,
+        /^leakwatch: the heap snapshot is not a valid heap snapshot: byte 22: the "snapshot" header is not valid/,
+      )
+      assert.equal(error.code, 'InvalidArg')
+      return true
+    },
+  )
   const truncated = path.join(dir, 'truncated.heapsnapshot')
   writeFileSync(truncated, readFileSync(file).subarray(0, 5000))
   // A file's size is known: its header's counts already say that most of it is missing. A stream finds out at its end.
@@ -76,15 +82,24 @@ test('a corrupt snapshot throws with the byte offset; bad options are InvalidArg
   const stream = new native.HeapSnapshotParser(truncated)
   stream.push(readFileSync(truncated))
   assert.throws(() => stream.finish(''), /byte 5000: unexpected end of input: expected more of "nodes"/)
-  assert.throws(() => new native.HeapSnapshotParser('x', -1), (error) => {
-    assert.equal(error.message, "leakwatch: HeapSnapshotParser's totalBytes must be a whole number of bytes, not -1")
-    assert.equal(error.code, 'InvalidArg')
-    return true
-  })
-  assert.throws(() => native.analyzeHeapSnapshotFile(file, '{"fnd":[]}'), (error) => {
-    assert.match(error.message, /the heap analysis options is not valid: unknown field `fnd`/)
-    assert.equal(error.code, 'InvalidArg')
-    return true
-  })
-  assert.throws(() => native.analyzeHeapSnapshotFile(path.join(dir, 'missing'), ''), /leakwatch: cannot read .*missing: No such file/)
+  assert.throws(
+    () => new native.HeapSnapshotParser('x', -1),
+    (error) => {
+      assert.equal(error.message, "leakwatch: HeapSnapshotParser's totalBytes must be a whole number of bytes, not -1")
+      assert.equal(error.code, 'InvalidArg')
+      return true
+    },
+  )
+  assert.throws(
+    () => native.analyzeHeapSnapshotFile(file, '{"fnd":[]}'),
+    (error) => {
+      assert.match(error.message, /the heap analysis options is not valid: unknown field `fnd`/)
+      assert.equal(error.code, 'InvalidArg')
+      return true
+    },
+  )
+  assert.throws(
+    () => native.analyzeHeapSnapshotFile(path.join(dir, 'missing'), ''),
+    /leakwatch: cannot read .*missing: No such file/,
+  )
 })

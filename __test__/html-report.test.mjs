@@ -102,7 +102,7 @@ describe('HTML report in Chromium', () => {
     const details = await page.locator('#details').innerText()
     assert.match(details, /file\s+leaky\.test\.js/)
     assert.match(details, /state\s+failed, failed by leaks/)
-    assert.match(details, /heap\s+[\d.]+ (MB|KB) as it was \(no GC forced/)
+    assert.match(details, /heap\s+[\d.]+ (MB|kB) as it was \(no GC forced/)
     assert.match(details, /Interval Interval every 60000 ms/)
     assert.ok(details.includes(`created at leaky.test.js:${lineOf(FIXTURE, 'leaky.test.js', '// leak:interval')}:3`), details)
     assert.equal(await page.locator(`#heap-chart circle.point.selected`).getAttribute('data-i'), String(id))
@@ -113,7 +113,7 @@ describe('HTML report in Chromium', () => {
     assert.equal(await page.locator('#details h3').textContent(), 'a timer that is cleared')
     const cleanDetails = await page.locator('#details').innerText()
     assert.match(cleanDetails, /heap\s+[\d.]+ MB after GC/)
-    assert.match(cleanDetails, /heap change\s+[+-]?[\d.]+ (B|KB|MB) since the previous test \(both after GC\)/)
+    assert.match(cleanDetails, /heap change\s+[+-]?[\d.]+ (B|kB|MB) since the previous test \(both after GC\)/)
     assert.match(cleanDetails, /No leaks\./)
   })
 

@@ -131,7 +131,11 @@ test('the packed main package holds the loader, js/, the README and every entry 
   for (const entry of manifestEntryFiles(MANIFEST)) {
     assert.ok(files.includes(entry), `package.json points at ${entry}, which is not packed`)
   }
-  assert.deepEqual(files.filter((file) => NOT_FOR_USERS.test(file)), [], 'packed files a user does not need')
+  assert.deepEqual(
+    files.filter((file) => NOT_FOR_USERS.test(file)),
+    [],
+    'packed files a user does not need',
+  )
 })
 
 // The release and the fresh project, made once for the two tests below.
@@ -261,7 +265,10 @@ test('without its platform package (optional dependencies left out), the leak ge
   assert.match(message, new RegExp(`leakwatch: no native binary for ${host}`), message)
   const hostPackages = builtTargets.filter((target) => target.platformArchABI.startsWith(host)).map(platformPackageOf)
   assert.ok(hostPackages.length > 0, `no built target for this host (${host})`)
-  assert.ok(hostPackages.some((name) => message.includes(`the package ${name}`)), message)
+  assert.ok(
+    hostPackages.some((name) => message.includes(`the package ${name}`)),
+    message,
+  )
   assert.ok(message.includes(`(it has ${builtTargets.map((target) => target.platformArchABI).join(', ')})`), message)
   if (process.platform === 'linux') {
     assert.match(message, /\((glibc|musl)\)[\s\S]*On (musl|glibc) Linux it is \S+-(musl|gnu)\b/, 'gnu vs musl')

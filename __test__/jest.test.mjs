@@ -27,7 +27,14 @@ before(async () => {
   run = await runJest('jest', { args: ['--runInBand'] })
   esmRun = await runJest('jest/esm', { env: { NODE_OPTIONS: '--experimental-vm-modules' } })
   // A memory limit for idle workers makes jest use worker processes even for a few fast files.
-  workersRun = await runJest('jest', { args: ['--maxWorkers=2', '--workerIdleMemoryLimit=2GB', '--noStackTrace', '/(net|timers|module-level|listeners)\\.test\\.js$'] })
+  workersRun = await runJest('jest', {
+    args: [
+      '--maxWorkers=2',
+      '--workerIdleMemoryLimit=2GB',
+      '--noStackTrace',
+      '/(net|timers|module-level|listeners)\\.test\\.js$',
+    ],
+  })
   detectLeaksRun = await runJest('jest/released', { args: ['--runInBand', '--detectLeaks'] })
   orderRun = await runJest('jest/order')
 })
@@ -37,24 +44,38 @@ const { result, assertPassed, assertLeaked, fileResult } = fixtureAssertions('je
 describe('leakwatch/jest', () => {
   test('jest exits 1 (tests failed on purpose) and nothing crashed', () => {
     assert.equal(run.exitCode, 1, run.output)
-    assert.doesNotMatch(run.output, /segmentation fault|worker process has failed|not set up|Cannot log after tests are done/i)
+    assert.doesNotMatch(
+      run.output,
+      /segmentation fault|worker process has failed|not set up|Cannot log after tests are done/i,
+    )
     // The files that fail as files are those whose module level leaks, that keep closed servers, or whose watched
     // object was decided at the file's end: every other file loaded and ran.
-    const failedAsFiles = run.report.testResults.filter((file) => plain(file.message).includes('Test suite failed to run'))
-    assert.deepEqual(failedAsFiles.map((file) => path.basename(file.name)), ['closed-servers-kept.test.js', 'module-level.test.js', 'watch.test.js'])
+    const failedAsFiles = run.report.testResults.filter((file) =>
+      plain(file.message).includes('Test suite failed to run'),
+    )
+    assert.deepEqual(
+      failedAsFiles.map((file) => path.basename(file.name)),
+      ['closed-servers-kept.test.js', 'module-level.test.js', 'watch.test.js'],
+    )
     assert.equal(run.report.numRuntimeErrorTestSuites, 3)
   })
 
   test('a listening server and a client socket fail their tests; closed ones pass', () => {
-    assertLeaked('net.test.js', 'leaky TCP server', { description: 'TCP server listening on 127.0.0.1:', marker: '// leak:tcp-server' })
-    assertLeaked('net.test.js', 'leaky TCP client socket', { description: 'TCP socket 127.0.0.1:', marker: '// leak:tcp-socket' })
+    assertLeaked('net.test.js', 'leaky TCP server', {
+      description: 'TCP server listening on 127.0.0.1:',
+      marker: '// leak:tcp-server',
+    })
+    assertLeaked('net.test.js', 'leaky TCP client socket', {
+      description: 'TCP socket 127.0.0.1:',
+      marker: '// leak:tcp-socket',
+    })
     assertPassed('net.test.js', 'clean TCP server')
     assertPassed('net.test.js', 'clean TCP client socket')
     // The shared server of beforeAll, closed in afterAll with the sockets it accepted: the file passes.
     assert.equal(fileResult('net.test.js').message.includes('LeakError: file'), false)
   })
 
-  test("an un-awaited listen() fails its own test; a test that times out and goes on to open a server fails no other", () => {
+  test('an un-awaited listen() fails its own test; a test that times out and goes on to open a server fails no other', () => {
     const { status, message } = result('late.test.js', 'listen(0, host) not awaited')
     assert.equal(status, 'failed')
     assert.match(message, /TCP server listening on/)
@@ -72,8 +93,14 @@ describe('leakwatch/jest', () => {
   })
 
   test('a timeout, an interval and a self-rescheduling immediate fail their tests; cleared ones pass', () => {
-    assertLeaked('timers.test.js', 'leaky timeout', { description: 'Timeout after 60000 ms', marker: '// leak:timeout' })
-    assertLeaked('timers.test.js', 'leaky interval', { description: 'Interval every 30000 ms', marker: '// leak:interval' })
+    assertLeaked('timers.test.js', 'leaky timeout', {
+      description: 'Timeout after 60000 ms',
+      marker: '// leak:timeout',
+    })
+    assertLeaked('timers.test.js', 'leaky interval', {
+      description: 'Interval every 30000 ms',
+      marker: '// leak:interval',
+    })
     assertLeaked('timers.test.js', 'leaky immediate that keeps rescheduling itself', {
       description: 'Immediate (setImmediate)',
       marker: '// leak:immediate',
@@ -129,7 +156,11 @@ describe('leakwatch/jest', () => {
     )
     const line = lineOf('jest', 'watch.test.js', '// leak:retained-matcher')
     assert.match(file.message, new RegExp(`created at (?:\\S+ \\()?watch\\.test\\.js:${line}:\\d+`))
-    assert.match(file.message, /retained by:[\s\S]*variable registry[\s\S]*Array\[1\][\s\S]*╰→ App instance/, file.message)
+    assert.match(
+      file.message,
+      /retained by:[\s\S]*variable registry[\s\S]*Array\[1\][\s\S]*╰→ App instance/,
+      file.message,
+    )
     assertPassed('watch.test.js', 'a released app passes watch()')
     assertPassed('watch.test.js', 'toBeCollected(): a released object passes')
     // The fixture asserts the TypeError's text.
@@ -147,10 +178,16 @@ describe('leakwatch/jest', () => {
   test('closed servers a module-level array keeps fail the file, the array on the path and not jest-circus', () => {
     const file = fileResult('closed-servers-kept.test.js')
     assert.equal(file.status, 'failed')
-    assert.ok(file.message.includes('LeakError: file closed-servers-kept.test.js left 3 objects still reachable'), file.message)
+    assert.ok(
+      file.message.includes('LeakError: file closed-servers-kept.test.js left 3 objects still reachable'),
+      file.message,
+    )
     const line = lineOf('jest', 'closed-servers-kept.test.js', '// leak:registered-server')
     assert.match(file.message, new RegExp(`created at (?:\\S+ \\()?closed-servers-kept\\.test\\.js:${line}:\\d+`))
-    assert.match(file.message, /GC Root: module scope \(its top-level variables\)[\s│]+├─ Context[^\n]*\n[\s│]+↓ variable startedServers\n[\s│]+├─ Array instance[^\n]*\n[\s│]+↓ Array\[\d\]\n[\s│]+╰→ Server instance/)
+    assert.match(
+      file.message,
+      /GC Root: module scope \(its top-level variables\)[\s│]+├─ Context[^\n]*\n[\s│]+↓ variable startedServers\n[\s│]+├─ Array instance[^\n]*\n[\s│]+↓ Array\[\d\]\n[\s│]+╰→ Server instance/,
+    )
     assert.doesNotMatch(file.message, /currentDescribeBlock|Object\.fn|LeakTracker/)
   })
 
@@ -168,7 +205,10 @@ describe('leakwatch/jest', () => {
     assertPassed('module-level.test.js', 'a test in a file whose module level leaks passes')
     const file = fileResult('module-level.test.js')
     assert.equal(file.status, 'failed')
-    assert.ok(file.message.includes('LeakError: file module-level.test.js (module level and beforeAll) left 1 resource open'), file.message)
+    assert.ok(
+      file.message.includes('LeakError: file module-level.test.js (module level and beforeAll) left 1 resource open'),
+      file.message,
+    )
     assert.match(file.message, /TCP server listening on 127\.0\.0\.1:\d+/)
     const line = lineOf('jest', 'module-level.test.js', '// leak:module-server')
     assert.match(file.message, new RegExp(`created at (?:\\S+ \\()?module-level\\.test\\.js:${line}:\\d+`))
@@ -180,7 +220,10 @@ describe('leakwatch/jest', () => {
   })
 
   test('a leak is the test that leaked, a failing test shows both errors, late closes and unref are not leaks', () => {
-    assertLeaked('behaviour.test.js', 'leaks a timeout', { description: 'Timeout after 60000 ms', marker: '// leak:attribution' })
+    assertLeaked('behaviour.test.js', 'leaks a timeout', {
+      description: 'Timeout after 60000 ms',
+      marker: '// leak:attribution',
+    })
     assertPassed('behaviour.test.js', 'clean test after the leaky one')
     const message = assertLeaked('behaviour.test.js', 'fails an assertion and leaks', {
       description: 'Timeout after 60000 ms',
@@ -204,11 +247,14 @@ describe('leakwatch/jest', () => {
     assert.doesNotMatch(message, /should have thrown/)
     assert.equal(message.match(/left 1 resource open/g).length, 1, 'reported once, not again at the end of the test')
     assertPassed('api.test.js', 'allowed leak')
-    assertLeaked('api.test.js', 'not allowed after', { description: 'Timeout after 60000 ms', marker: '// leak:after-allowed' })
+    assertLeaked('api.test.js', 'not allowed after', {
+      description: 'Timeout after 60000 ms',
+      marker: '// leak:after-allowed',
+    })
     assertPassed('api.test.js', 'resourceDelta counts what is open and what was created')
   })
 
-  test("configure() in a file applies to it only, and a bad option is a TypeError naming it", () => {
+  test('configure() in a file applies to it only, and a bad option is a TypeError naming it', () => {
     assertPassed('options.test.js', 'a timeout is not reported when only TCP servers are')
     assertPassed('options.test.js', 'a misspelt option is a TypeError naming it')
     // timers.test.js ran next, in the same process (--runInBand, files in name order): back to every kind.
@@ -236,7 +282,10 @@ describe('leakwatch/jest', () => {
     assertLeaked(file, 'a server leaked with fake timers left on', { ...server, marker: '// leak:left-on-server' })
     assertPassed(file, 'a clean test with fake timers left on')
     for (const faked of ['setTimeout', 'setImmediate', 'nextTick']) {
-      assertLeaked(file, `${faked} faked alone: a leaked server is reported`, { ...server, marker: '// leak:left-on-one' })
+      assertLeaked(file, `${faked} faked alone: a leaked server is reported`, {
+        ...server,
+        marker: '// leak:left-on-one',
+      })
       assertPassed(file, `${faked} faked alone: a closed server passes`)
     }
     assertLeaked(file, 'nextTick faked alone: a retained object fails watch()', {
@@ -245,7 +294,8 @@ describe('leakwatch/jest', () => {
       left: '1 object still reachable',
     })
     assertPassed(file, 'the test after them passes, with the fakes still on')
-    for (const [key, { message }] of run.tests) if (key.startsWith(file)) assert.doesNotMatch(message, /Exceeded timeout|run concurrently/, key)
+    for (const [key, { message }] of run.tests)
+      if (key.startsWith(file)) assert.doesNotMatch(message, /Exceeded timeout|run concurrently/, key)
   })
 
   test("leakwatch holds nothing of a finished file: jest's --detectLeaks passes clean files", () => {
@@ -261,15 +311,24 @@ describe('leakwatch/jest', () => {
     const failed = names.filter((name) => result('concurrent.test.js', name).status === 'failed')
     assert.equal(failed.length, 1, `failed: ${failed.join(', ')}`)
     const { message } = result('concurrent.test.js', failed[0])
-    assert.ok(message.includes('tests ran concurrently: some of these may belong to another test of this file'), message)
-    assert.ok(message.includes(`concurrent.test.js:${lineOf('jest', 'concurrent.test.js', '// leak:concurrent')}:`), message)
+    assert.ok(
+      message.includes('tests ran concurrently: some of these may belong to another test of this file'),
+      message,
+    )
+    assert.ok(
+      message.includes(`concurrent.test.js:${lineOf('jest', 'concurrent.test.js', '// leak:concurrent')}:`),
+      message,
+    )
     for (const name of ['quick clean', 'slow clean', 'slowest clean']) {
       assertPassed('concurrent.test.js', `clean tests running at the same time > ${name}`)
     }
   })
 
   test("test.concurrent: allowLeaks() fails its caller with a clear error and does not silence the neighbour's leak", () => {
-    const caller = result('concurrent-calls.test.js', 'allowLeaks() beside a leaky neighbour > calls allowLeaks() while its neighbour runs')
+    const caller = result(
+      'concurrent-calls.test.js',
+      'allowLeaks() beside a leaky neighbour > calls allowLeaks() while its neighbour runs',
+    )
     assert.equal(caller.status, 'failed')
     assert.ok(
       caller.message.startsWith(
@@ -280,18 +339,28 @@ describe('leakwatch/jest', () => {
     assert.match(caller.message, /or accept the resource with an ignore rule in configure/)
     // Its first frame is the user's call, which jest shows.
     assert.match(caller.message, /\n\s+at .*concurrent-calls\.test\.js:\d+:\d+/)
-    assertLeaked('concurrent-calls.test.js', 'allowLeaks() beside a leaky neighbour > leaks while its neighbour calls allowLeaks()', {
-      description: 'Interval every 47000 ms',
-      marker: '// leak:beside-allow',
-    })
+    assertLeaked(
+      'concurrent-calls.test.js',
+      'allowLeaks() beside a leaky neighbour > leaks while its neighbour calls allowLeaks()',
+      {
+        description: 'Interval every 47000 ms',
+        marker: '// leak:beside-allow',
+      },
+    )
     // The fixture asserts that watch(), resourceDelta() and expectNoLeaks() throw, and that expectNoLeaks(fn) checks.
-    assertPassed('concurrent-calls.test.js', 'the other calls beside a neighbour > watch(), resourceDelta() and expectNoLeaks() throw; expectNoLeaks(fn) checks its function')
+    assertPassed(
+      'concurrent-calls.test.js',
+      'the other calls beside a neighbour > watch(), resourceDelta() and expectNoLeaks() throw; expectNoLeaks(fn) checks its function',
+    )
     assertPassed('concurrent-calls.test.js', 'the other calls beside a neighbour > partner')
   })
 
   test('jest.retryTimes cannot hide a leak: the last attempt reports what an earlier one left open; what it closed is dropped', () => {
     const note = 'note: left open by an earlier attempt of this test (retry): the retry cannot pass while it is open'
-    const leaky = assertLeaked('flaky-retries.test.js', 'leaks on its first attempt only', { description: 'Interval every 51000 ms', marker: '// leak:first-attempt' })
+    const leaky = assertLeaked('flaky-retries.test.js', 'leaks on its first attempt only', {
+      description: 'Interval every 51000 ms',
+      marker: '// leak:first-attempt',
+    })
     assert.ok(leaky.includes(note), leaky)
     const flaky = assertLeaked('flaky-retries.test.js', 'fails on its first attempt, leaving its server open', {
       description: 'TCP server listening on 127.0.0.1:',
@@ -315,16 +384,28 @@ describe('leakwatch/jest', () => {
     esm.assertPassed('esm.test.js', 'clean TCP server in an ES module test file')
     esm.assertPassed('esm.test.js', 'expect(obj).toBeCollected() in an ES module test file')
     const file = esm.fileResult('esm.test.js')
-    assert.ok(file.message.includes('LeakError: file esm.test.js (module level and beforeAll) left 1 resource open'), file.message)
-    assert.ok(file.message.includes(`esm.test.js:${lineOf('jest/esm', 'esm.test.js', '// leak:esm-module-level')}:`), file.message)
+    assert.ok(
+      file.message.includes('LeakError: file esm.test.js (module level and beforeAll) left 1 resource open'),
+      file.message,
+    )
+    assert.ok(
+      file.message.includes(`esm.test.js:${lineOf('jest/esm', 'esm.test.js', '// leak:esm-module-level')}:`),
+      file.message,
+    )
   })
 
   test('files spread over two worker processes: the same leaks, each worker with its own tracker', () => {
     const workers = fixtureAssertions('jest', () => workersRun)
     assert.equal(workersRun.exitCode, 1, workersRun.output)
     assert.equal(workersRun.report.numTotalTestSuites, 4)
-    workers.assertLeaked('net.test.js', 'leaky TCP server', { description: 'TCP server listening on', marker: '// leak:tcp-server' })
-    workers.assertLeaked('timers.test.js', 'leaky interval', { description: 'Interval every 30000 ms', marker: '// leak:interval' })
+    workers.assertLeaked('net.test.js', 'leaky TCP server', {
+      description: 'TCP server listening on',
+      marker: '// leak:tcp-server',
+    })
+    workers.assertLeaked('timers.test.js', 'leaky interval', {
+      description: 'Interval every 30000 ms',
+      marker: '// leak:interval',
+    })
     workers.assertLeaked('listeners.test.js', 'SIGTERM handler added per server and never removed', {
       description: 'listener for "SIGTERM" on process',
       marker: '// leak:sigterm',
@@ -338,8 +419,11 @@ describe('leakwatch/jest', () => {
   test('jest prints the report whole, as its message: --noStackTrace keeps it', () => {
     // The run above has --noStackTrace: jest drops what it takes for a stack, and the report is not that.
     const line = lineOf('jest', 'net.test.js', '// leak:tcp-server')
-    const report = workersRun.output.slice(workersRun.output.indexOf('LeakError: test "leaky TCP server" left 1 resource open'))
-    const heading = '^LeakError: test "leaky TCP server" left 1 resource open\\n\\n +● TCP server listening on 127\\.0\\.0\\.1:\\d+ +\\(keeps the process alive\\)'
+    const report = workersRun.output.slice(
+      workersRun.output.indexOf('LeakError: test "leaky TCP server" left 1 resource open'),
+    )
+    const heading =
+      '^LeakError: test "leaky TCP server" left 1 resource open\\n\\n +● TCP server listening on 127\\.0\\.0\\.1:\\d+ +\\(keeps the process alive\\)'
     assert.match(report, new RegExp(`${heading}\\n +created at (?:\\S+ \\()?net\\.test\\.js:${line}:`))
     assert.match(report, /\n\n +Fix: close what was opened before the test ends/)
   })
@@ -350,24 +434,40 @@ describe('leakwatch/jest', () => {
     const message = plain(file.message)
     assert.match(message, /Test suite failed to run/)
     assert.ok(
-      message.includes('list "leakwatch/jest" in setupFilesAfterEnv of the jest config, before any setup file that calls its API'),
+      message.includes(
+        'list "leakwatch/jest" in setupFilesAfterEnv of the jest config, before any setup file that calls its API',
+      ),
       message,
     )
     assert.doesNotMatch(message, /add "leakwatch\/jest" to setupFilesAfterEnv/)
   })
 
-  test('jest exits by itself after a reported leak (no --forceExit): what leakwatch reported is unref\'d, not closed', async () => {
+  test("jest exits by itself after a reported leak (no --forceExit): what leakwatch reported is unref'd, not closed", async () => {
     const root = path.join(REPO_ROOT, '__test__', 'fixtures', 'jest', 'exits')
     const jest = path.join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js')
     const env = { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' }
     // Generous: it takes about a second here. Without the unref, jest waits for the server and the interval for ever.
-    const { exitCode, output, killed } = await runNode([jest, '--ci', '--runInBand'], { cwd: root, env, timeoutMs: 60_000 })
+    const { exitCode, output, killed } = await runNode([jest, '--ci', '--runInBand'], {
+      cwd: root,
+      env,
+      timeoutMs: 60_000,
+    })
     const shown = plain(output)
     assert.equal(killed, false, `jest did not exit within 60 s after reporting the leak:\n${shown}`)
     assert.equal(exitCode, 1, shown)
     assert.match(shown, /LeakError: test "leaves a server listening and an interval running" left 2 resources open/)
-    assert.match(shown, new RegExp(`created at (?:\\S+ \\()?leaks\\.test\\.js:${lineOf('jest/exits', 'leaks.test.js', '// leak:server')}:`))
-    assert.match(shown, new RegExp(`created at (?:\\S+ \\()?leaks\\.test\\.js:${lineOf('jest/exits', 'leaks.test.js', '// leak:interval')}:`))
+    assert.match(
+      shown,
+      new RegExp(
+        `created at (?:\\S+ \\()?leaks\\.test\\.js:${lineOf('jest/exits', 'leaks.test.js', '// leak:server')}:`,
+      ),
+    )
+    assert.match(
+      shown,
+      new RegExp(
+        `created at (?:\\S+ \\()?leaks\\.test\\.js:${lineOf('jest/exits', 'leaks.test.js', '// leak:interval')}:`,
+      ),
+    )
     assert.match(shown, /Tests: +1 failed, 1 passed, 2 total/)
     assert.doesNotMatch(shown, /did not exit one second after/)
   })
@@ -379,7 +479,10 @@ describe('leakwatch/jest', () => {
       // The class lives in jest's worker realm, set up by jest: outside jest there is none.
       'console.log(String(LeakError))',
     ].join('\n')
-    const { exitCode, stdout, stderr } = await runNode(['--input-type=module', '-e', source], { cwd: REPO_ROOT, timeoutMs: 30_000 })
+    const { exitCode, stdout, stderr } = await runNode(['--input-type=module', '-e', source], {
+      cwd: REPO_ROOT,
+      timeoutMs: 30_000,
+    })
     assert.equal(exitCode, 0, stderr)
     assert.equal(stdout, `${JSON.stringify(Array(6).fill('function'))}\nundefined\n`)
   })

@@ -11,20 +11,68 @@ const FIXTURE = 'kinds'
 const KINDS = [
   ['timers.test.js', 'leaky timeout', 'clean timeout', 'leak:timeout', /● Timeout after 60000 ms/],
   ['timers.test.js', 'leaky interval', 'clean interval', 'leak:interval', /● Interval every 30000 ms/],
-  ['timers.test.js', 'leaky immediate that keeps rescheduling itself', 'clean immediate', 'leak:immediate', /● Immediate/],
-  ['net.test.js', 'leaky TCP server', 'clean TCP server', 'leak:tcp-server', /● TCP server listening on 127\.0\.0\.1:\d+/],
-  ['net.test.js', 'leaky TCP client socket', 'clean TCP client socket', 'leak:tcp-socket', /● TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+/],
-  ['tls.test.js', 'leaky TLS socket', 'clean TLS socket', 'leak:tls', /● TLS socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+/],
-  ['pipe.test.js', 'leaky pipe server', 'clean pipe server', 'leak:pipe-server', /● Pipe server listening on \/.*leaky\.sock/],
+  [
+    'timers.test.js',
+    'leaky immediate that keeps rescheduling itself',
+    'clean immediate',
+    'leak:immediate',
+    /● Immediate/,
+  ],
+  [
+    'net.test.js',
+    'leaky TCP server',
+    'clean TCP server',
+    'leak:tcp-server',
+    /● TCP server listening on 127\.0\.0\.1:\d+/,
+  ],
+  [
+    'net.test.js',
+    'leaky TCP client socket',
+    'clean TCP client socket',
+    'leak:tcp-socket',
+    /● TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+/,
+  ],
+  [
+    'tls.test.js',
+    'leaky TLS socket',
+    'clean TLS socket',
+    'leak:tls',
+    /● TLS socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+/,
+  ],
+  [
+    'pipe.test.js',
+    'leaky pipe server',
+    'clean pipe server',
+    'leak:pipe-server',
+    /● Pipe server listening on \/.*leaky\.sock/,
+  ],
   ['pipe.test.js', 'leaky pipe client', 'clean pipe client', 'leak:pipe-client', /● Pipe to \/.*shared\.sock/],
   ['udp.test.js', 'leaky UDP socket', 'clean UDP socket', 'leak:udp', /● UDP socket bound to 127\.0\.0\.1:\d+/],
-  ['child-process.test.js', 'leaky child process', 'clean child process', 'leak:child', /● Child process pid \d+ \(sleep 30\)/],
+  [
+    'child-process.test.js',
+    'leaky child process',
+    'clean child process',
+    'leak:child',
+    /● Child process pid \d+ \(sleep 30\)/,
+  ],
   ['watchers.test.js', 'leaky fs watcher', 'clean fs watcher', 'leak:fs-watch', /● FS watcher/],
   ['watchers.test.js', 'leaky stat watcher', 'clean stat watcher', 'leak:stat-watch', /● Stat watcher/],
   ['workers.test.js', 'leaky worker', 'clean worker', 'leak:worker', /● Worker thread \d+/],
   ['workers.test.js', 'leaky message port', 'clean message port', 'leak:message-port', /● MessagePort/],
-  ['file-handle.test.js', 'leaky file handle', 'clean file handle', 'leak:file-handle', /● File handle fd \d+ \(.*file-handle\.test\.js\)  \(holds an open file descriptor\)/],
-  ['signal.test.js', 'leaky signal handler', 'clean signal handler', 'leak:signal', /● Signal handler.*\(unref'd: does not keep the process alive\)/],
+  [
+    'file-handle.test.js',
+    'leaky file handle',
+    'clean file handle',
+    'leak:file-handle',
+    /● File handle fd \d+ \(.*file-handle\.test\.js\)  \(holds an open file descriptor\)/,
+  ],
+  [
+    'signal.test.js',
+    'leaky signal handler',
+    'clean signal handler',
+    'leak:signal',
+    /● Signal handler.*\(unref'd: does not keep the process alive\)/,
+  ],
 ]
 
 describe('every reportable kind, leaky and clean', () => {
@@ -65,7 +113,10 @@ describe('every reportable kind, leaky and clean', () => {
     const callerLine = lineOf(FIXTURE, 'typescript.test.ts', 'leak:ts-caller')
     assert.match(result.message, new RegExp(`created at typescript\\.test\\.ts:${line}:\\d+`))
     assert.match(result.message, new RegExp(`> ${line} \\|.*leak:ts-server`))
-    assert.match(result.message, new RegExp(`called from startServer|called from typescript\\.test\\.ts:${callerLine}:`))
+    assert.match(
+      result.message,
+      new RegExp(`called from startServer|called from typescript\\.test\\.ts:${callerLine}:`),
+    )
     assert.equal(run.tests.get('typescript.test.ts > clean server started from a TypeScript helper')?.status, 'passed')
   })
 

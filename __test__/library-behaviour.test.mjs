@@ -30,13 +30,19 @@ describe('library behaviour', () => {
   })
 
   test("a dependency's per-call process handlers fail the test, naming the package and the test's line", () => {
-    const { status, message } = result('library.test.js', 'a dependency that adds process handlers per call is still reported')
+    const { status, message } = result(
+      'library.test.js',
+      'a dependency that adds process handlers per call is still reported',
+    )
     assert.equal(status, 'failed')
     assert.match(message, /left 2 listeners attached/)
     assert.match(message, /listener for "SIGTERM" on process/)
     assert.match(message, /listener for "SIGHUP" on process/)
     const line = lineOf(FIXTURE, 'library.test.js', 'leak:per-call')
     assert.match(message, new RegExp(`created at (?:\\S+ \\()?library\\.test\\.js:${line}:`))
-    assert.match(message, /made inside per-call-exit-handlers, by listen \(node_modules\/per-call-exit-handlers\/index\.js:\d+:\d+\): the fix belongs in that package/)
+    assert.match(
+      message,
+      /made inside per-call-exit-handlers, by listen \(node_modules\/per-call-exit-handlers\/index\.js:\d+:\d+\): the fix belongs in that package/,
+    )
   })
 })

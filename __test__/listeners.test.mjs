@@ -32,9 +32,24 @@ describe('listener leaks', () => {
   })
 
   test('listeners left on a module singleton and on a beforeAll emitter fail', () => {
-    assertListenerLeak('singleton.test.js', 'listener left on a module singleton', 'listener for "message" on EventEmitter', '// leak:singleton')
-    assertListenerLeak('singleton.test.js', 'listener left on an emitter from beforeAll', 'listener for "tick" on EventEmitter', '// leak:before-all')
-    assertListenerLeak('singleton.test.js', 'prependListener left on the singleton', 'listener for "message" on EventEmitter', '// leak:prepend')
+    assertListenerLeak(
+      'singleton.test.js',
+      'listener left on a module singleton',
+      'listener for "message" on EventEmitter',
+      '// leak:singleton',
+    )
+    assertListenerLeak(
+      'singleton.test.js',
+      'listener left on an emitter from beforeAll',
+      'listener for "tick" on EventEmitter',
+      '// leak:before-all',
+    )
+    assertListenerLeak(
+      'singleton.test.js',
+      'prependListener left on the singleton',
+      'listener for "message" on EventEmitter',
+      '// leak:prepend',
+    )
   })
 
   test("listeners on the test's own emitter, a fired once, removeAllListeners: all pass", () => {
@@ -44,7 +59,12 @@ describe('listener leaks', () => {
   })
 
   test('an abort listener left on a shared AbortSignal fails; { signal }, { once: true }, removeEventListener pass', () => {
-    assertListenerLeak('abort-signal.test.js', 'abort listener left on a shared signal', 'listener for "abort" on AbortSignal', '// leak:abort')
+    assertListenerLeak(
+      'abort-signal.test.js',
+      'abort listener left on a shared signal',
+      'listener for "abort" on AbortSignal',
+      '// leak:abort',
+    )
     assertPassed('abort-signal.test.js', '{ signal } removes the listener when its controller aborts')
     assertPassed('abort-signal.test.js', '{ once: true } listener that fired is gone')
     assertPassed('abort-signal.test.js', 'removeEventListener removes it')
@@ -55,7 +75,12 @@ describe('listener leaks', () => {
     assertPassed('max-listeners.test.js', name)
     const { warnings } = result('max-listeners.test.js', name).meta.leakwatch
     assert.equal(warnings.length, 1)
-    assert.match(warnings[0], new RegExp(`^MaxListenersExceededWarning in test "${name}": 11 "data" listeners on EventEmitter \\(the last added at max-listeners\\.test\\.js:8:\\d+\\)$`))
+    assert.match(
+      warnings[0],
+      new RegExp(
+        `^MaxListenersExceededWarning in test "${name}": 11 "data" listeners on EventEmitter \\(the last added at max-listeners\\.test\\.js:8:\\d+\\)$`,
+      ),
+    )
     assert.match(run.output, /\[leakwatch\] MaxListenersExceededWarning in test "eleven listeners/)
   })
 
@@ -73,12 +98,21 @@ describe('listener leaks', () => {
 
   test("listeners Node adds by itself to an earlier test's pooled socket, finished stream or closing HTTP/2 session are not leaks", () => {
     for (const index of [1, 2, 3]) {
-      assertPassed('node-added.test.js', `one keep-alive agent shared by the tests of a file request ${index} on the pooled socket`)
+      assertPassed(
+        'node-added.test.js',
+        `one keep-alive agent shared by the tests of a file request ${index} on the pooled socket`,
+      )
     }
-    assertPassed('node-added.test.js', 'a ReadStream read to its end in an earlier test turns the finished stream into a web stream')
+    assertPassed(
+      'node-added.test.js',
+      'a ReadStream read to its end in an earlier test turns the finished stream into a web stream',
+    )
     assertPassed('node-added.test.js', 'an HTTP/2 session from beforeAll, closed by a test closes the session')
     for (const index of [1, 2, 3]) {
-      assertPassed('node-added.test.js', `a new HTTP/2 client per test, the previous one closed in beforeEach GET / ${index}`)
+      assertPassed(
+        'node-added.test.js',
+        `a new HTTP/2 client per test, the previous one closed in beforeEach GET / ${index}`,
+      )
     }
     assert.doesNotMatch(fileResult('node-added.test.js').message, /LeakError/)
     // What the test's own code leaves on the pooled socket is still its leak, and only that.
@@ -89,7 +123,12 @@ describe('listener leaks', () => {
     assert.equal(status, 'failed')
     assert.match(message, /left 1 listener attached/)
     assert.match(message, /● listener for "timeout" on Socket/)
-    assert.match(message, new RegExp(`created at (?:\\S+ \\()?node-added\\.test\\.js:${lineOf(FIXTURE, 'node-added.test.js', '// leak:pooled-socket')}:`))
+    assert.match(
+      message,
+      new RegExp(
+        `created at (?:\\S+ \\()?node-added\\.test\\.js:${lineOf(FIXTURE, 'node-added.test.js', '// leak:pooled-socket')}:`,
+      ),
+    )
     assert.doesNotMatch(message, /"error"/)
   })
 
@@ -168,7 +207,10 @@ describe('a global leakwatch cannot replace (read-only, not configurable)', () =
   test('listeners on EventTargets go unchecked, said once for the worker; every other check runs', () => {
     const notices = readOnlyRun.output.match(/\[leakwatch\] globalThis\.AbortController is read-only here[^\n]*/g) ?? []
     assert.equal(notices.length, 1, readOnlyRun.output)
-    assert.match(notices[0], /listeners left on an AbortSignal or EventTarget are not checked in this worker; every other check runs\.$/)
+    assert.match(
+      notices[0],
+      /listeners left on an AbortSignal or EventTarget are not checked in this worker; every other check runs\.$/,
+    )
     readOnly.assertLeaked('first.test.js', 'a leaked server is still reported', {
       description: 'TCP server listening on 127.0.0.1:',
       marker: '// leak:read-only-server',
@@ -207,6 +249,13 @@ test('emitters are described in words a user recognises', async () => {
   socket.destroy()
   await new Promise((resolve) => server.close(resolve))
   assert.equal(describeEmitter(Object.create(null)), 'EventEmitter')
-  const hostile = new Proxy({}, { get: () => { throw new Error('no') } })
+  const hostile = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('no')
+      },
+    },
+  )
   assert.equal(describeEmitter(hostile), 'an emitter', 'an emitter whose getters throw is still described')
 })

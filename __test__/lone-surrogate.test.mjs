@@ -27,14 +27,23 @@ after(() => rmSync(outDir, { recursive: true, force: true }))
 
 function leakwatchCli(args) {
   const cli = path.join(REPO_ROOT, 'js', 'cli.js')
-  const child = spawnSync(process.execPath, [cli, ...args], { cwd: outDir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } })
+  const child = spawnSync(process.execPath, [cli, ...args], {
+    cwd: outDir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+  })
   return { status: child.status, stdout: plain(child.stdout), stderr: plain(child.stderr) }
 }
 
 // The smallest snapshot the parser accepts: one node, no edges.
 const TINY_SNAPSHOT = JSON.stringify({
   snapshot: {
-    meta: { node_fields: ['type', 'name', 'id', 'self_size', 'edge_count'], node_types: [['synthetic']], edge_fields: ['type', 'name_or_index', 'to_node'], edge_types: [['element']] },
+    meta: {
+      node_fields: ['type', 'name', 'id', 'self_size', 'edge_count'],
+      node_types: [['synthetic']],
+      edge_fields: ['type', 'name_or_index', 'to_node'],
+      edge_types: [['element']],
+    },
     node_count: 1,
     edge_count: 0,
   },
@@ -57,14 +66,21 @@ test('every JSON input of the native side takes a lone surrogate: the leak check
 
 describe('a lone surrogate in a test title and an event name', () => {
   before(async () => {
-    run = await runVitest(FIXTURE, { args: ['--reporter=leakwatch/reporter'], env: { LEAKWATCH_REPORT_JSON: reportFile }, timeoutMs: 90_000 })
+    run = await runVitest(FIXTURE, {
+      args: ['--reporter=leakwatch/reporter'],
+      env: { LEAKWATCH_REPORT_JSON: reportFile },
+      timeoutMs: 90_000,
+    })
   })
 
   test('the leaking test fails with a LeakError naming the listener and the interval', () => {
     const { status, message } = result(FILE, LEAKY)
     assert.equal(status, 'failed')
     assert.doesNotMatch(message, /is not valid/)
-    assert.ok(message.includes(`LeakError: test "${SHOWN(LEAKY)}" left 1 resource open and 1 listener attached`), message)
+    assert.ok(
+      message.includes(`LeakError: test "${SHOWN(LEAKY)}" left 1 resource open and 1 listener attached`),
+      message,
+    )
     assert.ok(message.includes(`● listener for "${SHOWN('job\udfff')}" on process`), message)
     assert.ok(message.includes('● Interval every 60000 ms'), message)
     assert.ok(message.includes(`created at ${FILE}:${lineOf(FIXTURE, FILE, '// leak:listener')}:`), message)
@@ -81,7 +97,10 @@ describe('a lone surrogate in a test title and an event name', () => {
     assert.equal(report.totals.testsFailedByLeaks, 1)
     const [file] = report.files
     const leaky = file.tests.find((entry) => entry.name === LEAKY)
-    assert.ok(leaky, `no record named ${JSON.stringify(LEAKY)}: ${JSON.stringify(file.tests.map((entry) => entry.name))}`)
+    assert.ok(
+      leaky,
+      `no record named ${JSON.stringify(LEAKY)}: ${JSON.stringify(file.tests.map((entry) => entry.name))}`,
+    )
     assert.equal(leaky.failedByLeaks, true)
     assert.deepEqual(leaky.leaks.map((leak) => leak.kind).sort(), ['Interval', 'Listener'])
     assert.equal(leaky.leaks.find((leak) => leak.kind === 'Listener').event, SHOWN('job\udfff'))

@@ -27,12 +27,18 @@ describe('memory', () => {
     assert.match(message, /- Retained object: find what still references it/)
     // The retainer path, from one heap snapshot: the module-level array by its name, then the slot.
     assert.match(message, /retained by:\n\s+┬───\n\s+│ GC Root: /)
-    assert.match(message, /↓ variable registry[^\n]*\n\s+├─ Array instance[^\n]*\n\s+│\s+↓ Array\[0\]\n\s+╰→ App instance/)
+    assert.match(
+      message,
+      /↓ variable registry[^\n]*\n\s+├─ Array instance[^\n]*\n\s+│\s+↓ Array\[0\]\n\s+╰→ App instance/,
+    )
   })
 
   test('toBeCollected(): a released object passes; one kept by a listener closure fails, the closure in its path', () => {
     assertPassed('watch.test.js', 'toBeCollected(): a released object passes')
-    const { status, message } = result('watch-closure.test.js', 'toBeCollected(): an object kept by a listener closure fails')
+    const { status, message } = result(
+      'watch-closure.test.js',
+      'toBeCollected(): an object kept by a listener closure fails',
+    )
     assert.equal(status, 'failed')
     assert.match(message, /left 1 listener attached and 1 object still reachable/)
     assert.match(message, /● App instance \(watched as "app held by a listener"\) still reachable after GC/)
@@ -47,19 +53,25 @@ describe('memory', () => {
       marker: '// leak:retained-mock',
       left: '1 object still reachable',
     })
-    assert.match(message, /↓ closure\.mock\n\s+│\s+\^ a vi\.fn\(\)\/vi\.spyOn\(\) mock: it keeps the arguments of every call/)
+    assert.match(
+      message,
+      /↓ closure\.mock\n\s+│\s+\^ a vi\.fn\(\)\/vi\.spyOn\(\) mock: it keeps the arguments of every call/,
+    )
     assert.match(message, /↓ Object\.calls\n[\s\S]*╰→ App instance/)
   })
 
   test('maxHeapGrowthPerTest trips on ~1 MB kept per test, naming the slope and the tests that grew most', () => {
     const { status, message } = fileResult('growth-limit.test.js')
     assert.equal(status, 'failed')
-    assert.match(message, /^file growth-limit\.test\.js: heap after GC grew (\d+(\.\d+)?) (MB|KB) per test over 30 tests/)
-    const [, amount, unit] = /grew (\d+(?:\.\d+)?) (MB|KB) per test/.exec(message)
-    const bytes = Number(amount) * (unit === 'MB' ? 1024 * 1024 : 1024)
+    assert.match(
+      message,
+      /^file growth-limit\.test\.js: heap after GC grew (\d+(\.\d+)?) (MB|kB) per test over 30 tests/,
+    )
+    const [, amount, unit] = /grew (\d+(?:\.\d+)?) (MB|kB) per test/.exec(message)
+    const bytes = Number(amount) * (unit === 'MB' ? 1e6 : 1e3)
     assert.ok(bytes > 700 * 1024 && bytes < 1600 * 1024, `slope ${amount} ${unit} is not about 1 MB`)
-    assert.match(message, /the limit is 256 KB per test \(maxHeapGrowthPerTest\)/)
-    assert.match(message, /the tests that grew most:\n\s+\d+(\.\d+)? (MB|KB)\s+accumulating test \d+/)
+    assert.match(message, /the limit is 262\.1 kB per test \(maxHeapGrowthPerTest\)/)
+    assert.match(message, /the tests that grew most:\n\s+\d+(\.\d+)? (MB|kB)\s+accumulating test \d+/)
   })
 
   test('the same limit does not trip on a clean 60-test file', () => {
@@ -68,7 +80,10 @@ describe('memory', () => {
 
   test('with no options, a file whose heap after GC grows steadily is reported as a warning', () => {
     assert.equal(fileResult('growth-default.test.js').status, 'passed')
-    assert.match(run.output, /\[leakwatch\] file growth-default\.test\.js: heap after GC grew [\d.]+ MB per test over 40 tests .*: it grows steadily/)
+    assert.match(
+      run.output,
+      /\[leakwatch\] file growth-default\.test\.js: heap after GC grew [\d.]+ MB per test over 40 tests .*: it grows steadily/,
+    )
     assert.doesNotMatch(run.output, /\[leakwatch\] file growth-clean\.test\.js/)
   })
 
@@ -80,9 +95,15 @@ describe('memory', () => {
     assert.match(message, /● 4 × Server instance \(a server its test closed\) still reachable after GC/)
     const line = lineOf(FIXTURE, 'closed-servers.test.js', '// leak:closed-server')
     assert.match(message, new RegExp(`created at closed-servers\\.test\\.js:${line}:\\d+`))
-    assert.match(message, /4 servers and sockets the tests closed are still reachable after GC \(tests: "route sends", "route reads", "route deletes", "route lists"\)/)
+    assert.match(
+      message,
+      /4 servers and sockets the tests closed are still reachable after GC \(tests: "route sends", "route reads", "route deletes", "route lists"\)/,
+    )
     // The module's scope holds its variables: the path starts there, whatever else (vitest's tests) reaches it.
-    assert.match(message, /GC Root: module scope \(its top-level variables\)\n[\s│]+├─ Context[^\n]*\n\s+│\s+↓ variable startedServers[^\n]*\n\s+├─ Array instance[^\n]*\n\s+│\s+↓ Array\[\d\]\n\s+╰→ Server instance/)
+    assert.match(
+      message,
+      /GC Root: module scope \(its top-level variables\)\n[\s│]+├─ Context[^\n]*\n\s+│\s+↓ variable startedServers[^\n]*\n\s+├─ Array instance[^\n]*\n\s+│\s+↓ Array\[\d\]\n\s+╰→ Server instance/,
+    )
     assert.doesNotMatch(message, /LeakTracker|LeakScope|runWithTimeout/)
   })
 
@@ -93,7 +114,10 @@ describe('memory', () => {
     const line = lineOf(FIXTURE, 'closed-servers-mock.test.js', '// leak:mocked-server')
     assert.match(message, new RegExp(`created at closed-servers-mock\\.test\\.js:${line}:\\d+`))
     // vitest registers every mock (REGISTERED_MOCKS), which may be the shorter way to it than the file's variable.
-    assert.match(message, /↓ closure\.mock\n\s+│\s+\^ a vi\.fn\(\)\/vi\.spyOn\(\) mock[\s\S]*↓ Object\.calls[\s\S]*╰→ Server instance/)
+    assert.match(
+      message,
+      /↓ closure\.mock\n\s+│\s+\^ a vi\.fn\(\)\/vi\.spyOn\(\) mock[\s\S]*↓ Object\.calls[\s\S]*╰→ Server instance/,
+    )
   })
 
   test("what only vitest's or Node's bookkeeping holds is not retained: a test's or hook's closure, the test context, a mock, a session timer", () => {
@@ -101,7 +125,12 @@ describe('memory', () => {
     // beforeEach put on the test context, and a describe's server its mock's implementation captures (vitest's mock
     // registry): vitest keeps each until the file ends. Nor closed HTTP/2 servers their sessions' timeout timers keep
     // (Node's, bounded). These files failed before.
-    for (const file of ['held-by-test-closures.test.js', 'held-by-test-context.test.js', 'held-by-mock-registry.test.js', 'held-by-http2-session-timer.test.js']) {
+    for (const file of [
+      'held-by-test-closures.test.js',
+      'held-by-test-context.test.js',
+      'held-by-mock-registry.test.js',
+      'held-by-http2-session-timer.test.js',
+    ]) {
       assert.equal(fileResult(file).status, 'passed', fileResult(file).message)
     }
     assert.equal(result('held-by-test-closures.test.js', 'routes route sends').status, 'passed')
@@ -112,11 +141,19 @@ describe('memory', () => {
   })
 
   test('configure({ ignoreReferences }) accepts what only the named reference holds', () => {
-    assert.equal(fileResult('closed-servers-accepted.test.js').status, 'passed', fileResult('closed-servers-accepted.test.js').message)
+    assert.equal(
+      fileResult('closed-servers-accepted.test.js').status,
+      'passed',
+      fileResult('closed-servers-accepted.test.js').message,
+    )
   })
 
   test('closed servers that become garbage pass, a module-level variable holding the last one included', () => {
-    assert.equal(fileResult('closed-servers-clean.test.js').status, 'passed', fileResult('closed-servers-clean.test.js').message)
+    assert.equal(
+      fileResult('closed-servers-clean.test.js').status,
+      'passed',
+      fileResult('closed-servers-clean.test.js').message,
+    )
   })
 
   test('heap figures reach task.meta: after GC when a limit is set', () => {

@@ -31,7 +31,11 @@ test('vitest: a test file that imports the main entry, with leakwatch/vitest or 
   for (const config of ['adapter.config.mjs', 'no-setup.config.mjs']) {
     const run = await runVitest(FIXTURE, { args: ['--config', config] })
     assert.equal(run.exitCode, 0, `${config}:\n${run.output}`)
-    assert.equal(run.tests.get('imports-main.test.js > a server that closes cleanly passes the shutdown audit')?.status, 'passed', config)
+    assert.equal(
+      run.tests.get('imports-main.test.js > a server that closes cleanly passes the shutdown audit')?.status,
+      'passed',
+      config,
+    )
     assert.doesNotMatch(run.output, /main entry/, config)
   }
 })
@@ -48,11 +52,21 @@ test("jest, setupFilesAfterEnv: ['leakwatch']: one warning for the process's two
 test('jest: the main entry listed before leakwatch/jest, or imported by a test file or its helper, gets no warning', async () => {
   const both = await runJest(`${FIXTURE}/jest`, { config: 'both.config.cjs', args: ['--runInBand'], env: VM_MODULES })
   assert.equal(both.exitCode, 1, both.output)
-  assert.match(both.tests.get('leaks.test.js > leaves a server listening')?.message ?? '', /LeakError: test "leaves a server listening" left 1 resource open/)
+  assert.match(
+    both.tests.get('leaks.test.js > leaves a server listening')?.message ?? '',
+    /LeakError: test "leaves a server listening" left 1 resource open/,
+  )
   assert.doesNotMatch(both.output, /main entry/)
-  const imports = await runJest(`${FIXTURE}/jest`, { config: 'imports.config.cjs', args: ['--runInBand'], env: VM_MODULES })
+  const imports = await runJest(`${FIXTURE}/jest`, {
+    config: 'imports.config.cjs',
+    args: ['--runInBand'],
+    env: VM_MODULES,
+  })
   assert.equal(imports.exitCode, 0, imports.output)
   assert.equal(imports.tests.get('imports-main.test.mjs > the main entry imported by a test file')?.status, 'passed')
-  assert.equal(imports.tests.get('helper-imports-main.test.mjs > through a helper > the main entry imported by a helper')?.status, 'passed')
+  assert.equal(
+    imports.tests.get('helper-imports-main.test.mjs > through a helper > the main entry imported by a helper')?.status,
+    'passed',
+  )
   assert.doesNotMatch(imports.output, /main entry/)
 })

@@ -79,12 +79,28 @@ describe('node:test with `import "leakwatch/node-test"` in each file', () => {
   })
 
   const KINDS = [
-    ['leaky TCP server', 'clean TCP server', 'leak:tcp-server', /● TCP server listening on 127\.0\.0\.1:\d+ {2}\(keeps the process alive\)/],
-    ['leaky TCP client socket', 'clean TCP client socket', 'leak:tcp-socket', /● TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+/],
+    [
+      'leaky TCP server',
+      'clean TCP server',
+      'leak:tcp-server',
+      /● TCP server listening on 127\.0\.0\.1:\d+ {2}\(keeps the process alive\)/,
+    ],
+    [
+      'leaky TCP client socket',
+      'clean TCP client socket',
+      'leak:tcp-socket',
+      /● TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+/,
+    ],
     ['leaky interval', 'clean interval', 'leak:interval', /● Interval every 30000 ms/],
     ['leaky timeout', 'clean timeout', 'leak:timeout', /● Timeout after 60000 ms/],
     ['leaky child process', 'clean child process', 'leak:child', /● Child process pid \d+ \(sleep 30\)/],
-    ['leaky SIGTERM listener', 'clean SIGTERM listener', 'leak:sigterm', /● listener for "SIGTERM" on process {2}\(still attached/, '1 listener attached'],
+    [
+      'leaky SIGTERM listener',
+      'clean SIGTERM listener',
+      'leak:sigterm',
+      /● listener for "SIGTERM" on process {2}\(still attached/,
+      '1 listener attached',
+    ],
     [
       'leaky watched app kept in a module-level array',
       'clean watched app',
@@ -132,8 +148,16 @@ describe('node:test with `import "leakwatch/node-test"` in each file', () => {
     const index = run.events.indexOf(failed)
     const diagnostic = run.events[index + 1]
     assert.equal(diagnostic?.type, 'test:diagnostic', 'no diagnostic right after the failed test')
-    assert.ok(diagnostic.message.startsWith('leakwatch: test "a failing test that also leaks" left 1 resource open'), diagnostic.message)
-    assert.match(diagnostic.message, new RegExp(`created at (?:\\S+ \\()?cleanup\\.test\\.mjs:${lineOf(FIXTURE, 'cleanup.test.mjs', 'leak:failing')}:`))
+    assert.ok(
+      diagnostic.message.startsWith('leakwatch: test "a failing test that also leaks" left 1 resource open'),
+      diagnostic.message,
+    )
+    assert.match(
+      diagnostic.message,
+      new RegExp(
+        `created at (?:\\S+ \\()?cleanup\\.test\\.mjs:${lineOf(FIXTURE, 'cleanup.test.mjs', 'leak:failing')}:`,
+      ),
+    )
   })
 
   test("a test whose describe's afterEach throws before leakwatch's ends unchecked; the next test is checked on its own", () => {
@@ -153,11 +177,17 @@ describe('node:test with `import "leakwatch/node-test"` in each file', () => {
     assert.equal(file.type, 'test:fail')
     assert.equal(file.error.name, 'LeakError')
     const { message } = file.error
-    assert.ok(message.startsWith('file module-level.test.mjs (module level and before) left 2 resources open\n'), message)
+    assert.ok(
+      message.startsWith('file module-level.test.mjs (module level and before) left 2 resources open\n'),
+      message,
+    )
     assert.match(message, /● Interval every 20000 ms/)
     assert.match(message, /● TCP server listening on 127\.0\.0\.1:\d+/)
     for (const marker of ['leak:module-interval', 'leak:before-server']) {
-      assert.match(message, new RegExp(`created at module-level\\.test\\.mjs:${lineOf(FIXTURE, 'module-level.test.mjs', marker)}:`))
+      assert.match(
+        message,
+        new RegExp(`created at module-level\\.test\\.mjs:${lineOf(FIXTURE, 'module-level.test.mjs', marker)}:`),
+      )
     }
     assert.ok(message.includes('close them in after()'), message)
   })
@@ -188,7 +218,10 @@ describe('node:test with `import "leakwatch/node-test"` in each file', () => {
     assert.equal(type, 'test:fail')
     // Thrown by the test body, not by leakwatch's hook at the end.
     assert.equal(error.failureType, 'testCodeFailure')
-    assert.ok(error.message.startsWith('test "expectNoLeaks() mid-test reports once" left 1 resource open'), error.message)
+    assert.ok(
+      error.message.startsWith('test "expectNoLeaks() mid-test reports once" left 1 resource open'),
+      error.message,
+    )
     const line = lineOf(FIXTURE, 'api.test.mjs', 'leak:expect-mid')
     assert.match(error.message, new RegExp(`called from TestContext\\.<anonymous> \\(api\\.test\\.mjs:${line}:`))
   })
@@ -201,11 +234,22 @@ describe('node:test with `import "leakwatch/node-test"` in each file', () => {
       assertPassed('concurrent.test.mjs', `fetch ${index}`)
     }
     const names = ['concurrent leak', 'concurrent neighbour', 'concurrent late neighbour']
-    const failed = names.map((name) => result('concurrent.test.mjs', name)).filter((found) => found.type === 'test:fail')
-    assert.equal(failed.length, 1, names.map((name) => `${name}: ${result('concurrent.test.mjs', name).type}`).join('\n'))
+    const failed = names
+      .map((name) => result('concurrent.test.mjs', name))
+      .filter((found) => found.type === 'test:fail')
+    assert.equal(
+      failed.length,
+      1,
+      names.map((name) => `${name}: ${result('concurrent.test.mjs', name).type}`).join('\n'),
+    )
     const { message } = failed[0].error
     assert.match(message, /Interval every 45000 ms/)
-    assert.match(message, new RegExp(`created at (?:\\S+ \\()?concurrent\\.test\\.mjs:${lineOf(FIXTURE, 'concurrent.test.mjs', 'leak:concurrent')}:`))
+    assert.match(
+      message,
+      new RegExp(
+        `created at (?:\\S+ \\()?concurrent\\.test\\.mjs:${lineOf(FIXTURE, 'concurrent.test.mjs', 'leak:concurrent')}:`,
+      ),
+    )
     assert.match(message, /tests ran concurrently: some of these may belong to another test of this file/)
   })
 
@@ -223,7 +267,8 @@ describe('node:test with `import "leakwatch/node-test"` in each file', () => {
   })
 
   test('no observer effect: a server the test closed is collected as without leakwatch', () => {
-    for (const attempt of [1, 2, 3]) assertPassed('observer.test.mjs', `a closed server is collected, attempt ${attempt}`)
+    for (const attempt of [1, 2, 3])
+      assertPassed('observer.test.mjs', `a closed server is collected, attempt ${attempt}`)
   })
 
   test("one keep-alive agent shared by a file's tests: Node's own listeners on the pooled socket fail no test", () => {
@@ -250,13 +295,21 @@ describe("closed servers after the file: what only node:test's bookkeeping holds
   const { result, assertPassed } = outcomeOf(() => run)
 
   test("servers closed in t.after(), captured in a loop, or one server shared by a describe's tests pass (they failed before)", () => {
-    assert.equal(run.tests.get('retention-t-after.test.mjs > (file)'), undefined, run.tests.get('retention-t-after.test.mjs > (file)')?.error?.message)
+    assert.equal(
+      run.tests.get('retention-t-after.test.mjs > (file)'),
+      undefined,
+      run.tests.get('retention-t-after.test.mjs > (file)')?.error?.message,
+    )
     for (const name of ['route sends', 'route reads', 'route deletes']) assertPassed('retention-t-after.test.mjs', name)
   })
 
   test("watch(app) with the app closed in t.after(): node:test's hook holding it is not a leak, first test or later", () => {
     for (const name of ['route sends', 'route reads', 'route deletes']) assertPassed('retention-watch.test.mjs', name)
-    assert.equal(run.tests.get('retention-watch.test.mjs > (file)'), undefined, run.tests.get('retention-watch.test.mjs > (file)')?.error?.message)
+    assert.equal(
+      run.tests.get('retention-watch.test.mjs > (file)'),
+      undefined,
+      run.tests.get('retention-watch.test.mjs > (file)')?.error?.message,
+    )
   })
 
   test('servers a module-level Map keeps fail the file, the Map on the path and not node:test', () => {
@@ -267,8 +320,14 @@ describe("closed servers after the file: what only node:test's bookkeeping holds
     assert.match(message, /● 3 × Server instance \(a server its test closed\) still reachable after GC/)
     const line = lineOf(FIXTURE, 'retention-leak.test.mjs', 'leak:registered-server')
     assert.match(message, new RegExp(`created at retention-leak\\.test\\.mjs:${line}:`))
-    assert.match(message, /↓ variable startedServers\n[\s│]+├─ Map instance[\s\S]*↓ Map entry[^\n]*\n[\s│]+╰→ Server instance/)
-    assert.match(message, /3 servers and sockets the tests closed are still reachable after GC \(tests: "route sends", "route reads", "route deletes"\)/)
+    assert.match(
+      message,
+      /↓ variable startedServers\n[\s│]+├─ Map instance[\s\S]*↓ Map entry[^\n]*\n[\s│]+╰→ Server instance/,
+    )
+    assert.match(
+      message,
+      /3 servers and sockets the tests closed are still reachable after GC \(tests: "route sends", "route reads", "route deletes"\)/,
+    )
     assert.doesNotMatch(message, /TestHook|testResources|LeakTracker/)
   })
 })
@@ -288,8 +347,8 @@ describe('a test that calls t.skip() after opening resources (node:test runs no 
       .join('')
   }
 
-  test('the run ends by itself: what the skipped tests left open is unref\'d when the file ends', () => {
-    assert.equal(run.killed, false, 'the run was killed after its timeout: a skipped test\'s interval held it open')
+  test("the run ends by itself: what the skipped tests left open is unref'd when the file ends", () => {
+    assert.equal(run.killed, false, "the run was killed after its timeout: a skipped test's interval held it open")
     // The one failure is the todo test's, which node:test does not count.
     assert.equal(run.exitCode, 0, run.stderr)
   })
@@ -305,10 +364,16 @@ describe('a test that calls t.skip() after opening resources (node:test runs no 
       const next = text.indexOf('[leakwatch]', start + 1)
       const warning = text.slice(start, next < 0 ? undefined : next)
       assert.ok(warning.includes(`● ${description}`), warning)
-      assert.match(warning, new RegExp(`created at (?:\\S+ \\()?skip\\.test\\.mjs:${lineOf(FIXTURE, 'skip.test.mjs', marker)}:`))
+      assert.match(
+        warning,
+        new RegExp(`created at (?:\\S+ \\()?skip\\.test\\.mjs:${lineOf(FIXTURE, 'skip.test.mjs', marker)}:`),
+      )
       // Node 20 and 22 run no afterEach hook after t.skip(): the test is checked when the next one starts. Node 24 and
       // later run it: the test is checked as it ends. A warning either way.
-      assert.match(warning, /This test (?:ended without leakwatch's check \(it called t\.skip\(\)|called t\.skip\(\): it is reported as skipped)/)
+      assert.match(
+        warning,
+        /This test (?:ended without leakwatch's check \(it called t\.skip\(\)|called t\.skip\(\): it is reported as skipped)/,
+      )
     }
     assert.equal(result('skip.test.mjs', 'opens an interval, then skips').type, 'test:pass')
     // The skipped test's interval is not the next test's.
@@ -331,7 +396,7 @@ describe('node:test with `node --import leakwatch/node-test --test` (no import i
   })
   const { assertPassed, assertLeaked } = outcomeOf(() => run)
 
-  test('--import runs in each test file\'s process: its leaky tests fail, naming the line', () => {
+  test("--import runs in each test file's process: its leaky tests fail, naming the line", () => {
     assert.equal(run.killed, false, 'the run was killed after its timeout')
     assert.equal(run.exitCode, 1, run.stderr)
     assertLeaked('import-flag/leaky.test.mjs', 'leaky server (import flag)', {
@@ -361,7 +426,13 @@ describe('a test file run directly, `node file.test.mjs` (no --test)', () => {
     assert.equal(run.exitCode, 1, run.stderr)
     const file = run.events.find((event) => event.type === 'test:fail')
     assert.ok(file, `no failure in ${JSON.stringify(run.events)}`)
-    assert.ok(file.error.message.startsWith('file module-level.test.mjs (module level and before) left 2 resources open'), file.error.message)
-    assert.equal(run.tests.get('module-level.test.mjs > uses the module-level poller and the never-closed server')?.type, 'test:pass')
+    assert.ok(
+      file.error.message.startsWith('file module-level.test.mjs (module level and before) left 2 resources open'),
+      file.error.message,
+    )
+    assert.equal(
+      run.tests.get('module-level.test.mjs > uses the module-level poller and the never-closed server')?.type,
+      'test:pass',
+    )
   })
 })

@@ -34,7 +34,7 @@ describe('options', () => {
     assert.doesNotMatch(run.output, /segmentation fault|Worker exited unexpectedly|Unhandled Error/i)
   })
 
-  test('defaults apply in a file that does not configure(): other files\' options stay in their files', () => {
+  test("defaults apply in a file that does not configure(): other files' options stay in their files", () => {
     assertLeaked('defaults.test.js', 'interval leak with default options', {
       description: 'Interval every 30000 ms',
       marker: '// leak:defaults-interval',
@@ -84,7 +84,9 @@ describe('options', () => {
     assert.match(message, /LeakError: test "unref'd interval reported" left \d+ resources? open/)
     const line = lineOf(FIXTURE, 'report-unref.test.js', '// leak:unref-interval')
     assert.ok(
-      message.includes(`Interval every 30000 ms  (unref'd: does not keep the process alive)\n    created at report-unref.test.js:${line}:`),
+      message.includes(
+        `Interval every 30000 ms  (unref'd: does not keep the process alive)\n    created at report-unref.test.js:${line}:`,
+      ),
       message,
     )
   })
@@ -103,10 +105,14 @@ describe('options', () => {
 
   test("reportUnref: true leaves out the unref'd timers Node made for itself (an HTTP response's Date cache, fetch's)", () => {
     assertPassed('report-unref-http.test.js', 'a clean test that serves an HTTP response passes')
-    const message = assertLeaked('report-unref-http.test.js', "a test's own unref'd interval beside a response still fails", {
-      description: "Interval every 31000 ms  (unref'd: does not keep the process alive)",
-      marker: '// leak:unref-beside-http',
-    })
+    const message = assertLeaked(
+      'report-unref-http.test.js',
+      "a test's own unref'd interval beside a response still fails",
+      {
+        description: "Interval every 31000 ms  (unref'd: does not keep the process alive)",
+        marker: '// leak:unref-beside-http',
+      },
+    )
     assert.doesNotMatch(message, /created by Node/, message)
     assert.equal(fileResult('report-unref-http.test.js').message, '')
   })
@@ -134,7 +140,11 @@ describe('options', () => {
   })
 
   test('baseline (path of a JSON file)', () => {
-    assert.equal(lineOf(FIXTURE, 'baseline-file.test.js', '// leak:baseline-file'), 9, 'baseline-file.json names line 9')
+    assert.equal(
+      lineOf(FIXTURE, 'baseline-file.test.js', '// leak:baseline-file'),
+      9,
+      'baseline-file.json names line 9',
+    )
     assertPassed('baseline-file.test.js', 'known leak from the baseline file')
     assertLeaked('baseline-file.test.js', 'timeout at another site still reported', {
       description: 'Timeout after 60000 ms',
@@ -172,8 +182,14 @@ describe('options', () => {
       thrownBy('settleMs out of range'),
       /^leakwatch: option "settleMs" must be a number of milliseconds from 0 to 60000; got .*60001$/,
     )
-    assert.equal(thrownBy('enabled of the wrong type'), 'leakwatch: option "enabled" must be true or false; got the string "yes"')
-    assert.equal(thrownBy('onLeak not a mode'), 'leakwatch: option "onLeak" must be one of "fail", "warn"; got the string "throw"')
+    assert.equal(
+      thrownBy('enabled of the wrong type'),
+      'leakwatch: option "enabled" must be true or false; got the string "yes"',
+    )
+    assert.equal(
+      thrownBy('onLeak not a mode'),
+      'leakwatch: option "onLeak" must be one of "fail", "warn"; got the string "throw"',
+    )
     assert.equal(thrownBy('options not an object'), 'leakwatch: configure() takes an options object; got null')
   })
 
@@ -220,15 +236,21 @@ describe('options', () => {
   test('bad options: a baseline file that does not exist', () => {
     assert.equal(
       thrownBy('missing baseline file'),
-      "leakwatch: option \"baseline\" names the file /nonexistent/leakwatch-baseline.json, which cannot be read: ENOENT: no such file or directory, open '/nonexistent/leakwatch-baseline.json'",
+      'leakwatch: option "baseline" names the file /nonexistent/leakwatch-baseline.json, which cannot be read: ENOENT: no such file or directory, open \'/nonexistent/leakwatch-baseline.json\'',
     )
   })
 
   test('a rejected configure() changes nothing', () => {
     // { enabled: false, kinds: ['nope'] } threw on kinds: enabled stayed true, so the leak after it still fails.
     const name = 'rejected options leave the check on'
-    assert.match(result('bad-options.test.js', name).meta.thrown?.message ?? '', /^leakwatch: option "kinds\[0\]" must be one of the kinds /)
-    assertLeaked('bad-options.test.js', name, { description: 'Timeout after 60000 ms', marker: '// leak:after-rejected' })
+    assert.match(
+      result('bad-options.test.js', name).meta.thrown?.message ?? '',
+      /^leakwatch: option "kinds\[0\]" must be one of the kinds /,
+    )
+    assertLeaked('bad-options.test.js', name, {
+      description: 'Timeout after 60000 ms',
+      marker: '// leak:after-rejected',
+    })
     for (const [key, value] of run.tests) {
       if (key.startsWith('bad-options.test.js > ') && key !== `bad-options.test.js > ${name}`) {
         assert.equal(value.status, 'passed', `${key}: ${value.message}`)

@@ -12,7 +12,13 @@ const FIXTURE = 'pools'
 
 /** Each file's leaky test, what it leaks and where; each file also has a clean twin that must pass. */
 const CASES = [
-  { file: 'server.test.js', leaky: 'leaky server', clean: 'clean server', description: /TCP server listening on 127\.0\.0\.1:\d+/, marker: '// leak:server' },
+  {
+    file: 'server.test.js',
+    leaky: 'leaky server',
+    clean: 'clean server',
+    description: /TCP server listening on 127\.0\.0\.1:\d+/,
+    marker: '// leak:server',
+  },
   {
     file: 'socket.test.js',
     leaky: 'leaky client socket',
@@ -20,7 +26,13 @@ const CASES = [
     description: /TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+/,
     marker: '// leak:socket',
   },
-  { file: 'interval.test.js', leaky: 'leaky interval', clean: 'clean interval', description: /Interval every 30000 ms/, marker: '// leak:interval' },
+  {
+    file: 'interval.test.js',
+    leaky: 'leaky interval',
+    clean: 'clean interval',
+    description: /Interval every 30000 ms/,
+    marker: '// leak:interval',
+  },
   {
     file: 'child-process.test.js',
     leaky: 'leaky child process',
@@ -61,7 +73,10 @@ for (const { pool, isolate } of CONFIGS) {
 
     test('vitest ends normally: exit code 1 for the failures, no crash', () => {
       assert.equal(run.exitCode, 1, run.output)
-      assert.doesNotMatch(run.output, /segmentation fault|Worker exited unexpectedly|SIGSEGV|SIGABRT|Unhandled Error|Unhandled Rejection/i)
+      assert.doesNotMatch(
+        run.output,
+        /segmentation fault|Worker exited unexpectedly|SIGSEGV|SIGABRT|Unhandled Error|Unhandled Rejection/i,
+      )
       assert.match(run.output, /Test Files {2}5 failed \(5\)/)
       assert.match(run.output, /Tests {2}5 failed \| 5 passed \(10\)/)
       assert.equal(run.tests.size, 10)
@@ -85,7 +100,11 @@ for (const { pool, isolate } of CONFIGS) {
         assert.ok(failed.message.startsWith(`LeakError: test "${leaky}" left ${left}`), failed.message)
         assert.match(failed.message, description)
         const line = lineOf(FIXTURE, file, marker)
-        assert.match(failed.message, new RegExp(`created at ${file.replace(/\./g, '\\.')}:${line}:\\d+`), failed.message)
+        assert.match(
+          failed.message,
+          new RegExp(`created at ${file.replace(/\./g, '\\.')}:${line}:\\d+`),
+          failed.message,
+        )
         assert.equal(failed.meta.leakwatch.leaks.length, 1)
         assert.equal(failed.meta.leakwatch.leaks[0].site.line, line)
 
@@ -96,7 +115,7 @@ for (const { pool, isolate } of CONFIGS) {
       })
     }
 
-    test('no file-level failure: the leaks are the tests\', and afterAll cleans up after them', () => {
+    test("no file-level failure: the leaks are the tests', and afterAll cleans up after them", () => {
       for (const file of run.report.testResults) assert.equal(file.message, '', `${file.name}: ${file.message}`)
     })
   })

@@ -44,7 +44,12 @@ function runWithPath(bin, command, args) {
   const fd = openSync(outputFile, 'w')
   let result
   try {
-    result = spawnSync(path.join(bin, command), args, { cwd: REPO_ROOT, env, stdio: ['ignore', fd, fd], timeout: 60_000 })
+    result = spawnSync(path.join(bin, command), args, {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', fd, fd],
+      timeout: 60_000,
+    })
   } finally {
     closeSync(fd)
   }

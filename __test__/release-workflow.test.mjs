@@ -31,7 +31,7 @@ test('the workflow builds every declared target, each with the build script and 
   assert.deepEqual(builds.map((settings) => settings.target).sort(), declared, 'the build matrix is napi.targets')
   assert.ok(
     runsOf('build').includes('${{ matrix.settings.build }}'),
-    'the build job runs each target\'s `build` command',
+    "the build job runs each target's `build` command",
   )
   for (const { target, build } of builds) {
     const abi = targets.find((declaredTarget) => declaredTarget.triple === target).abi
@@ -48,7 +48,9 @@ test('each built binary is uploaded, and tested on its platform with the package
   assert.equal(upload?.with?.name, 'bindings-${{ matrix.settings.target }}')
   assert.equal(upload?.with?.['if-no-files-found'], 'error')
 
-  const tested = settingsOf('test').map((settings) => settings.target).sort()
+  const tested = settingsOf('test')
+    .map((settings) => settings.target)
+    .sort()
   assert.deepEqual(tested, declared, 'every declared target has a runner here, and its binary is tested on it')
   assert.deepEqual(workflow.jobs.test.needs, 'build')
   const download = workflow.jobs.test.steps.find((step) => String(step.uses).startsWith('actions/download-artifact@'))
@@ -63,13 +65,13 @@ test('the publish job packs with the scripts the install test runs, and publishe
   const publish = workflow.jobs.publish
   assert.equal(publish.needs, 'test', 'nothing is published before every binary passed its tests')
   assert.match(publish.if, /startsWith\(github\.ref, 'refs\/tags\/v'\)/, 'only a version tag publishes')
-  assert.equal(publish.permissions?.['id-token'], 'write', 'provenance needs the run\'s identity')
+  assert.equal(publish.permissions?.['id-token'], 'write', "provenance needs the run's identity")
 
   const download = publish.steps.find((step) => String(step.uses).startsWith('actions/download-artifact@'))
   assert.equal(download?.with?.pattern, 'bindings-*')
   // `napi artifacts` reads its default folder, where the install test puts its binaries too.
   assert.equal(download?.with?.path, 'artifacts')
-  assert.deepEqual(napiScript('artifacts'), ['artifacts'], 'the artifacts script uses napi\'s default folders')
+  assert.deepEqual(napiScript('artifacts'), ['artifacts'], "the artifacts script uses napi's default folders")
 
   const runs = runsOf('publish')
   const artifactsAt = runs.indexOf('npm run artifacts')

@@ -59,7 +59,10 @@ describe('a test file session', () => {
       assert.equal((await session.finishTest(other, { figures: false })).error, null)
       const second = session.startTest('retried', null, attempt)
       const secondOutcome = await session.finishTest(second, { figures: false })
-      assert.match(secondOutcome.error?.message ?? '', /Interval every 52000 ms[^]*note: left open by an earlier attempt of this test \(retry\)/)
+      assert.match(
+        secondOutcome.error?.message ?? '',
+        /Interval every 52000 ms[^]*note: left open by an earlier attempt of this test \(retry\)/,
+      )
       // Kept again for a third attempt, until the file ends: then dropped, and not reported a second time.
       assert.equal(session.leftByAttempt.size, 1)
       const file = await session.finishFile()

@@ -20,7 +20,10 @@ const HEADING = 'shutdown left 2 resources open and 1 listener attached'
 function assertForgottenThree(message) {
   const line = (marker) => lineOf(FIXTURE, 'service.mjs', marker)
   assert.match(message, /● TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+ {2}\(keeps the process alive\)/)
-  assert.match(message, new RegExp(`created at CacheClient\\.connect \\(service\\.mjs:${line('leak:cache-socket')}:\\d+\\)`))
+  assert.match(
+    message,
+    new RegExp(`created at CacheClient\\.connect \\(service\\.mjs:${line('leak:cache-socket')}:\\d+\\)`),
+  )
   assert.match(message, /● Interval every 30000 ms {2}\(keeps the process alive\)/)
   assert.match(message, new RegExp(`created at Object\\.start \\(service\\.mjs:${line('leak:heartbeat')}:\\d+\\)`))
   assert.match(message, /● listener for "SIGTERM" on process {2}\(still attached: the emitter outlives the service\)/)
@@ -56,18 +59,32 @@ describe('bad input gets a clear error', () => {
   test('not a function', async () => {
     await assert.rejects(assertCleanShutdown(42), {
       name: 'TypeError',
-      message: 'leakwatch: assertCleanShutdown() takes the function that stops the service (sync or async), e.g. () => server.stop(); got the number 42',
+      message:
+        'leakwatch: assertCleanShutdown() takes the function that stops the service (sync or async), e.g. () => server.stop(); got the number 42',
     })
   })
 
   test('unknown and mistyped options', async () => {
-    await assert.rejects(assertCleanShutdown(() => {}, { settle: 10 }), {
-      name: 'TypeError',
-      message: 'leakwatch: unknown assertCleanShutdown() option "settle"; accepted options are name, settleMs, kinds, reportUnref, ignore',
-    })
-    await assert.rejects(assertCleanShutdown(() => {}, { settleMs: -1 }), /option "settleMs" must be a number of milliseconds from 0 to 60000; got the number -1/)
-    await assert.rejects(assertCleanShutdown(() => {}, { name: '' }), /option "name" must be a non-empty string/)
-    await assert.rejects(assertCleanShutdown(() => {}, 'fast'), /options must be an object \{ name, settleMs, kinds, reportUnref, ignore \}; got the string "fast"/)
+    await assert.rejects(
+      assertCleanShutdown(() => {}, { settle: 10 }),
+      {
+        name: 'TypeError',
+        message:
+          'leakwatch: unknown assertCleanShutdown() option "settle"; accepted options are name, settleMs, kinds, reportUnref, ignore',
+      },
+    )
+    await assert.rejects(
+      assertCleanShutdown(() => {}, { settleMs: -1 }),
+      /option "settleMs" must be a number of milliseconds from 0 to 60000; got the number -1/,
+    )
+    await assert.rejects(
+      assertCleanShutdown(() => {}, { name: '' }),
+      /option "name" must be a non-empty string/,
+    )
+    await assert.rejects(
+      assertCleanShutdown(() => {}, 'fast'),
+      /options must be an object \{ name, settleMs, kinds, reportUnref, ignore \}; got the string "fast"/,
+    )
   })
 
   test('nothing tracked: it refuses rather than pass an audit that saw nothing, and does not call the stop', async () => {
@@ -77,7 +94,10 @@ describe('bad input gets a clear error', () => {
       /can only audit what it saw being opened, and nothing is being tracked[^]*call trackResources\(\)/,
     )
     // Under jest, "leakwatch" itself is a second core nobody started: the message says where to take it from.
-    await assert.rejects(assertCleanShutdown(() => {}), /under jest,\s+list leakwatch\/jest in setupFilesAfterEnv and take assertCleanShutdown from "leakwatch\/jest"/)
+    await assert.rejects(
+      assertCleanShutdown(() => {}),
+      /under jest,\s+list leakwatch\/jest in setupFilesAfterEnv and take assertCleanShutdown from "leakwatch\/jest"/,
+    )
     assert.equal(stopped, false)
   })
 })
@@ -109,7 +129,9 @@ describe('inside vitest tests (leakwatch/vitest)', () => {
   })
 
   test('a caught audit report: the test passes, its end check does not report the leaks again, and the file is clean', () => {
-    const { status, message } = result('the audit report, caught: the test passes, and its own check does not report the leaks again')
+    const { status, message } = result(
+      'the audit report, caught: the test passes, and its own check does not report the leaks again',
+    )
     assert.equal(status, 'passed', message)
     const file = run.report.testResults.find((entry) => entry.name.endsWith('shutdown.test.js'))
     assert.equal(file.message ?? '', '', 'the file failed on its own')
@@ -140,12 +162,16 @@ describe('inside node:test tests (leakwatch/node-test)', () => {
     assert.ok(error.message.startsWith(`${HEADING}\n`), error.message)
     assertForgottenThree(error.message)
     // No second report of the same leaks by leakwatch's check at the end of the test.
-    const index = run.events.findIndex((event) => event.type === 'test:fail' && event.name === 'a stop() that forgets three things fails the test, once')
+    const index = run.events.findIndex(
+      (event) => event.type === 'test:fail' && event.name === 'a stop() that forgets three things fails the test, once',
+    )
     assert.notEqual(run.events[index + 1]?.type, 'test:diagnostic', 'the end-of-test check reported them again')
   })
 
   test('a caught audit report: the test passes, and the file is clean', () => {
-    const { type, error } = result('the audit report, caught: the test passes, and its own check does not report the leaks again')
+    const { type, error } = result(
+      'the audit report, caught: the test passes, and its own check does not report the leaks again',
+    )
     assert.equal(type, 'test:pass', error?.message)
     assert.equal(run.tests.get('node-test/shutdown.test.mjs > (file)'), undefined, 'the file failed on its own')
     assert.equal(run.killed, false)
@@ -153,7 +179,8 @@ describe('inside node:test tests (leakwatch/node-test)', () => {
   })
 
   test("in a file-level after() hook it audits what the file opened (before()); the file's own checks pass", () => {
-    const { type, error } = run.tests.get('node-test/file-level.test.mjs > the service started in before() answers') ?? {}
+    const { type, error } =
+      run.tests.get('node-test/file-level.test.mjs > the service started in before() answers') ?? {}
     assert.equal(type, 'test:pass', error?.message)
     // The audit (and its assertions on the summary) ran in after(): a failure there fails the file.
     const file = run.tests.get('node-test/file-level.test.mjs > (file)')
@@ -181,11 +208,16 @@ describe('inside jest tests (assertCleanShutdown from leakwatch/jest)', () => {
     test(`${flavour}: a clean stop() passes; one that forgets its heartbeat fails the test with the audit report, once`, () => {
       const clean = result(`${file} > a stop() that closes everything passes the audit (${flavour})`)
       assert.equal(clean.status, 'passed', clean.message)
-      const { status, message } = result(`${file} > a stop() that forgets its heartbeat fails the test, once (${flavour})`)
+      const { status, message } = result(
+        `${file} > a stop() that forgets its heartbeat fails the test, once (${flavour})`,
+      )
       assert.equal(status, 'failed')
       assert.ok(message.startsWith('LeakError: shutdown left 1 resource open\n'), message)
       assert.match(message, /● Interval every 30000 ms {2}\(keeps the process alive\)/)
-      assert.match(message, new RegExp(`created at (?:Object\\.)?startSmallService \\(small-service\\.cjs:${heartbeatLine()}:\\d+\\)`))
+      assert.match(
+        message,
+        new RegExp(`created at (?:Object\\.)?startSmallService \\(small-service\\.cjs:${heartbeatLine()}:\\d+\\)`),
+      )
       // The test's own check found the interval reported by the audit: no second report.
       assert.equal(message.split('LeakError:').length, 2, message)
       assert.doesNotMatch(message, /test ".*" left/)
@@ -195,7 +227,8 @@ describe('inside jest tests (assertCleanShutdown from leakwatch/jest)', () => {
   test('a caught audit report is a LeakError with its leaks; the files are clean as files', () => {
     const caught = result('audit.test.js > the audit report, caught, is a LeakError listing the interval (CommonJS)')
     assert.equal(caught.status, 'passed', caught.message)
-    for (const file of run.report.testResults) assert.doesNotMatch(plain(file.message), /Test suite failed to run|file \S+ \(module level/)
+    for (const file of run.report.testResults)
+      assert.doesNotMatch(plain(file.message), /Test suite failed to run|file \S+ \(module level/)
     assert.equal(run.report.numTotalTests, 5)
   })
 })

@@ -17,7 +17,10 @@ async function stackFrom(fileName) {
   const dir = mkdtempSync(path.join(tmpdir(), 'leakwatch-stack-'))
   try {
     const file = path.join(dir, fileName)
-    writeFileSync(file, 'export function made() { return new Error().stack }\nexport const topLevel = new Error().stack\n')
+    writeFileSync(
+      file,
+      'export function made() { return new Error().stack }\nexport const topLevel = new Error().stack\n',
+    )
     const module = await import(pathToFileURL(file).href)
     return { file, inFunction: module.made(), topLevel: module.topLevel }
   } finally {

@@ -14,21 +14,33 @@ const matrix = JSON.parse(readFileSync(path.join(REPO_ROOT, '.ci', 'matrix.json'
 const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'))
 
 test("the README's support table is the one the CI matrix makes", () => {
-  const table = execFileSync(process.execPath, [path.join(REPO_ROOT, '.ci', 'matrix.mjs'), 'table'], { encoding: 'utf8' }).trim()
+  const table = execFileSync(process.execPath, [path.join(REPO_ROOT, '.ci', 'matrix.mjs'), 'table'], {
+    encoding: 'utf8',
+  }).trim()
   const start = readme.indexOf('<!-- support-table -->')
   const end = readme.indexOf('<!-- /support-table -->')
   assert.ok(start >= 0 && end > start, 'README.md has no <!-- support-table --> block')
-  assert.ok(readme.slice(start, end).includes(table), `README.md's table differs from \`node .ci/matrix.mjs table\`:\n${table}`)
+  assert.ok(
+    readme.slice(start, end).includes(table),
+    `README.md's table differs from \`node .ci/matrix.mjs table\`:\n${table}`,
+  )
 })
 
 test('engines names every Node line the matrix runs, and the peer ranges every vitest and jest major', () => {
   for (const line of Object.keys(matrix.runtimes)) {
-    assert.match(manifest.engines.node, new RegExp(`(^|\\|\\|)\\s*[\\^>=]*${line}\\.`), `engines.node leaves out Node ${line}`)
+    assert.match(
+      manifest.engines.node,
+      new RegExp(`(^|\\|\\|)\\s*[\\^>=]*${line}\\.`),
+      `engines.node leaves out Node ${line}`,
+    )
   }
   const vitestMajors = new Set(
-    Object.values(matrix.stacks).map((stack) => (stack.devDependencies.vitest ?? manifest.devDependencies.vitest).split('.')[0]),
+    Object.values(matrix.stacks).map(
+      (stack) => (stack.devDependencies.vitest ?? manifest.devDependencies.vitest).split('.')[0],
+    ),
   )
-  for (const major of vitestMajors) assert.match(manifest.peerDependencies.vitest, new RegExp(`\\^${major}\\.`), `vitest ${major}`)
+  for (const major of vitestMajors)
+    assert.match(manifest.peerDependencies.vitest, new RegExp(`\\^${major}\\.`), `vitest ${major}`)
   assert.match(manifest.peerDependencies.jest, new RegExp(`\\^${manifest.devDependencies.jest.split('.')[0]}\\.`))
 })
 

@@ -37,9 +37,15 @@ for (const hooks of ['stack', 'list']) {
       assert.match(passing.message, /Expect test to fail/)
       assert.doesNotMatch(passing.message, /LeakError/)
       assert.equal(passing.meta.leakwatch.failedByLeaks, true)
-      assert.deepEqual(passing.meta.leakwatch.leaks.map((leak) => leak.kind), ['Interval'])
+      assert.deepEqual(
+        passing.meta.leakwatch.leaks.map((leak) => leak.kind),
+        ['Interval'],
+      )
       assertPassed('fails.test.js', 'test.fails that leaks and fails as expected')
-      assert.equal(result('fails.test.js', 'test.fails that leaks and fails as expected').meta.leakwatch.failedByLeaks, true)
+      assert.equal(
+        result('fails.test.js', 'test.fails that leaks and fails as expected').meta.leakwatch.failedByLeaks,
+        true,
+      )
       assertPassed('fails.test.js', 'test.fails that fails as expected and leaks nothing')
 
       const file = fileResult('fails.test.js')
@@ -48,9 +54,17 @@ for (const hooks of ['stack', 'list']) {
         ['test.fails that leaks and does not fail', 'leak:fails-passing'],
         ['test.fails that leaks and fails as expected', 'leak:fails-failing'],
       ]) {
-        assert.ok(file.message.includes(`test "${name}" is marked fails: vitest would count its LeakError as the failure it expects`), file.message)
+        assert.ok(
+          file.message.includes(
+            `test "${name}" is marked fails: vitest would count its LeakError as the failure it expects`,
+          ),
+          file.message,
+        )
         assert.ok(file.message.includes(`test "${name}" left 1 resource open`), file.message)
-        assert.ok(file.message.includes(`created at fails.test.js:${lineOf(FIXTURE, 'fails.test.js', marker)}:`), file.message)
+        assert.ok(
+          file.message.includes(`created at fails.test.js:${lineOf(FIXTURE, 'fails.test.js', marker)}:`),
+          file.message,
+        )
       }
       assert.doesNotMatch(file.message, /fails as expected and leaks nothing/)
     })
@@ -58,16 +72,25 @@ for (const hooks of ['stack', 'list']) {
     test('a test that leaked, then called ctx.skip(), stays skipped and fails the file with its report', () => {
       const skipped = result('fails.test.js', 'ctx.skip() after leaking')
       assert.equal(skipped.status, 'skipped')
-      assert.deepEqual(skipped.meta.leakwatch.leaks.map((leak) => leak.kind), ['Interval'])
+      assert.deepEqual(
+        skipped.meta.leakwatch.leaks.map((leak) => leak.kind),
+        ['Interval'],
+      )
       const { message } = fileResult('fails.test.js')
-      assert.ok(message.includes('test "ctx.skip() after leaking" was skipped (ctx.skip()) after it had opened these'), message)
+      assert.ok(
+        message.includes('test "ctx.skip() after leaking" was skipped (ctx.skip()) after it had opened these'),
+        message,
+      )
       assert.ok(message.includes(`created at fails.test.js:${lineOf(FIXTURE, 'fails.test.js', 'leak:skip')}:`), message)
       assert.equal(result('fails.test.js', 'ctx.skip() with nothing open').status, 'skipped')
       assert.doesNotMatch(message, /nothing open/)
     })
 
     test('a plain leaky test beside them fails itself, not the file', () => {
-      assertLeaked('fails.test.js', 'a plain leaky test still fails itself', { description: 'Interval every 44000 ms', marker: '// leak:plain' })
+      assertLeaked('fails.test.js', 'a plain leaky test still fails itself', {
+        description: 'Interval every 44000 ms',
+        marker: '// leak:plain',
+      })
       assert.doesNotMatch(fileResult('fails.test.js').message, /plain leaky/)
     })
 

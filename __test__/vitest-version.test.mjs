@@ -39,7 +39,11 @@ before(() => {
   work = fs.mkdtempSync(path.join(tmpdir(), 'leakwatch-old-vitest-'))
   project = path.join(work, 'project')
   fs.mkdirSync(project)
-  const pack = run('npm', ['pack', '--json', '--ignore-scripts', '--loglevel=error', '--pack-destination', work], REPO_ROOT)
+  const pack = run(
+    'npm',
+    ['pack', '--json', '--ignore-scripts', '--loglevel=error', '--pack-destination', work],
+    REPO_ROOT,
+  )
   assert.equal(pack.status, 0, pack.output)
   const [{ filename }] = JSON.parse(pack.output.slice(pack.output.indexOf('[')))
   const manifest = {
@@ -53,7 +57,10 @@ before(() => {
     path.join(project, 'vitest.config.js'),
     "import { defineConfig } from 'vitest/config'\nexport default defineConfig({ test: { setupFiles: ['leakwatch/vitest'] } })\n",
   )
-  fs.writeFileSync(path.join(project, 'sum.test.js'), "import { expect, test } from 'vitest'\ntest('sums', () => expect(1 + 1).toBe(2))\n")
+  fs.writeFileSync(
+    path.join(project, 'sum.test.js'),
+    "import { expect, test } from 'vitest'\ntest('sums', () => expect(1 + 1).toBe(2))\n",
+  )
 })
 
 after(() => {
@@ -64,11 +71,20 @@ test(`vitest ${OLD_VITEST}: npm refuses the install, naming leakwatch's peer ran
   const install = run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], project)
   assert.notEqual(install.status, 0, install.output)
   assert.match(install.output, /ERESOLVE/)
-  assert.ok(install.output.includes(`peerOptional vitest@"${MANIFEST.peerDependencies.vitest}" from leakwatch@${MANIFEST.version}`), install.output)
+  assert.ok(
+    install.output.includes(
+      `peerOptional vitest@"${MANIFEST.peerDependencies.vitest}" from leakwatch@${MANIFEST.version}`,
+    ),
+    install.output,
+  )
 })
 
 test(`vitest ${OLD_VITEST}, installed anyway: leakwatch/vitest names the vitest it found and the minimum`, () => {
-  const install = run('npm', ['install', '--legacy-peer-deps', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], project)
+  const install = run(
+    'npm',
+    ['install', '--legacy-peer-deps', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
+    project,
+  )
   assert.equal(install.status, 0, install.output)
   const result = run(process.execPath, [path.join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], project)
   assert.notEqual(result.status, 0, result.output)

@@ -46,15 +46,23 @@ try {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), '--host-resolver-rules=MAP * ~NOTFOUND', '--disable-background-networking'],
+    args: [
+      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+      '--host-resolver-rules=MAP * ~NOTFOUND',
+      '--disable-background-networking',
+    ],
   })
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 })
-    await context.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()))
+    await context.route('**/*', (route) =>
+      route.request().url().startsWith('file:') ? route.continue() : route.abort(),
+    )
     const page = await context.newPage()
     await page.goto(pathToFileURL(html).href)
     // A leaky test whose leaks all have a creation site in user code, the fewest leaks first: details that fit.
-    const leaky = report.files.flatMap((file) => file.tests.filter((test) => test.leaks.length > 0).map((test) => ({ file: file.file, test })))
+    const leaky = report.files.flatMap((file) =>
+      file.tests.filter((test) => test.leaks.length > 0).map((test) => ({ file: file.file, test })),
+    )
     const withoutSite = ({ test }) => (test.leaks.every((leak) => leak.site) ? 0 : 1)
     leaky.sort((a, b) => withoutSite(a) - withoutSite(b) || a.test.leaks.length - b.test.leaks.length)
     if (leaky.length > 0) {
@@ -64,9 +72,15 @@ try {
     }
     await page.evaluate(() => window.scrollTo(0, 0))
     const details = await page.locator('#details').boundingBox()
-    await page.screenshot({ path: output, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.min(1600, Math.ceil(details.y + details.height + 12)) } })
+    await page.screenshot({
+      path: output,
+      fullPage: true,
+      clip: { x: 0, y: 0, width: 1280, height: Math.min(1600, Math.ceil(details.y + details.height + 12)) },
+    })
     const ran = report.totals.tests
-    console.log(`${path.relative(process.cwd(), output)}: ${ran} tests in ${report.totals.files} files, ${report.totals.leaks} leaks`)
+    console.log(
+      `${path.relative(process.cwd(), output)}: ${ran} tests in ${report.totals.files} files, ${report.totals.leaks} leaks`,
+    )
   } finally {
     await browser.close()
   }

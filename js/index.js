@@ -7,7 +7,6 @@ export { KINDS, LeakTracker, workerTracker } from './core/leak-tracker.js'
 export { LeakError } from './core/leak-error.js'
 export { DEFAULT_OPTIONS } from './core/options.js'
 export { assertCleanShutdown, trackResources } from './core/shutdown-audit.js'
-export { loadNative } from './native.js'
 
 // Listed as a runner's setup file instead of leakwatch/vitest or leakwatch/jest, it would check nothing: it says so.
 warnIfLoadedAsSetupFile()

@@ -4,6 +4,10 @@
 //! one `JSON.stringify` on the JS side and one serde parse here, with the shape checked by serde. No state is kept
 //! here: each call gets everything it needs, which keeps Node envs sharing a process (vitest's `threads` pool)
 //! apart by construction. Every export catches panics, so a bug here becomes a JS error, never a dead worker.
+#![allow(
+    clippy::needless_pass_by_value,
+    reason = "napi-rs hands a #[napi] function its JS strings as owned Strings: it has no &str argument"
+)]
 
 use crate::leak_group::summarize_groups;
 use crate::leak_report::{analyze_leaks, Leak, LeakCheckInput};
@@ -167,6 +171,13 @@ pub struct HeapSnapshotParser {
     name: String,
 }
 
+fn parser_finished() -> Error {
+    Error::new(
+        Status::InvalidArg,
+        "leakwatch: this HeapSnapshotParser has finished (or failed); make a new one",
+    )
+}
+
 #[napi]
 impl HeapSnapshotParser {
     /// `name` is what error messages call the input (a file path); default "the heap snapshot". `totalBytes`: the
@@ -192,12 +203,7 @@ impl HeapSnapshotParser {
     }
 
     fn parser(&mut self) -> Result<&mut crate::heap::snapshot::SnapshotParser> {
-        self.parser.as_mut().ok_or_else(|| {
-            Error::new(
-                Status::InvalidArg,
-                "leakwatch: this HeapSnapshotParser has finished (or failed); make a new one",
-            )
-        })
+        self.parser.as_mut().ok_or_else(parser_finished)
     }
 
     /// Feeds the next chunk. Throws (with the byte offset) as soon as the bytes stop being a heap snapshot; the
@@ -214,15 +220,19 @@ impl HeapSnapshotParser {
     /// Bytes fed so far.
     #[napi(getter, catch_unwind)]
     pub fn bytes_read(&mut self) -> Result<f64> {
-        Ok(self.parser()?.bytes_read() as f64)
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "exact up to 2^53 bytes (8 PiB), far past any snapshot"
+        )]
+        let bytes = self.parser()?.bytes_read() as f64;
+        Ok(bytes)
     }
 
     /// Ends the input and analyses it: same options and result as `analyzeHeapSnapshotFile`.
     #[napi(catch_unwind)]
     pub fn finish(&mut self, options_json: String) -> Result<String> {
         let options = heap_options(&options_json)?;
-        self.parser()?;
-        let parser = self.parser.take().expect("checked just above");
+        let parser = self.parser.take().ok_or_else(parser_finished)?;
         let snapshot = parser
             .finish()
             .map_err(|error| snapshot_error(&self.name, error))?;

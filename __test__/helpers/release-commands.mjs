@@ -34,8 +34,12 @@ export function npmCommand(args) {
 export async function hostTarget() {
   const { readNapiConfig } = await import('@napi-rs/cli')
   const { targets } = await readNapiConfig(path.join(REPO_ROOT, 'package.json'))
-  const libc = process.platform === 'linux' ? (process.report.getReport().header.glibcVersionRuntime ? 'gnu' : 'musl') : undefined
+  const libc =
+    process.platform === 'linux' ? (process.report.getReport().header.glibcVersionRuntime ? 'gnu' : 'musl') : undefined
   return targets.find(
-    (target) => target.platform === process.platform && target.arch === process.arch && (libc === undefined || target.abi === libc),
+    (target) =>
+      target.platform === process.platform &&
+      target.arch === process.arch &&
+      (libc === undefined || target.abi === libc),
   )
 }

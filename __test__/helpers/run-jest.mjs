@@ -20,7 +20,18 @@ export async function runJest(fixture, options = {}) {
   const outDir = mkdtempSync(path.join(tmpdir(), 'leakwatch-jest-'))
   const outputFile = path.join(outDir, 'report.json')
   // --forceExit: the fixtures leak on purpose, and jest waits for what keeps its process alive.
-  const args = [JEST, '--config', path.join(root, options.config ?? 'jest.config.cjs'), '--rootDir', root, '--ci', '--forceExit', '--json', `--outputFile=${outputFile}`, ...(options.args ?? [])]
+  const args = [
+    JEST,
+    '--config',
+    path.join(root, options.config ?? 'jest.config.cjs'),
+    '--rootDir',
+    root,
+    '--ci',
+    '--forceExit',
+    '--json',
+    `--outputFile=${outputFile}`,
+    ...(options.args ?? []),
+  ]
   const env = { ...process.env, ...options.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' }
   const { exitCode, output } = await runNode(args, { cwd: root, env, timeoutMs: 180_000 })
   let report

@@ -30,7 +30,12 @@ export async function runNodeTest(cwd, files, options = {}) {
   // This process is itself a node:test child: the run must not think it is one too.
   const env = { ...(options.env ?? process.env), NO_COLOR: '1' }
   delete env.NODE_TEST_CONTEXT
-  const { exitCode, stdout, stderr, killed } = await runNode(args, { cwd, env, timeoutMs: options.timeoutMs, launcher: options.launcher })
+  const { exitCode, stdout, stderr, killed } = await runNode(args, {
+    cwd,
+    env,
+    timeoutMs: options.timeoutMs,
+    launcher: options.launcher,
+  })
   const events = stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))

@@ -28,7 +28,16 @@ export async function runVitest(fixture, options = {}) {
   const root = path.join(FIXTURES, fixture)
   const outDir = mkdtempSync(path.join(tmpdir(), 'leakwatch-fixture-'))
   const outputFile = path.join(outDir, 'report.json')
-  const args = [VITEST, 'run', '--root', root, '--reporter=json', `--outputFile=${outputFile}`, '--reporter=default', ...(options.args ?? [])]
+  const args = [
+    VITEST,
+    'run',
+    '--root',
+    root,
+    '--reporter=json',
+    `--outputFile=${outputFile}`,
+    '--reporter=default',
+    ...(options.args ?? []),
+  ]
   const env = { ...process.env, ...options.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' }
   const { exitCode, output } = await runNode(args, { cwd: root, env, timeoutMs: options.timeoutMs })
   let report
@@ -83,7 +92,11 @@ export function fixtureAssertions(fixture, getRun) {
    * Asserts the test failed for a leak described as `description`, created at the line of `marker` in `file`;
    * `left` is what the heading says was left (`2 resources open`, `1 listener attached`).
    */
-  function assertLeaked(file, name, { description, marker, count = 1, left = `${count} resource${count === 1 ? '' : 's'} open` }) {
+  function assertLeaked(
+    file,
+    name,
+    { description, marker, count = 1, left = `${count} resource${count === 1 ? '' : 's'} open` },
+  ) {
     const { status, message } = result(file, name)
     assert.equal(status, 'failed', `${file} > ${name} should fail; it ${status}`)
     assert.ok(message.includes(`LeakError: test "${name}" left ${left}`), `no "left ${left}" header in:\n${message}`)

@@ -1,5 +1,14 @@
 // The jest adapter's public types, as a jest suite uses them (checked by tsc in __test__/package.test.mjs).
-import { allowLeaks, assertCleanShutdown, configure, expectNoLeaks, LeakError, resourceDelta, watch, type Leak } from 'leakwatch/jest'
+import {
+  allowLeaks,
+  assertCleanShutdown,
+  configure,
+  expectNoLeaks,
+  LeakError,
+  resourceDelta,
+  watch,
+  type Leak,
+} from 'leakwatch/jest'
 import { expect } from '@jest/globals'
 
 configure({ settleMs: 50, onLeak: 'warn', kinds: ['TCP server'] })

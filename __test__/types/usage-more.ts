@@ -3,8 +3,19 @@
 import { readFileSync } from 'node:fs'
 import { defineConfig } from 'vitest/config'
 import LeakwatchReporter, { type LeakwatchReport, type LeakwatchReporterOptions } from 'leakwatch/reporter'
-import { allowLeaks, configure, expectNoLeaks, LeakError, resourceDelta, watch, type ReferencePattern } from 'leakwatch/node-test'
-import { assertCleanShutdown, trackResources, type ShutdownSummary } from 'leakwatch'
+import {
+  allowLeaks,
+  configure,
+  expectNoLeaks,
+  LeakError,
+  resourceDelta,
+  watch,
+  type ReferencePattern,
+} from 'leakwatch/node-test'
+import { assertCleanShutdown, trackResources, type ShutdownSummary, type TestApi } from 'leakwatch'
+import jestEntry from 'leakwatch/jest'
+import * as nodeTestEntry from 'leakwatch/node-test'
+import * as vitestEntry from 'leakwatch/vitest'
 
 const reporterOptions: LeakwatchReporterOptions = { json: 'reports/leakwatch.json', html: false, summary: true }
 export const config = defineConfig({
@@ -42,8 +53,18 @@ export async function nodeTestUsage(): Promise<void> {
 
 export async function shutdownUsage(stop: () => Promise<void>): Promise<number> {
   trackResources()
-  const summary: ShutdownSummary = await assertCleanShutdown(stop, { name: 'messaging service', settleMs: 200, ignore: [{ kind: 'Interval' }] })
+  const summary: ShutdownSummary = await assertCleanShutdown(stop, {
+    name: 'messaging service',
+    settleMs: 200,
+    ignore: [{ kind: 'Interval' }],
+  })
   // @ts-expect-error: settleMs is a number
   await assertCleanShutdown(stop, { settleMs: '200' })
   return summary.stopMs
 }
+
+// Every runner's entry has the one test API (TestApi, declared once in the main entry's types).
+export const entries: TestApi[] = [vitestEntry, nodeTestEntry, jestEntry]
+export const routes: string[] = vitestEntry.watch({ routes: [] as string[] }).routes
+// @ts-expect-error: watch() takes an object
+vitestEntry.watch(42)

@@ -1,12 +1,17 @@
 // Type test: compiled by tsc (never run). It fails to compile when the public types drift from their use.
 import { KINDS, LeakError, LeakTracker, workerTracker, type Leak, type ResourceKind } from 'leakwatch'
-import { listLoopHandles, reportableTypes } from 'leakwatch/binding'
+// The native binding is internal (no entry of the package exports it): its generated types still compile.
+import { listLoopHandles, reportableTypes } from '../../index.js'
 import { allowLeaks, configure, expectNoLeaks, resourceDelta, watch } from 'leakwatch/vitest'
 import { expect } from 'vitest'
 import type { TaskMeta } from 'vitest'
 
 configure({ settleMs: 50, ignore: [{ kind: 'Timeout', createdBy: /node_modules\/pino/ }], onLeak: 'warn' })
-configure({ kinds: ['TCP server', 'Interval'], reportUnref: true, baseline: [{ site: 'src/a.ts:3', kind: 'TCP socket' }] })
+configure({
+  kinds: ['TCP server', 'Interval'],
+  reportUnref: true,
+  baseline: [{ site: 'src/a.ts:3', kind: 'TCP socket' }],
+})
 configure({ baseline: './leak-baseline.json', enabled: true, listeners: false })
 configure({ heap: 'test', maxHeapGrowthPerTest: 256 * 1024, maxHeapGrowthPerFile: null })
 // @ts-expect-error: heap takes 'off', 'file' or 'test'
@@ -16,7 +21,12 @@ configure({ ignore: [{ kind: 'Listener', emitter: 'process', event: /^SIG/ }] })
 configure({ kinds: ['tcp server'] })
 // @ts-expect-error: onLeak takes 'fail' or 'warn'
 configure({ onLeak: 'throw' })
-configure({ ignoreReferences: [{ holder: 'Context', edge: 'serverCache' }, { holder: 'Object', holderHas: 'seenDone', edge: 'fn' }] })
+configure({
+  ignoreReferences: [
+    { holder: 'Context', edge: 'serverCache' },
+    { holder: 'Object', holderHas: 'seenDone', edge: 'fn' },
+  ],
+})
 // @ts-expect-error: a reference pattern needs its edge
 configure({ ignoreReferences: [{ holder: 'TestHook' }] })
 
@@ -68,3 +78,8 @@ async function usage(): Promise<void> {
   void types
 }
 void usage
+
+// @ts-expect-error: the native binding is not an entry of the package
+export type Binding = typeof import('leakwatch/binding')
+// @ts-expect-error: loadNative is internal
+export type LoadNative = typeof import('leakwatch').loadNative

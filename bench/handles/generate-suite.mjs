@@ -58,7 +58,9 @@ export function generateSuite() {
     const file = path.join(SUITE_DIR, name);
     // Unchanged mtimes keep vite's transform cache warm between invocations.
     let current;
-    try { current = readFileSync(file, 'utf8'); } catch {}
+    try {
+      current = readFileSync(file, 'utf8');
+    } catch {}
     if (current !== source) writeFileSync(file, source);
   }
   return [...wanted.keys()];

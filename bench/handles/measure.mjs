@@ -37,7 +37,14 @@ export function measure(argv, { cwd, env, logFile }) {
       const wallS = (performance.now() - start) / 1000;
       try {
         const { userS, sysS } = parseChildTimes(timesOutput);
-        resolve({ exitCode: exitCode ?? signal, wallS, userS, sysS, cpuS: userS + sysS, output: readFileSync(logFile, 'utf8') });
+        resolve({
+          exitCode: exitCode ?? signal,
+          wallS,
+          userS,
+          sysS,
+          cpuS: userS + sysS,
+          output: readFileSync(logFile, 'utf8'),
+        });
       } catch (err) {
         reject(err);
       }

@@ -25,7 +25,11 @@ export function summarize(configs, runs) {
 }
 
 const f2 = (n) => n.toFixed(2);
-const row = (cells, widths) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
+const row = (cells, widths) =>
+  cells
+    .map((c, i) => String(c).padEnd(widths[i]))
+    .join('  ')
+    .trimEnd();
 
 export function formatReport({ machine, suite, rounds, configs, runs, summary }) {
   const base = configs[0].id;
@@ -39,7 +43,9 @@ export function formatReport({ machine, suite, rounds, configs, runs, summary })
   lines.push(row(['config', 'median wall s', 'median CPU s', `wall/${base}`, `CPU/${base}`, `user/${base}`], w));
   for (const c of configs) {
     const s = summary[c.id];
-    lines.push(row([`${c.id}  ${c.label}`, f2(s.wallS), f2(s.cpuS), f2(s.wallRatio), f2(s.cpuRatio), f2(s.userRatio)], w));
+    lines.push(
+      row([`${c.id}  ${c.label}`, f2(s.wallS), f2(s.cpuS), f2(s.wallRatio), f2(s.cpuRatio), f2(s.userRatio)], w),
+    );
   }
   lines.push('', 'per run (in execution order):');
   const rw = [6, 7, 7, 7, 7, 7];

@@ -51,7 +51,11 @@ const configs = [
   { id: 'B', label: leakwatch.stub ? 'leakwatch (STUB setup)' : 'leakwatch', file: 'b-leakwatch.config.mjs' },
   { id: 'C', label: 'vitest detectAsyncLeaks', file: 'c-vitest-detect.config.mjs' },
   { id: 'D', label: 'bare init hook (the floor)', file: 'd-bare-hook.config.mjs' },
-  { id: 'E', label: leakwatch.stub ? 'leakwatch heap off (STUB setup)' : "leakwatch, heap: 'off'", file: 'e-leakwatch-heap-off.config.mjs' },
+  {
+    id: 'E',
+    label: leakwatch.stub ? 'leakwatch heap off (STUB setup)' : "leakwatch, heap: 'off'",
+    file: 'e-leakwatch-heap-off.config.mjs',
+  },
 ].map((c) => ({ ...c, file: path.join(handlesDir, 'configs', c.file) }));
 
 // Plain-text output, so the summary line and the leak banner can be matched.
@@ -83,7 +87,9 @@ const machine = {
   vitest: JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/vitest/package.json'), 'utf8')).version,
   os: `${os.platform()} ${os.release()}`,
 };
-console.log(`leakwatch setup: ${path.relative(repoRoot, leakwatch.file)}${leakwatch.stub ? '  (STUB: not the real leakwatch)' : ''}`);
+console.log(
+  `leakwatch setup: ${path.relative(repoRoot, leakwatch.file)}${leakwatch.stub ? '  (STUB: not the real leakwatch)' : ''}`,
+);
 
 for (let w = 0; w < warmup; w++) {
   for (const c of configs) {

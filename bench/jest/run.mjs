@@ -23,12 +23,37 @@ const LEAKWATCH_SETUP = path.join(REPO_ROOT, 'js', 'jest', 'index.cjs')
 
 /** The planted leaks: the file, the marker comment on the creating line, the test (null: the file's module level). */
 const PLANTED = [
-  { file: 'server.test.js', marker: '// leak:server', test: 'planted: a listening server left open', what: 'TCP server' },
-  { file: 'client-socket.test.js', marker: '// leak:client-socket', test: 'planted: a client socket left connected', what: 'TCP client socket' },
-  { file: 'interval.test.js', marker: '// leak:interval', test: 'planted: an interval never cleared', what: 'Interval' },
+  {
+    file: 'server.test.js',
+    marker: '// leak:server',
+    test: 'planted: a listening server left open',
+    what: 'TCP server',
+  },
+  {
+    file: 'client-socket.test.js',
+    marker: '// leak:client-socket',
+    test: 'planted: a client socket left connected',
+    what: 'TCP client socket',
+  },
+  {
+    file: 'interval.test.js',
+    marker: '// leak:interval',
+    test: 'planted: an interval never cleared',
+    what: 'Interval',
+  },
   { file: 'timeout.test.js', marker: '// leak:timeout', test: 'planted: a timeout never cleared', what: 'Timeout' },
-  { file: 'child-process.test.js', marker: '// leak:child-process', test: 'planted: a child process never stopped', what: 'Child process' },
-  { file: 'listener.test.js', marker: '// leak:listener', test: 'planted: a SIGTERM handler left on process', what: 'SIGTERM listener on process' },
+  {
+    file: 'child-process.test.js',
+    marker: '// leak:child-process',
+    test: 'planted: a child process never stopped',
+    what: 'Child process',
+  },
+  {
+    file: 'listener.test.js',
+    marker: '// leak:listener',
+    test: 'planted: a SIGTERM handler left on process',
+    what: 'SIGTERM listener on process',
+  },
   { file: 'module-level.test.js', marker: '// leak:module-level', test: null, what: 'TCP server at module level' },
 ].map((leak) => ({ ...leak, line: lineOf(leak.file, leak.marker) }))
 
@@ -45,7 +70,9 @@ function fail(message, output) {
 }
 
 function lineOf(file, marker) {
-  const index = readFileSync(path.join(SUITE, file), 'utf8').split('\n').findIndex((line) => line.includes(marker))
+  const index = readFileSync(path.join(SUITE, file), 'utf8')
+    .split('\n')
+    .findIndex((line) => line.includes(marker))
   if (index < 0) throw new Error(`marker ${marker} not found in bench/jest/suite/${file}`)
   return index + 1
 }
@@ -65,29 +92,46 @@ function leakwatchFindings(report) {
   for (const file of report.testResults) {
     const name = path.basename(file.name)
     for (const test of file.assertionResults) {
-      if (test.status === 'failed') failures.push({ file: name, test: test.title, message: plain(test.failureMessages.join('\n')) })
+      if (test.status === 'failed')
+        failures.push({ file: name, test: test.title, message: plain(test.failureMessages.join('\n')) })
     }
-    if (plain(file.message).includes('LeakError: file')) failures.push({ file: name, test: null, message: plain(file.message) })
+    if (plain(file.message).includes('LeakError: file'))
+      failures.push({ file: name, test: null, message: plain(file.message) })
   }
   const findings = PLANTED.map((leak) => {
-    const failure = failures.find((entry) => entry.file === leak.file && entry.test === leak.test && entry.message.includes(at(leak)))
+    const failure = failures.find(
+      (entry) => entry.file === leak.file && entry.test === leak.test && entry.message.includes(at(leak)),
+    )
     if (!failure) return { reported: false }
     const resource = /● (.+?)  \(/.exec(failure.message)?.[1]
     const who = leak.test === null ? `file ${leak.file} failed` : `test "${leak.test}" failed`
-    return { reported: true, text: `${who}: ${resource.replace(/\d+\.\d+\.\d+\.\d+:\d+/g, '…').replace(/pid \d+/, 'pid …')}` }
+    return {
+      reported: true,
+      text: `${who}: ${resource.replace(/\d+\.\d+\.\d+\.\d+:\d+/g, '…').replace(/pid \d+/, 'pid …')}`,
+    }
   })
-  const unexpected = failures.filter((entry) => !PLANTED.some((leak) => entry.file === leak.file && entry.test === leak.test))
+  const unexpected = failures.filter(
+    (entry) => !PLANTED.some((leak) => entry.file === leak.file && entry.test === leak.test),
+  )
   return { findings, unexpected }
 }
 
 /** What --detectOpenHandles printed: its handle blocks, matched to planted leaks by the creating line in their stack. */
 function detectFindings(output) {
   const start = output.search(/Jest has detected the following \d+ open handles?/)
-  const blocks = start < 0 ? [] : output.slice(start).split(/^\s*●\s+/m).slice(1)
+  const blocks =
+    start < 0
+      ? []
+      : output
+          .slice(start)
+          .split(/^\s*●\s+/m)
+          .slice(1)
   const handles = blocks.map((block) => ({ type: block.split('\n')[0].trim(), text: block }))
   const findings = PLANTED.map((leak) => {
     const types = handles.filter((handle) => handle.text.includes(`(${at(leak)}`)).map((handle) => handle.type)
-    return types.length === 0 ? { reported: false } : { reported: true, text: `${types.join(' + ')} at ${leak.file}:${leak.line} (no test named)` }
+    return types.length === 0
+      ? { reported: false }
+      : { reported: true, text: `${types.join(' + ')} at ${leak.file}:${leak.line} (no test named)` }
   })
   const unexpected = handles.filter((handle) => !PLANTED.some((leak) => handle.text.includes(`(${at(leak)}`)))
   return { findings, unexpected, count: handles.length }
@@ -152,7 +196,14 @@ for (let round = 1; round <= rounds; round++) {
     process.stdout.write(`round ${round}/${rounds} ${config.id}... `)
     const result = await runOnce(config)
     console.log(`wall ${result.wallS.toFixed(2)} s, CPU ${result.cpuS.toFixed(2)} s`)
-    runs.push({ round, config: config.id, wallS: result.wallS, cpuS: result.cpuS, userS: result.userS, sysS: result.sysS })
+    runs.push({
+      round,
+      config: config.id,
+      wallS: result.wallS,
+      cpuS: result.cpuS,
+      userS: result.userS,
+      sysS: result.sysS,
+    })
     if (config.id === 'leakwatch') found = { ...found, leakwatch: leakwatchFindings(result.report) }
     if (config.id === 'detect') found = { ...found, detect: detectFindings(plain(result.output)) }
   }
@@ -173,7 +224,11 @@ for (const figures of Object.values(summary)) {
   figures.userRatio = figures.userS / summary.plain.userS
 }
 
-const pad = (cells, widths) => cells.map((cell, index) => String(cell).padEnd(widths[index])).join('  ').trimEnd()
+const pad = (cells, widths) =>
+  cells
+    .map((cell, index) => String(cell).padEnd(widths[index]))
+    .join('  ')
+    .trimEnd()
 const f2 = (number) => number.toFixed(2)
 const lines = [
   '',
@@ -184,7 +239,12 @@ const lines = [
 ]
 for (const config of CONFIGS) {
   const s = summary[config.id]
-  lines.push(pad([config.label, f2(s.wallS), f2(s.cpuS), f2(s.wallRatio), f2(s.cpuRatio), f2(s.userRatio)], [26, 7, 6, 10, 9, 10]))
+  lines.push(
+    pad(
+      [config.label, f2(s.wallS), f2(s.cpuS), f2(s.wallRatio), f2(s.cpuRatio), f2(s.userRatio)],
+      [26, 7, 6, 10, 9, 10],
+    ),
+  )
 }
 lines.push(
   '',
@@ -209,6 +269,13 @@ console.log(lines.join('\n'))
 const resultsDir = path.join(REPO_ROOT, 'bench', 'results')
 mkdirSync(resultsDir, { recursive: true })
 const resultsFile = path.join(resultsDir, `jest-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
-const planted = PLANTED.map((leak, index) => ({ ...leak, leakwatch: found.leakwatch.findings[index], detectOpenHandles: found.detect.findings[index] }))
-writeFileSync(resultsFile, `${JSON.stringify({ date: new Date().toISOString(), machine, rounds, warmup, summary, runs, planted }, null, 2)}\n`)
+const planted = PLANTED.map((leak, index) => ({
+  ...leak,
+  leakwatch: found.leakwatch.findings[index],
+  detectOpenHandles: found.detect.findings[index],
+}))
+writeFileSync(
+  resultsFile,
+  `${JSON.stringify({ date: new Date().toISOString(), machine, rounds, warmup, summary, runs, planted }, null, 2)}\n`,
+)
 console.log(`\nresults: ${path.relative(REPO_ROOT, resultsFile)}`)

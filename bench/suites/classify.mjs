@@ -31,13 +31,24 @@ const HEADER = /^(?:LeakError: )?(?:test "[\s\S]*?"|file \S+(?: \([^)]*\))?) lef
  */
 const RUNNER_STEP = new RegExp(
   [
-    'leakwatch', 'LeakTracker', 'LeakScope', 'AsyncResourceTracker', 'TestFileSession',
+    'leakwatch',
+    'LeakTracker',
+    'LeakScope',
+    'AsyncResourceTracker',
+    'TestFileSession',
     // vitest: the worker state, the collected tasks, the hooks' and tests' wrappers
-    '__vitest_\\w+__', 'runWithTimeout', 'runWithCancel', 'defaultSuite', 'global\\.(?:afterAll|afterEach|beforeAll|beforeEach|describe|suite|it|test)\\b',
+    '__vitest_\\w+__',
+    'runWithTimeout',
+    'runWithCancel',
+    'defaultSuite',
+    'global\\.(?:afterAll|afterEach|beforeAll|beforeEach|describe|suite|it|test)\\b',
     // node:test: its Test and Suite objects, their hooks and contexts
-    '\\b(?:Test|Suite|TestContext|SuiteContext|TestHook)\\b(?: instance)?', 'kHookFailure', 'node:internal/test_runner',
+    '\\b(?:Test|Suite|TestContext|SuiteContext|TestHook)\\b(?: instance)?',
+    'kHookFailure',
+    'node:internal/test_runner',
     // jest-circus's state
-    'jest-circus', 'JEST_STATE_SYMBOL',
+    'jest-circus',
+    'JEST_STATE_SYMBOL',
   ].join('|'),
 )
 
@@ -47,7 +58,8 @@ const RUNNER_STEP = new RegExp(
  */
 const LIBRARY_BY_DESIGN = [
   {
-    applies: (leak) => /^listener for "(?:exit|beforeExit)" on process/.test(leak.description) && /\bpino\(/.test(leak.codeLine ?? ''),
+    applies: (leak) =>
+      /^listener for "(?:exit|beforeExit)" on process/.test(leak.description) && /\bpino\(/.test(leak.codeLine ?? ''),
     reason: "pino's on-exit-leak-free handler: one per process for every pino stream, each held by WeakRef",
   },
   {
@@ -99,7 +111,11 @@ export function parseLeakReport(message) {
 function readLeak({ head: fullHead, body }) {
   // `2 × listener for ...`: one entry for equal leaks.
   const [, count = '1', head] = /^(?:(\d+) × )?(.*)$/.exec(fullHead)
-  const kind = /^listener for /.test(head) ? 'listener' : /still reachable after GC/.test(head) ? 'retained' : 'resource'
+  const kind = /^listener for /.test(head)
+    ? 'listener'
+    : /still reachable after GC/.test(head)
+      ? 'retained'
+      : 'resource'
   const created = body.find((line) => /^\s+created (?:at|by) /.test(line))
   const codeLine = body.find((line) => /^\s+> \d+ \|/.test(line))
   const retainerPath = []
@@ -154,7 +170,10 @@ function classifyLeak(leak, { suite, file, name }, header) {
   if (leak.kind === 'retained') {
     const runnerSteps = [...leak.retainerPath, ...leak.pathNodes].filter((step) => RUNNER_STEP.test(step))
     if (runnerSteps.length > 0) {
-      return { class: CLASSES.runnerPath, reason: `path through ${[...new Set(runnerSteps.map(shortStep))].slice(0, 4).join(', ')}` }
+      return {
+        class: CLASSES.runnerPath,
+        reason: `path through ${[...new Set(runnerSteps.map(shortStep))].slice(0, 4).join(', ')}`,
+      }
     }
   }
   const library = LIBRARY_BY_DESIGN.find((entry) => entry.applies(leak))
@@ -170,7 +189,8 @@ function classifyLeak(leak, { suite, file, name }, header) {
 
 /** What an unclassified leak's report shows at a glance, to start reading from. */
 function unclassifiedHint(leak) {
-  if (leak.kind === 'retained' && leak.retainerPath.length > 0) return `held at the end of: ${leak.retainerPath.slice(-4).map(shortStep).join(' → ')}`
+  if (leak.kind === 'retained' && leak.retainerPath.length > 0)
+    return `held at the end of: ${leak.retainerPath.slice(-4).map(shortStep).join(' → ')}`
   const timer = /^(Timeout|Interval|Immediate)\b(?: after| every)? ?(\d+ ms)?/.exec(leak.description)
   if (timer) return `a ${timer[1]}${timer[2] ? ` of ${timer[2]}` : ''} still pending at the test's end`
   return ''

@@ -12,7 +12,10 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const MARKER = 'leakwatch-bench.json'
 
 /** The wrapper config vitest loads in each mode, written next to the suite's own config. */
-export const WRAPPER_CONFIGS = { plain: 'leakwatch-bench.plain.config.mjs', leakwatch: 'leakwatch-bench.leakwatch.config.mjs' }
+export const WRAPPER_CONFIGS = {
+  plain: 'leakwatch-bench.plain.config.mjs',
+  leakwatch: 'leakwatch-bench.leakwatch.config.mjs',
+}
 
 /**
  * `name=<dir>[@commit]` from the command line. `<dir>` is a git directory (a bare snapshot such as the fetch tool's
@@ -36,7 +39,9 @@ export function parseSuiteArg(arg) {
 /** The full hash of `commit` in `gitDir`, or an error that says the snapshot lacks it. */
 export function resolveCommit(gitDir, commit) {
   try {
-    return execFileSync('git', ['--git-dir', gitDir, 'rev-parse', '--verify', `${commit}^{commit}`], { encoding: 'utf8' }).trim()
+    return execFileSync('git', ['--git-dir', gitDir, 'rev-parse', '--verify', `${commit}^{commit}`], {
+      encoding: 'utf8',
+    }).trim()
   } catch {
     throw new Error(`${gitDir} has no commit ${commit}: fetch a newer snapshot of the repository`)
   }
@@ -106,8 +111,11 @@ function installedVersions(dir) {
  */
 function installLeakwatch(dir) {
   const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'))
-  const binaries = readdirSync(REPO_ROOT).filter((file) => file.startsWith(`${manifest.napi.binaryName}.`) && file.endsWith('.node'))
-  if (binaries.length === 0) throw new Error(`no ${manifest.napi.binaryName}.*.node in ${REPO_ROOT}: run \`npm run build\` first`)
+  const binaries = readdirSync(REPO_ROOT).filter(
+    (file) => file.startsWith(`${manifest.napi.binaryName}.`) && file.endsWith('.node'),
+  )
+  if (binaries.length === 0)
+    throw new Error(`no ${manifest.napi.binaryName}.*.node in ${REPO_ROOT}: run \`npm run build\` first`)
   const target = path.join(dir, 'node_modules', manifest.name)
   rmSync(target, { recursive: true, force: true })
   for (const file of ['package.json', ...manifest.files, ...binaries]) {
@@ -153,7 +161,12 @@ export default typeof suiteConfig === 'function'
  */
 export function loopbackOnlyLauncher() {
   const launcher = ['unshare', '--net', '--map-root-user', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh']
-  const [command, ...args] = [...launcher, process.execPath, '-e', "require('node:net').createServer().listen(0, '127.0.0.1', function () { this.close() })"]
+  const [command, ...args] = [
+    ...launcher,
+    process.execPath,
+    '-e',
+    "require('node:net').createServer().listen(0, '127.0.0.1', function () { this.close() })",
+  ]
   const probe = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000 })
   return probe.status === 0 ? launcher : null
 }

@@ -15,11 +15,18 @@ export function compareRuns(suite, pairs) {
   const plainRuns = pairs.map((pair) => pair.plain)
   const leakwatchRuns = pairs.map((pair) => pair.leakwatch)
   const failedIn = (runs, key) => runs.filter((run) => run.tests.get(key)?.status === 'failed').length
-  const failedKeys = (runs) => new Set(runs.flatMap((run) => [...run.tests].filter(([, test]) => test.status === 'failed').map(([key]) => key)))
+  const failedKeys = (runs) =>
+    new Set(runs.flatMap((run) => [...run.tests].filter(([, test]) => test.status === 'failed').map(([key]) => key)))
 
   const plainFailures = [...failedKeys(plainRuns)].map((key) => {
     const test = plainRuns.map((run) => run.tests.get(key)).find((found) => found?.status === 'failed')
-    return { key, file: test.file, name: test.name, failedIn: failedIn(plainRuns, key), firstLine: firstLine(test.message) }
+    return {
+      key,
+      file: test.file,
+      name: test.name,
+      failedIn: failedIn(plainRuns, key),
+      firstLine: firstLine(test.message),
+    }
   })
   const plainFailed = new Set(plainFailures.map((failure) => failure.key))
   const newFailures = [...failedKeys(leakwatchRuns)]
@@ -27,7 +34,14 @@ export function compareRuns(suite, pairs) {
     .map((key) => {
       const test = leakwatchRuns.map((run) => run.tests.get(key)).find((found) => found?.status === 'failed')
       const classified = classifyFailure({ suite, file: test.file, name: test.name, message: test.message })
-      return { key, file: test.file, name: test.name, failedIn: failedIn(leakwatchRuns, key), ...classified, message: test.message }
+      return {
+        key,
+        file: test.file,
+        name: test.name,
+        failedIn: failedIn(leakwatchRuns, key),
+        ...classified,
+        message: test.message,
+      }
     })
   // A test that ran plain but not with leakwatch (its file crashed or the run was killed) is missing, not passed.
   const missing = [...new Set(plainRuns.flatMap((run) => [...run.tests.keys()]))].filter(
@@ -40,9 +54,18 @@ export function compareRuns(suite, pairs) {
     plainFailures,
     newFailures,
     missing,
-    runErrors: [...plainRuns.map((run) => run.error && `plain: ${run.error}`), ...leakwatchRuns.map((run) => run.error && `leakwatch: ${run.error}`)].filter(Boolean),
+    runErrors: [
+      ...plainRuns.map((run) => run.error && `plain: ${run.error}`),
+      ...leakwatchRuns.map((run) => run.error && `leakwatch: ${run.error}`),
+    ].filter(Boolean),
     wall: {
-      pairs: pairs.map((pair, index) => ({ pair: index + 1, order: pair.order, plainS: pair.plain.wallS, leakwatchS: pair.leakwatch.wallS, ratio: ratios[index] })),
+      pairs: pairs.map((pair, index) => ({
+        pair: index + 1,
+        order: pair.order,
+        plainS: pair.plain.wallS,
+        leakwatchS: pair.leakwatch.wallS,
+        ratio: ratios[index],
+      })),
       medianPlainS: median(plainRuns.map((run) => run.wallS)),
       medianLeakwatchS: median(leakwatchRuns.map((run) => run.wallS)),
       medianRatio: median(ratios),
@@ -52,7 +75,8 @@ export function compareRuns(suite, pairs) {
 
 /** Tests that ran (passed or failed): not skipped ones, not suites, not a file's own result. */
 function testCount(run) {
-  return [...run.tests.values()].filter((test) => test.status !== 'skipped' && test.name !== '(file)' && !test.isSuite).length
+  return [...run.tests.values()].filter((test) => test.status !== 'skipped' && test.name !== '(file)' && !test.isSuite)
+    .length
 }
 
 function firstLine(message) {
@@ -74,7 +98,9 @@ function compactPath(steps) {
 export function formatSuite(suite, result) {
   const { spec, commit } = suite
   const runs = result.wall.pairs.length
-  const versions = Object.entries(suite.versions).map(([name, version]) => `${name} ${version}`).join(', ')
+  const versions = Object.entries(suite.versions)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ')
   const lines = [
     `== ${suite.name}: ${spec.repo} @ ${commit.slice(0, 12)}${spec.tag ? ` (${spec.tag})` : ''}${versions ? `; ${versions}` : ''}`,
     `   runs: ${spec.how}`,
@@ -87,21 +113,36 @@ export function formatSuite(suite, result) {
       `new failures with leakwatch: ${result.newFailures.length}${result.missing.length ? `; missing with leakwatch: ${result.missing.length}` : ''}`,
   )
   for (const failure of result.plainFailures) {
-    lines.push(`   plain failure (${failure.failedIn}/${runs}): ${failure.key}`, `       ${failure.firstLine.slice(0, 160)}`)
+    lines.push(
+      `   plain failure (${failure.failedIn}/${runs}): ${failure.key}`,
+      `       ${failure.firstLine.slice(0, 160)}`,
+    )
   }
   const byClass = new Map()
   for (const failure of result.newFailures) byClass.set(failure.class, (byClass.get(failure.class) ?? 0) + 1)
-  if (byClass.size > 0) lines.push(`   new failures by class: ${[...byClass].map(([name, count]) => `${name}: ${count}`).join('; ')}`)
+  if (byClass.size > 0)
+    lines.push(`   new failures by class: ${[...byClass].map(([name, count]) => `${name}: ${count}`).join('; ')}`)
   for (const failure of result.newFailures) {
-    lines.push('', `   [${failure.class}] ${failure.key}  (failed in ${failure.failedIn}/${runs} leakwatch runs)`, `     ${failure.header}`)
+    lines.push(
+      '',
+      `   [${failure.class}] ${failure.key}  (failed in ${failure.failedIn}/${runs} leakwatch runs)`,
+      `     ${failure.header}`,
+    )
     for (const leak of failure.leaks.slice(0, LEAKS_SHOWN)) {
       lines.push(`     ● ${leak.count > 1 ? `${leak.count} × ` : ''}${leak.description}`)
-      const createdAt = leak.createdAt?.replace(/, in a callback with no frame of your code on the stack; it begins:$/, '')
-      if (createdAt) lines.push(`       created ${createdAt}${leak.calledFrom.length ? `  ${leak.calledFrom.slice(0, 2).join('  ')}` : ''}`)
+      const createdAt = leak.createdAt?.replace(
+        /, in a callback with no frame of your code on the stack; it begins:$/,
+        '',
+      )
+      if (createdAt)
+        lines.push(
+          `       created ${createdAt}${leak.calledFrom.length ? `  ${leak.calledFrom.slice(0, 2).join('  ')}` : ''}`,
+        )
       if (leak.retainerPath.length) lines.push(`       retained by: ${compactPath(leak.retainerPath)}`)
       lines.push(`       → ${leak.class}${leak.reason ? `: ${leak.reason}` : ''}`)
     }
-    if (failure.leaks.length > LEAKS_SHOWN) lines.push(`     … ${failure.leaks.length - LEAKS_SHOWN} more leaks in the JSON result`)
+    if (failure.leaks.length > LEAKS_SHOWN)
+      lines.push(`     … ${failure.leaks.length - LEAKS_SHOWN} more leaks in the JSON result`)
   }
   // Each real leak once, with why it is real; the failures above name it by `what`.
   const realLeaks = new Map()
@@ -130,11 +171,16 @@ export function formatSuite(suite, result) {
 export function formatSummary(results) {
   const lines = ['summary (new failures: real leaks + false failures by class; wall: median leakwatch/plain):']
   for (const result of results) {
-    const real = result.newFailures.filter((failure) => failure.leaks.length > 0 && failure.leaks.every((leak) => leak.known)).length
+    const real = result.newFailures.filter(
+      (failure) => failure.leaks.length > 0 && failure.leaks.every((leak) => leak.known),
+    ).length
     const falseByClass = new Map()
     for (const failure of result.newFailures) {
       if (failure.leaks.length > 0 && failure.leaks.every((leak) => leak.known)) continue
-      const classes = failure.leaks.length > 0 ? [...new Set(failure.leaks.filter((leak) => !leak.known).map((leak) => leak.class))] : [failure.class]
+      const classes =
+        failure.leaks.length > 0
+          ? [...new Set(failure.leaks.filter((leak) => !leak.known).map((leak) => leak.class))]
+          : [failure.class]
       for (const name of classes) falseByClass.set(name, (falseByClass.get(name) ?? 0) + 1)
     }
     const falses = [...falseByClass].map(([name, count]) => `${name} ${count}`).join(', ') || 'none'

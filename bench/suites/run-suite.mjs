@@ -41,7 +41,15 @@ async function runVitestSuite({ dir, mode, launcher, timeoutMs, logFile }) {
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'leakwatch-bench-suites-'))
   const outputFile = path.join(outDir, 'report.json')
   const vitest = path.join(dir, 'node_modules', 'vitest', 'vitest.mjs')
-  const args = [vitest, 'run', '--config', WRAPPER_CONFIGS[mode], '--reporter=json', `--outputFile=${outputFile}`, '--reporter=default']
+  const args = [
+    vitest,
+    'run',
+    '--config',
+    WRAPPER_CONFIGS[mode],
+    '--reporter=json',
+    `--outputFile=${outputFile}`,
+    '--reporter=default',
+  ]
   const started = performance.now()
   const { exitCode, output, killed } = await runNode(args, { cwd: dir, env: suiteEnv(), timeoutMs, launcher })
   const wallS = (performance.now() - started) / 1000
@@ -50,7 +58,13 @@ async function runVitestSuite({ dir, mode, launcher, timeoutMs, logFile }) {
     const report = JSON.parse(readFileSync(outputFile, 'utf8'))
     return { wallS, exitCode, killed, tests: vitestOutcomes(report, dir), error: null }
   } catch (error) {
-    return { wallS, exitCode, killed, tests: new Map(), error: `no JSON report (exit ${exitCode}${killed ? ', killed' : ''}): ${error.message}` }
+    return {
+      wallS,
+      exitCode,
+      killed,
+      tests: new Map(),
+      error: `no JSON report (exit ${exitCode}${killed ? ', killed' : ''}): ${error.message}`,
+    }
   } finally {
     rmSync(outDir, { recursive: true, force: true })
   }
@@ -61,7 +75,8 @@ function vitestOutcomes(report, dir) {
   for (const file of report.testResults) {
     const fileName = path.relative(dir, file.name).split(path.sep).join('/')
     // A file's own error: it failed to load, or a check of its module level and beforeAll failed it.
-    if (file.status === 'failed' && file.message) add(tests, { file: fileName, name: '(file)', status: 'failed', message: plain(file.message) })
+    if (file.status === 'failed' && file.message)
+      add(tests, { file: fileName, name: '(file)', status: 'failed', message: plain(file.message) })
     for (const test of file.assertionResults) {
       const status = test.status === 'passed' || test.status === 'failed' ? test.status : 'skipped'
       const name = [...test.ancestorTitles, test.title].join(' > ')
@@ -74,7 +89,11 @@ function vitestOutcomes(report, dir) {
 async function runNodeTestSuite({ spec, dir, mode, launcher, timeoutMs, logFile }) {
   const skipped = new Set(spec.skip.map((entry) => entry.file))
   const files = spec.testDirs
-    .flatMap((testDir) => readdirSync(path.join(dir, testDir), { recursive: true }).map((file) => path.posix.join(testDir, file.split(path.sep).join('/'))))
+    .flatMap((testDir) =>
+      readdirSync(path.join(dir, testDir), { recursive: true }).map((file) =>
+        path.posix.join(testDir, file.split(path.sep).join('/')),
+      ),
+    )
     .filter((file) => spec.testFile.test(file) && !file.split('/').includes('node_modules') && !skipped.has(file))
     .sort()
   const concurrency = Math.max(os.availableParallelism() - 1, 1)
@@ -113,7 +132,8 @@ function nodeTestOutcomes(events, dir) {
     const results = []
     for (const event of fileEvents) {
       const subtree = []
-      while (unclaimed.length > 0 && unclaimed.at(-1).nesting > event.nesting) subtree.unshift(...unclaimed.pop().subtree)
+      while (unclaimed.length > 0 && unclaimed.at(-1).nesting > event.nesting)
+        subtree.unshift(...unclaimed.pop().subtree)
       for (const result of subtree) result.names.unshift(event.name)
       const result = { event, names: [event.name] }
       unclaimed.push({ nesting: event.nesting, subtree: [...subtree, result] })
@@ -127,7 +147,13 @@ function nodeTestOutcomes(events, dir) {
       const subtestsFailed = event.error?.failureType === 'subtestsFailed'
       const status = event.type === 'test:pass' || subtestsFailed ? 'passed' : 'failed'
       const message = event.error ? `${event.error.name ? `${event.error.name}: ` : ''}${event.error.message}` : ''
-      add(tests, { file: fileName, name: ownFailure ? '(file)' : names.join(' > '), status, message, isSuite: event.isSuite })
+      add(tests, {
+        file: fileName,
+        name: ownFailure ? '(file)' : names.join(' > '),
+        status,
+        message,
+        isSuite: event.isSuite,
+      })
     }
   }
   return tests

@@ -22,7 +22,8 @@ import { runSuite } from './run-suite.mjs'
 import { SUITES } from './suites.mjs'
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
-const USAGE = 'usage: npm run bench:suites -- --suite <name>=<git dir>[@commit] ... [--pairs N] [--work-dir DIR] [--fresh] [--timeout-min N] [--host-network]'
+const USAGE =
+  'usage: npm run bench:suites -- --suite <name>=<git dir>[@commit] ... [--pairs N] [--work-dir DIR] [--fresh] [--timeout-min N] [--host-network]'
 
 function fail(message) {
   console.error(`bench/suites: ${message}`)
@@ -75,7 +76,10 @@ const requested = args.suite.map((arg) => {
 let launcher = []
 if (!args['host-network']) {
   launcher = loopbackOnlyLauncher()
-  if (!launcher) fail('cannot make a network namespace (unshare --net --map-root-user, then ip link set lo up): pass --host-network to run the suites on this machine\'s network')
+  if (!launcher)
+    fail(
+      "cannot make a network namespace (unshare --net --map-root-user, then ip link set lo up): pass --host-network to run the suites on this machine's network",
+    )
 }
 
 const stamp = new Date().toISOString().replace(/[:.]/g, '-')
@@ -98,7 +102,9 @@ for (const { name, gitDir, commit, spec } of requested) {
       const logFile = path.join(logDir, `${name}-${mode}-${pair}.log`)
       const run = await runSuite({ spec, dir, mode, launcher, timeoutMs: timeoutMin * 60_000, logFile })
       const failed = [...run.tests.values()].filter((test) => test.status === 'failed').length
-      console.log(`${run.wallS.toFixed(1)} s, ${run.tests.size} results, ${failed} failed${run.error ? ` (${run.error})` : ''}`)
+      console.log(
+        `${run.wallS.toFixed(1)} s, ${run.tests.size} results, ${failed} failed${run.error ? ` (${run.error})` : ''}`,
+      )
       runs[mode] = run
     }
     pairs.push(runs)
@@ -106,7 +112,17 @@ for (const { name, gitDir, commit, spec } of requested) {
   const result = compareRuns(name, pairs)
   const suite = { name, spec, commit, versions: installed.versions }
   console.log(`\n${formatSuite(suite, result)}`)
-  results.push({ suite: name, repo: spec.repo, commit, tag: spec.tag ?? null, how: spec.how, skip: spec.skip, dir, installed, ...result })
+  results.push({
+    suite: name,
+    repo: spec.repo,
+    commit,
+    tag: spec.tag ?? null,
+    how: spec.how,
+    skip: spec.skip,
+    dir,
+    installed,
+    ...result,
+  })
 }
 
 console.log(`\n${formatSummary(results)}`)
@@ -114,7 +130,12 @@ console.log(`\n${formatSummary(results)}`)
 const resultsFile = path.join(resultsDir, `suites-${stamp}.json`)
 const report = {
   date: new Date().toISOString(),
-  machine: { nproc: os.availableParallelism(), cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, os: `${os.platform()} ${os.release()}` },
+  machine: {
+    nproc: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    os: `${os.platform()} ${os.release()}`,
+  },
   network: launcher.length ? 'own namespace, loopback only' : 'host network',
   pairs: pairCount,
   suites: results,

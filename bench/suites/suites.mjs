@@ -45,7 +45,8 @@ export const SUITES = {
     // borp runs node:test's run() in its own process; `--import` given to borp would load leakwatch/node-test there
     // too, in a process that is not a test file (leakwatch tells the runner's process by `--test` in its execArgv).
     // So the bench runs the same files with `node --test` and borp's settings for this machine.
-    how: 'node --test over .borp.yaml\'s files (test/**/*.test.{js,mjs}) with borp\'s defaults: --test-concurrency=' +
+    how:
+      "node --test over .borp.yaml's files (test/**/*.test.{js,mjs}) with borp's defaults: --test-concurrency=" +
       'availableParallelism - 1, --test-timeout=30000',
     testDirs: ['test'],
     testFile: /\.test\.m?js$/,

@@ -11,6 +11,8 @@
 // the files' slopes, so it judges a suite of many short files, none with enough samples to be judged alone, by the
 // growth they all show; and it depends only on each file's own samples, so shards merged give what one run gives.
 
+import { formatBytes } from './bytes.js'
+
 /** @typedef {{ testIndex: number, heapBytes: number }} HeapSample */
 
 /** Sums of squares and products of one file's samples about their own means. */
@@ -69,7 +71,12 @@ export function fitPooledGrowth(groups) {
 }
 
 /** Growth that no warm-up explains: default thresholds for the warning shown with no options set. */
-const STEADY_GROWTH = Object.freeze({ minSamples: 5, minR2: 0.8, minSlopeBytesPerTest: 256 * 1024, minTotalBytes: 16 * 1024 * 1024 })
+const STEADY_GROWTH = Object.freeze({
+  minSamples: 5,
+  minR2: 0.8,
+  minSlopeBytesPerTest: 256 * 1024,
+  minTotalBytes: 16 * 1024 * 1024,
+})
 
 /**
  * A fit that no warm-up explains. `samplesBeyondFirstPerFile`: the samples less one per file. A file's first sample
@@ -83,15 +90,6 @@ function isSteady({ slopeBytesPerTest, r2, samplesBeyondFirstPerFile, testCount 
     slopeBytesPerTest >= STEADY_GROWTH.minSlopeBytesPerTest &&
     slopeBytesPerTest * testCount >= STEADY_GROWTH.minTotalBytes
   )
-}
-
-export function formatBytes(bytes) {
-  const sign = bytes < 0 ? '-' : ''
-  const abs = Math.abs(bytes)
-  if (abs >= 1024 * 1024 * 1024) return `${sign}${(abs / 1024 ** 3).toFixed(2)} GB`
-  if (abs >= 1024 * 1024) return `${sign}${(abs / 1024 ** 2).toFixed(1)} MB`
-  if (abs >= 1024) return `${sign}${(abs / 1024).toFixed(0)} KB`
-  return `${sign}${Math.round(abs)} B`
 }
 
 /**
@@ -146,7 +144,10 @@ export function judgeGrowth({ samples, tests, testCount, fileName, maxHeapGrowth
   }
   const steady = isSteady({ slopeBytesPerTest, r2, samplesBeyondFirstPerFile: samples.length - 1, testCount })
   if (maxHeapGrowthPerTest === null && maxHeapGrowthPerFile === null && steady) {
-    return { ...result, warning: `file ${fileName}: ${summary}: it grows steadily${worstTestsText(tests)}${GROWTH_HINT}` }
+    return {
+      ...result,
+      warning: `file ${fileName}: ${summary}: it grows steadily${worstTestsText(tests)}${GROWTH_HINT}`,
+    }
   }
   return result
 }

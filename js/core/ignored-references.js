@@ -61,7 +61,7 @@ export const IGNORED_REFERENCES = Object.freeze(
       reason:
         "Node keeps every CommonJS module in its parent's `children` for the life of the process, also one loaded " +
         'again and dropped from require.cache (proxyquire, a fresh require per test): its stubs stay there. A module ' +
-        "the program still uses is reached through require.cache, which is followed",
+        'the program still uses is reached through require.cache, which is followed',
     },
     {
       holder: 'ServerHttp2Session',
@@ -78,7 +78,7 @@ export const IGNORED_REFERENCES = Object.freeze(
       edge: 'fn',
       owner: 'node:test',
       reason:
-        "t.after(() => app.close()), t.before, t.beforeEach, t.afterEach: node:test keeps every hook (in its " +
+        't.after(() => app.close()), t.before, t.beforeEach, t.afterEach: node:test keeps every hook (in its ' +
         'testResources map, by async id, until the process ends), and each hook its function, whose closure holds ' +
         "the test's variables",
     },
@@ -92,7 +92,7 @@ export const IGNORED_REFERENCES = Object.freeze(
       holder: 'Suite',
       edge: 'fn',
       owner: 'node:test',
-      reason: "node:test keeps every describe() until the process ends, and each its function",
+      reason: 'node:test keeps every describe() until the process ends, and each its function',
     },
     {
       holder: 'runWithTimeout',
@@ -118,7 +118,7 @@ export const IGNORED_REFERENCES = Object.freeze(
       edge: 'REGISTERED_MOCKS',
       owner: 'vitest',
       reason:
-        "vitest registers every vi.fn()/vi.spyOn() of the file (for restoreAllMocks) until the file ends, as it keeps " +
+        'vitest registers every vi.fn()/vi.spyOn() of the file (for restoreAllMocks) until the file ends, as it keeps ' +
         "the tests: a describe's mock whose implementation captures the describe's server holds that one object. A " +
         "mock the program keeps (a module's, one whose recorded calls pile up) is reached through the program's " +
         'references, which are followed',
@@ -137,7 +137,7 @@ export const IGNORED_REFERENCES = Object.freeze(
       edge: 'fn',
       owner: 'jest',
       reason:
-        "jest-circus keeps every test and hook entry (plain objects with fn, seenDone, ...) in its describe blocks " +
+        'jest-circus keeps every test and hook entry (plain objects with fn, seenDone, ...) in its describe blocks ' +
         "until the file ends, and each entry its function: the closure of a test in a loop, or a describe's hooks, " +
         'holds what it captured',
     },

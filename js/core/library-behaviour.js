@@ -9,24 +9,31 @@
 // configure({ ignore: [{ ..., reason }] }).
 
 /** @type {ReadonlyArray<{ package: string, reason: string, rule: import('../index.js').IgnoreRule }>} */
-export const LIBRARY_BEHAVIOUR = Object.freeze([
-  {
-    package: 'on-exit-leak-free',
-    reason:
-      "pino's destinations flush through it: it adds one 'exit' and one 'beforeExit' handler for the whole process, " +
-      'holds each logger by WeakRef, forgets a collected one through a FinalizationRegistry, and removes its handlers ' +
-      'when none is left. Reported, it fails the first test that builds a logger.',
-    rule: { kind: 'Listener', emitter: /^process$/, event: /^(?:exit|beforeExit)$/, createdBy: /[\\/]node_modules[\\/]on-exit-leak-free[\\/]/ },
-  },
-  {
-    package: 'signal-exit',
-    reason:
-      'It installs one handler per signal, and one for exit, for the whole process the first time any library loads ' +
-      'it (execa, write-file-atomic, inquirer, ...), shares them between all its callers through a global, and removes ' +
-      'them when its last callback is removed. Reported, it fails whichever test first uses such a library.',
-    rule: { kind: 'Listener', emitter: /^process$/, createdBy: /[\\/]node_modules[\\/]signal-exit[\\/]/ },
-  },
-].map((entry) => Object.freeze(entry)))
+export const LIBRARY_BEHAVIOUR = Object.freeze(
+  [
+    {
+      package: 'on-exit-leak-free',
+      reason:
+        "pino's destinations flush through it: it adds one 'exit' and one 'beforeExit' handler for the whole process, " +
+        'holds each logger by WeakRef, forgets a collected one through a FinalizationRegistry, and removes its handlers ' +
+        'when none is left. Reported, it fails the first test that builds a logger.',
+      rule: {
+        kind: 'Listener',
+        emitter: /^process$/,
+        event: /^(?:exit|beforeExit)$/,
+        createdBy: /[\\/]node_modules[\\/]on-exit-leak-free[\\/]/,
+      },
+    },
+    {
+      package: 'signal-exit',
+      reason:
+        'It installs one handler per signal, and one for exit, for the whole process the first time any library loads ' +
+        'it (execa, write-file-atomic, inquirer, ...), shares them between all its callers through a global, and removes ' +
+        'them when its last callback is removed. Reported, it fails whichever test first uses such a library.',
+      rule: { kind: 'Listener', emitter: /^process$/, createdBy: /[\\/]node_modules[\\/]signal-exit[\\/]/ },
+    },
+  ].map((entry) => Object.freeze(entry)),
+)
 
 /** The entries' rules, as ignore rules. */
 export const LIBRARY_IGNORE_RULES = Object.freeze(LIBRARY_BEHAVIOUR.map((entry) => entry.rule))

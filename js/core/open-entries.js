@@ -69,7 +69,8 @@ const LISTENER_ADD_INTERNALS = /^node:(?:events|internal\/streams\/(?:readable|d
 function requestedByNode(stack, apiFrames) {
   for (const line of stack.split('\n')) {
     const location = frameLocation(line)
-    if (location === undefined || location === 'native' || location === '<anonymous>' || apiFrames.test(location)) continue
+    if (location === undefined || location === 'native' || location === '<anonymous>' || apiFrames.test(location))
+      continue
     return location.startsWith('node:')
   }
   return false
@@ -140,7 +141,8 @@ function isInertListener(record) {
  */
 export function findOpen(scope, { includeUnref, includeReported = false, kinds, runnerDirs, bornInScope }) {
   let open = scope.openRecords({ includeUnref, includeReported })
-  for (const record of scope.attachedListeners({ includeReported, bornInScope })) open.push({ record, liveness: 'attached' })
+  for (const record of scope.attachedListeners({ includeReported, bornInScope }))
+    open.push({ record, liveness: 'attached' })
   if (open.length === 0) return open
   if (kinds !== null) open = open.filter(({ record }) => kinds.includes(kindOf(record.type, record.resource)))
   // Asked once per record, and only of records found open: the stack is formatted here.

@@ -51,11 +51,15 @@ function checkIgnoreRule(rule, index, knownKinds) {
   }
   for (const field of Object.keys(rule)) {
     if (!IGNORE_RULE_KEYS.includes(field)) {
-      throw new TypeError(`leakwatch: unknown key "${key}.${field}"; an ignore rule accepts ${IGNORE_RULE_KEYS.join(', ')}`)
+      throw new TypeError(
+        `leakwatch: unknown key "${key}.${field}"; an ignore rule accepts ${IGNORE_RULE_KEYS.join(', ')}`,
+      )
     }
   }
-  if (!IGNORE_MATCH_KEYS.some((field) => rule[field] !== undefined)) fail(key, `a rule with at least one of ${IGNORE_MATCH_KEYS.join(', ')}`, rule)
-  if (rule.reason !== undefined && typeof rule.reason !== 'string') fail(`${key}.reason`, 'a string (why the rule is there)', rule.reason)
+  if (!IGNORE_MATCH_KEYS.some((field) => rule[field] !== undefined))
+    fail(key, `a rule with at least one of ${IGNORE_MATCH_KEYS.join(', ')}`, rule)
+  if (rule.reason !== undefined && typeof rule.reason !== 'string')
+    fail(`${key}.reason`, 'a string (why the rule is there)', rule.reason)
   if (rule.kind !== undefined) {
     const kinds = Array.isArray(rule.kind) ? rule.kind : [rule.kind]
     kinds.forEach((kind) => checkKind(`${key}.kind`, kind, knownKinds))
@@ -66,19 +70,27 @@ function checkIgnoreRule(rule, index, knownKinds) {
 }
 
 function checkReferencePatterns(patterns) {
-  if (!Array.isArray(patterns)) fail('ignoreReferences', 'an array of reference patterns { holder, edge, holderHas? }', patterns)
+  if (!Array.isArray(patterns))
+    fail('ignoreReferences', 'an array of reference patterns { holder, edge, holderHas? }', patterns)
   patterns.forEach((pattern, index) => {
     const key = `ignoreReferences[${index}]`
-    if (pattern === null || typeof pattern !== 'object' || Array.isArray(pattern)) fail(key, 'an object { holder, edge, holderHas? }', pattern)
+    if (pattern === null || typeof pattern !== 'object' || Array.isArray(pattern))
+      fail(key, 'an object { holder, edge, holderHas? }', pattern)
     for (const field of Object.keys(pattern)) {
       if (!REFERENCE_PATTERN_KEYS.includes(field)) {
-        throw new TypeError(`leakwatch: unknown key "${key}.${field}"; a reference pattern accepts ${REFERENCE_PATTERN_KEYS.join(', ')}`)
+        throw new TypeError(
+          `leakwatch: unknown key "${key}.${field}"; a reference pattern accepts ${REFERENCE_PATTERN_KEYS.join(', ')}`,
+        )
       }
     }
     for (const field of REFERENCE_PATTERN_KEYS) {
       if (field === 'holderHas' && pattern[field] === undefined) continue
       if (typeof pattern[field] !== 'string' || pattern[field] === '') {
-        fail(`${key}.${field}`, 'a non-empty string (a name as retainer paths show it, * for any characters)', pattern[field])
+        fail(
+          `${key}.${field}`,
+          'a non-empty string (a name as retainer paths show it, * for any characters)',
+          pattern[field],
+        )
       }
     }
   })
@@ -100,18 +112,23 @@ function loadBaseline(value) {
 }
 
 function checkBaseline(entries, knownKinds) {
-  if (!Array.isArray(entries)) fail('baseline', 'an array of { kind?, site?, test? } or the path of a JSON file holding one', entries)
+  if (!Array.isArray(entries))
+    fail('baseline', 'an array of { kind?, site?, test? } or the path of a JSON file holding one', entries)
   entries.forEach((entry, index) => {
     const key = `baseline[${index}]`
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) fail(key, 'an object { kind?, site?, test? }', entry)
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry))
+      fail(key, 'an object { kind?, site?, test? }', entry)
     for (const field of Object.keys(entry)) {
       if (!BASELINE_KEYS.includes(field)) {
-        throw new TypeError(`leakwatch: unknown key "${key}.${field}"; a baseline entry accepts ${BASELINE_KEYS.join(', ')}`)
+        throw new TypeError(
+          `leakwatch: unknown key "${key}.${field}"; a baseline entry accepts ${BASELINE_KEYS.join(', ')}`,
+        )
       }
     }
     if (entry.kind !== undefined) checkKind(`${key}.kind`, entry.kind, knownKinds)
     for (const field of ['site', 'test']) {
-      if (entry[field] !== undefined && typeof entry[field] !== 'string') fail(`${key}.${field}`, 'a string', entry[field])
+      if (entry[field] !== undefined && typeof entry[field] !== 'string')
+        fail(`${key}.${field}`, 'a string', entry[field])
     }
   })
   return entries
@@ -155,7 +172,8 @@ export function mergeOptions(options, base, knownKinds) {
         }
         break
       case 'ignore':
-        if (!Array.isArray(value)) fail(key, 'an array of rules { kind?, createdBy?, description?, emitter?, event?, reason? }', value)
+        if (!Array.isArray(value))
+          fail(key, 'an array of rules { kind?, createdBy?, description?, emitter?, event?, reason? }', value)
         value.forEach((rule, index) => checkIgnoreRule(rule, index, knownKinds))
         break
       case 'ignoreReferences':

@@ -12,8 +12,8 @@
 import { Session } from 'node:inspector'
 import { getHeapSnapshot } from 'node:v8'
 import { loadNative } from '../native.js'
-import { formatRetainerPath } from '../heap/format.js'
 import { withRealNextTick } from './real-timers.js'
+import { formatRetainerPath } from './retainer-path-text.js'
 import { nextTurn } from './settle.js'
 
 const PROBE = '__leakwatchRetainerProbe'
@@ -53,8 +53,13 @@ async function heapObjectIds(session, targets) {
   for (const target of targets.splice(0)) {
     globalThis[PROBE] = target
     try {
-      const { result } = await post(session, 'Runtime.evaluate', { expression: `globalThis.${PROBE}`, objectGroup: 'leakwatch' })
-      const { heapSnapshotObjectId } = await post(session, 'HeapProfiler.getHeapObjectId', { objectId: result.objectId })
+      const { result } = await post(session, 'Runtime.evaluate', {
+        expression: `globalThis.${PROBE}`,
+        objectGroup: 'leakwatch',
+      })
+      const { heapSnapshotObjectId } = await post(session, 'HeapProfiler.getHeapObjectId', {
+        objectId: result.objectId,
+      })
       ids.push(Number(heapSnapshotObjectId))
     } finally {
       delete globalThis[PROBE]

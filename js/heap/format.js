@@ -1,42 +1,16 @@
-// Text for heap analyses: LeakCanary-style leak traces and by-constructor tables, from the JSON the native
-// analyser returns. Kept apart from the CLI so a test reporter can print the same trace.
+// Text for the CLI's heap analyses (`leakwatch analyze` and `diff`): by-constructor tables and leak traces, from the
+// JSON the native analyser returns. The leak trace and the byte figures are js/core's, shared with the test reports.
 
-/** Bytes in words: `812 B`, `14.2 kB`, `3.1 MB`, `1.20 GB` (powers of 1000, like DevTools). */
-export function formatBytes(bytes) {
-  if (bytes == null) return '?'
-  const sign = bytes < 0 ? '-' : ''
-  let value = Math.abs(bytes)
-  if (value < 1000) return `${sign}${value} B`
-  for (const unit of ['kB', 'MB', 'GB', 'TB']) {
-    value /= 1000
-    if (value < 1000 || unit === 'TB') return `${sign}${value < 10 ? value.toFixed(2) : value.toFixed(1)} ${unit}`
-  }
-}
+import { formatBytes } from '../core/bytes.js'
+import { formatRetainerPath } from '../core/retainer-path-text.js'
 
-function sizes(node) {
-  const retained = node.retainedSize == null ? '' : `, retains ${formatBytes(node.retainedSize)}`
-  return `@${node.id}, ${formatBytes(node.selfSize)} self${retained}`
-}
-
-/**
- * One retainer path as a leak trace: the root, one line per reference (with a `^` line under a reference worth a
- * word, `step.note`), then the object.
- */
-export function formatRetainerPath(path) {
-  const lines = ['┬───', `│ GC Root: ${path.root}`, '│']
-  for (const step of path.steps) {
-    lines.push(`├─ ${step.holder.label}  (${sizes(step.holder)})`)
-    const internal = step.isInternal ? '   (V8 internal reference)' : ''
-    lines.push(`│    ↓ ${step.edgeLabel}${internal}`)
-    if (step.note) lines.push(`│      ^ ${step.note}`)
-  }
-  lines.push(`╰→ ${path.target.label}  (${sizes(path.target)})`)
-  return lines.join('\n')
-}
+// The CLI's text for heap figures, from one import.
+export { formatBytes, formatRetainerPath }
 
 function table(header, rows) {
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => row[column].length)))
-  const line = (row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padStart(widths[column]))).join('   ')
+  const line = (row) =>
+    row.map((cell, column) => (column === row.length - 1 ? cell : cell.padStart(widths[column]))).join('   ')
   return [line(header), ...rows.map(line)].map((text) => `  ${text}`).join('\n')
 }
 
@@ -44,7 +18,9 @@ function table(header, rows) {
 export function formatAnalysis(analysis, file) {
   const out = []
   const reachable = analysis.reachableSize == null ? '' : `, ${formatBytes(analysis.reachableSize)} reachable`
-  out.push(`${file}: ${analysis.nodeCount.toLocaleString('en-US')} objects, ${formatBytes(analysis.totalSize)}${reachable}`)
+  out.push(
+    `${file}: ${analysis.nodeCount.toLocaleString('en-US')} objects, ${formatBytes(analysis.totalSize)}${reachable}`,
+  )
   out.push('')
   out.push('Biggest retained objects by constructor:')
   out.push(

@@ -43,7 +43,11 @@ function sizes(node) {
  */
 export function formatObjectView(query, object) {
   if (object === null) return `${query}: no such object in the snapshot.`
-  const out = [`@${object.id}: ${object.label}`, `  ${nameInWords(object)} (V8 type ${object.type}), ${sizes(object)}`, '']
+  const out = [
+    `@${object.id}: ${object.label}`,
+    `  ${nameInWords(object)} (V8 type ${object.type}), ${sizes(object)}`,
+    '',
+  ]
   const { references, referenceCount } = object
   if (referenceCount === 0) {
     out.push('It holds no references.')
@@ -57,14 +61,20 @@ export function formatObjectView(query, object) {
     )
     const width = Math.max(...references.map((reference) => reference.edgeLabel.length))
     for (const reference of references) {
-      const notes = [reference.isWeak ? 'weak' : '', reference.isInternal ? 'V8 internal reference' : ''].filter(Boolean)
+      const notes = [reference.isWeak ? 'weak' : '', reference.isInternal ? 'V8 internal reference' : ''].filter(
+        Boolean,
+      )
       const note = notes.length > 0 ? `   (${notes.join(', ')})` : ''
-      out.push(`  ${reference.edgeLabel.padEnd(width)}  → ${reference.target.label}  (@${reference.target.id}, ${sizes(reference.target)})${note}`)
+      out.push(
+        `  ${reference.edgeLabel.padEnd(width)}  → ${reference.target.label}  (@${reference.target.id}, ${sizes(reference.target)})${note}`,
+      )
     }
   }
   out.push('')
   if (object.retainerPath === null) {
-    out.push('Nothing keeps it alive through a strong reference: a GC would free it (held only weakly, or already garbage).')
+    out.push(
+      'Nothing keeps it alive through a strong reference: a GC would free it (held only weakly, or already garbage).',
+    )
   } else {
     out.push('What keeps it alive, the shortest path from a GC root:')
     out.push(formatRetainerPath(object.retainerPath))

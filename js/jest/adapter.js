@@ -16,6 +16,7 @@ import { LeakScope } from '../core/leak-scope.js'
 import { ReportedResources } from '../core/reported-resources.js'
 import { nextTurn } from '../core/settle.js'
 import { workerTracker } from '../core/leak-tracker.js'
+import { bindTestApi } from '../core/test-api.js'
 import { TestFileSession } from '../core/test-file-session.js'
 import NOT_SET_UP from './not-set-up.cjs'
 import { toBeCollectedMatcher } from './to-be-collected.js'
@@ -222,21 +223,9 @@ export function configure(options) {
   currentSession().tracker.configure(options)
 }
 
-export function expectNoLeaks(fn) {
-  return currentSession().expectNoLeaks(fn)
-}
-
-export function watch(target, label, skipAbove) {
-  return currentSession().watch(target, label, skipAbove)
-}
-
-export function allowLeaks() {
-  currentSession().allowLeaks()
-}
-
-export function resourceDelta() {
-  return currentSession().resourceDelta()
-}
+// expectNoLeaks, watch, allowLeaks, resourceDelta: typed and documented as TestApi in js/index.d.ts. index.cjs's
+// watch passes itself to this watch, as the function the user called.
+export const { expectNoLeaks, watch, allowLeaks, resourceDelta } = bindTestApi(currentSession)
 
 // The audit works on the worker's tracker, whose active scope is the running test's (in a file-level hook, the
 // file's): it needs no session of its own.

@@ -8,9 +8,14 @@
 export function toBeCollectedMatcher(currentSession) {
   return function toBeCollected(received, label) {
     if (this.isNot) {
-      throw new TypeError('leakwatch: .not.toBeCollected() is not supported: an object that must stay alive needs no check')
+      throw new TypeError(
+        'leakwatch: .not.toBeCollected() is not supported: an object that must stay alive needs no check',
+      )
     }
     currentSession().watch(received, label, toBeCollected)
-    return { pass: true, message: () => `expected ${this.utils.printReceived(received)} to be collected when the test ends` }
+    return {
+      pass: true,
+      message: () => `expected ${this.utils.printReceived(received)} to be collected when the test ends`,
+    }
   }
 }

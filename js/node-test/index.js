@@ -19,6 +19,7 @@ import vm from 'node:vm'
 import { LeakError } from '../core/leak-error.js'
 import { workerTracker } from '../core/leak-tracker.js'
 import { ReportedResources } from '../core/reported-resources.js'
+import { bindTestApi } from '../core/test-api.js'
 import { TestFileSession } from '../core/test-file-session.js'
 
 /** node:test's own code: what it makes with no frame of the user's (a hook's abort listener) is not a leak. */
@@ -34,7 +35,11 @@ const FILE_HOOKS = Object.freeze({
  * node:test reports from the test's own process: when its output backs up, its stream waits for 'drain' on the
  * reporter's stream with only Node's frames on the stack (none of node:test's own files): its listener, not the test's.
  */
-const RUNNER_STREAM_RULE = Object.freeze({ kind: 'Listener', event: 'drain', createdBy: /\n\s+at TestsStream\.ondata \(node:/ })
+const RUNNER_STREAM_RULE = Object.freeze({
+  kind: 'Listener',
+  event: 'drain',
+  createdBy: /\n\s+at TestsStream\.ondata \(node:/,
+})
 
 /**
  * `node --test` imports `--import` modules in each file's process (NODE_TEST_CONTEXT set) and, on newer Node
@@ -126,7 +131,10 @@ function acceptRunnerStream() {
 function runningParent(name) {
   let parent = null
   for (const scope of session.running) {
-    if (name.startsWith(`${scope.testName} > `) && (parent === null || scope.testName.length > parent.testName.length)) {
+    if (
+      name.startsWith(`${scope.testName} > `) &&
+      (parent === null || scope.testName.length > parent.testName.length)
+    ) {
       parent = scope
     }
   }
@@ -200,7 +208,9 @@ async function endUncheckedScopes(all = false) {
       const { error } = await session.finishTest(scope, { figures: false })
       if (error) console.warn(`[leakwatch] ${error.message}\n${LATE_CHECK_NOTE}`)
     } catch (error) {
-      console.warn(`[leakwatch] the leak check of ${scope.subject}, which ended unchecked, failed: ${error?.stack ?? error}`)
+      console.warn(
+        `[leakwatch] the leak check of ${scope.subject}, which ended unchecked, failed: ${error?.stack ?? error}`,
+      )
     }
   }
 }
@@ -261,40 +271,12 @@ export function configure(options) {
 
 /** The test file's session: there is none in the process that runs the files. */
 function currentSession(api) {
-  if (session === null) throw new Error(`leakwatch: ${api} was called in the process that runs the test files; call it in a test file`)
+  if (session === null)
+    throw new Error(`leakwatch: ${api} was called in the process that runs the test files; call it in a test file`)
   return session
 }
 
-/**
- * With a function: runs it, then fails (throws a LeakError) if it left resources open. Without: checks what the
- * current test created so far. Resources reported here are not reported again at the end of the test.
- * @param {() => unknown | Promise<unknown>} [fn]
- */
-export async function expectNoLeaks(fn) {
-  return currentSession('expectNoLeaks()').expectNoLeaks(fn)
-}
-
-/**
- * Watches an object that must be garbage when the current test ends (when called outside a test: when the file
- * ends). Still reachable after GC, a macrotask and GC, it fails the test. Never keeps the object alive.
- * @param {object} target
- * @param {string} [label] how the report names it
- */
-export function watch(target, label) {
-  return currentSession('watch()').watch(target, label, watch)
-}
-
-/** Opts the current test out of the leak check; called outside a test (module level, before), the whole file. */
-export function allowLeaks() {
-  currentSession('allowLeaks()').allowLeaks()
-}
-
-/**
- * Counts by kind of the resources the current test created, and of those still open now; the listeners it left
- * attached; and how much the heap and native memory grew since it began (as they are: no GC is forced).
- */
-export function resourceDelta() {
-  return currentSession('resourceDelta()').resourceDelta()
-}
+// expectNoLeaks, watch, allowLeaks, resourceDelta: typed and documented as TestApi in js/index.d.ts.
+export const { expectNoLeaks, watch, allowLeaks, resourceDelta } = bindTestApi(currentSession)
 
 export { LeakError }

@@ -3,7 +3,7 @@
 // script only handles clicks), sized by a viewBox so it scales with the page. Thousands of points stay cheap: one
 // <circle> each, coordinates rounded, no per-point script.
 
-import { formatBytes } from '../core/heap-growth.js'
+import { formatBytes } from '../core/bytes.js'
 import { escapeHtml } from './html-escape.js'
 
 const WIDTH = 1000
@@ -49,7 +49,7 @@ function niceStep(rough) {
   return (scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 5 ? 5 : 10) * power
 }
 
-/** The y domain and its ticks, in steps that read well as bytes (whole KB or MB multiples). */
+/** The y domain and its ticks, in steps that read well as bytes (whole kB or MB multiples: see js/core/bytes.js). */
 function heapScale(values) {
   // A loop, not Math.min(...values): a suite may have more tests than a call takes arguments.
   let min = Infinity
@@ -58,11 +58,11 @@ function heapScale(values) {
     if (value < min) min = value
     if (value > max) max = value
   }
-  if (max - min < 64 * 1024) {
-    min -= 32 * 1024
-    max += 32 * 1024
+  if (max - min < 64_000) {
+    min -= 32_000
+    max += 32_000
   }
-  const unit = max - min >= 4 * 1024 * 1024 ? 1024 * 1024 : 1024
+  const unit = max - min >= 4_000_000 ? 1_000_000 : 1000
   const step = niceStep((max - min) / unit / 5) * unit
   const low = Math.max(0, Math.floor(min / step) * step)
   const high = Math.ceil(max / step) * step

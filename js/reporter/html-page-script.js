@@ -15,14 +15,7 @@
   const selectionLine = document.getElementById('selection-line')
   let selectedPoint = null
 
-  function formatBytes(bytes) {
-    const sign = bytes < 0 ? '-' : ''
-    const abs = Math.abs(bytes)
-    if (abs >= 1024 ** 3) return `${sign}${(abs / 1024 ** 3).toFixed(2)} GB`
-    if (abs >= 1024 ** 2) return `${sign}${(abs / 1024 ** 2).toFixed(1)} MB`
-    if (abs >= 1024) return `${sign}${(abs / 1024).toFixed(0)} KB`
-    return `${sign}${Math.round(abs)} B`
-  }
+  /* formatBytes: js/core/bytes.js's, put here by html.js */
   const signedBytes = (bytes) => `${bytes > 0 ? '+' : ''}${formatBytes(bytes)}`
   /** What the address (`#test-12`) and the details panel's data-selected call a selection: counted from 1, as shown. */
   const selectionName = (kind, index) => `${kind}-${index + 1}`

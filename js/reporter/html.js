@@ -9,7 +9,7 @@
 
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { formatBytes } from '../core/heap-growth.js'
+import { formatBytes } from '../core/bytes.js'
 import { renderChartLegend, renderHeapChart, signedBytes } from './html-chart.js'
 import { FAILURE_WORDS } from './failure-words.js'
 import { escapeHtml, jsonForScript } from './html-escape.js'
@@ -20,7 +20,7 @@ const MAX_LEAK_ROWS = 5000
 /** Files' heap growth verdicts shown in full above the chart; the rest are tagged in the file table. */
 const MAX_HEAP_VERDICTS = 10
 
-const PAGE_SCRIPT = readFileSync(new URL('./html-page-script.js', import.meta.url), 'utf8')
+const PAGE_SCRIPT = withFormatBytes(readFileSync(new URL('./html-page-script.js', import.meta.url), 'utf8'))
 if (/<\/script|<!--/i.test(PAGE_SCRIPT)) throw new Error('leakwatch: html-page-script.js must not contain "</script" or "<!--"')
 const sha256 = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`
 const CONTENT_SECURITY_POLICY = [
@@ -31,6 +31,21 @@ const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
   "form-action 'none'",
 ].join('; ')
+
+/**
+ * The page script with js/core/bytes.js's formatBytes in place of its marker, so the page and the rest of leakwatch
+ * write the same figure the same way. Taken from the file's text, as the page script is: a function's toString()
+ * would be whatever a loader made of it.
+ */
+function withFormatBytes(pageScript) {
+  const marker = "/* formatBytes: js/core/bytes.js's, put here by html.js */"
+  const bytesModule = readFileSync(new URL('../core/bytes.js', import.meta.url), 'utf8')
+  const source = /^export (function formatBytes\([\s\S]*?\r?\n\})\r?\n/m.exec(bytesModule)?.[1]
+  if (!pageScript.includes(marker) || source === undefined) {
+    throw new Error("leakwatch: html-page-script.js's formatBytes marker or js/core/bytes.js's formatBytes is missing")
+  }
+  return pageScript.replace(marker, () => source.replace(/\n(?=.)/g, '\n  '))
+}
 
 function checkReport(report) {
   const usage = 'renderHtmlReport() takes a leakwatch report object (leakwatch-report.json, parsed)'

@@ -2,7 +2,8 @@
 // kind, count and creation line of each leak; the heap growth of the tests and files that grew most, and of the
 // suite; totals. It complements vitest's own output (which has each LeakError in full), so it stays short.
 
-import { formatBytes, grewMostLines } from '../core/heap-growth.js'
+import { formatBytes } from '../core/bytes.js'
+import { grewMostLines } from '../core/heap-growth.js'
 import { failedHow } from './failure-words.js'
 import { finished, testHeapDeltas } from './report.js'
 

@@ -11,6 +11,7 @@ import * as vitest from 'vitest'
 import { LeakError } from '../core/leak-error.js'
 import { workerTracker } from '../core/leak-tracker.js'
 import { failedByTestLeaks } from '../core/report-meta.js'
+import { bindTestApi } from '../core/test-api.js'
 import { TestFileSession } from '../core/test-file-session.js'
 import { assertSupportedVitest } from './supported-version.js'
 
@@ -168,36 +169,7 @@ export function configure(options) {
   tracker.configure(options)
 }
 
-/**
- * With a function: runs it, then fails (throws a LeakError) if it left resources open. Without: checks what the
- * current test created so far. Resources reported here are not reported again at the end of the test.
- * @param {() => unknown | Promise<unknown>} [fn]
- */
-export function expectNoLeaks(fn) {
-  return session.expectNoLeaks(fn)
-}
-
-/**
- * Watches an object that must be garbage when the current test ends (when called outside a test: when the file
- * ends). Still reachable after GC, a macrotask and GC, it fails the test. Never keeps the object alive.
- * @param {object} target
- * @param {string} [label] how the report names it
- */
-export function watch(target, label) {
-  return session.watch(target, label, watch)
-}
-
-/** Opts the current test out of the leak check; called outside a test (module level, beforeAll), the whole file. */
-export function allowLeaks() {
-  session.allowLeaks()
-}
-
-/**
- * Counts by kind of the resources the current test created, and of those still open now; the listeners it left
- * attached; and how much the heap and native memory grew since it began (as they are: no GC is forced).
- */
-export function resourceDelta() {
-  return session.resourceDelta()
-}
+// expectNoLeaks, watch, allowLeaks, resourceDelta: typed and documented as TestApi in js/index.d.ts.
+export const { expectNoLeaks, watch, allowLeaks, resourceDelta } = bindTestApi(() => session)
 
 export { LeakError }

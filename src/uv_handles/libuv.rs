@@ -81,23 +81,27 @@ unsafe fn resolve<F: Copy>(name: &CStr) -> Option<F> {
 
 impl LibUv {
     fn resolve() -> Option<LibUv> {
-        Some(LibUv {
-            walk: unsafe { resolve(c"uv_walk")? },
-            handle_get_type: unsafe { resolve(c"uv_handle_get_type")? },
-            handle_size: unsafe { resolve(c"uv_handle_size")? },
-            has_ref: unsafe { resolve(c"uv_has_ref")? },
-            is_active: unsafe { resolve(c"uv_is_active")? },
-            is_closing: unsafe { resolve(c"uv_is_closing")? },
-            fileno: unsafe { resolve(c"uv_fileno")? },
-            tcp_getsockname: unsafe { resolve(c"uv_tcp_getsockname")? },
-            tcp_getpeername: unsafe { resolve(c"uv_tcp_getpeername")? },
-            udp_getsockname: unsafe { resolve(c"uv_udp_getsockname")? },
-            pipe_getsockname: unsafe { resolve(c"uv_pipe_getsockname")? },
-            pipe_getpeername: unsafe { resolve(c"uv_pipe_getpeername")? },
-            fs_event_getpath: unsafe { resolve(c"uv_fs_event_getpath")? },
-            fs_poll_getpath: unsafe { resolve(c"uv_fs_poll_getpath")? },
-            process_get_pid: unsafe { resolve(c"uv_process_get_pid")? },
-        })
+        // SAFETY: each field's type is the C signature (uv.h, stable across libuv 1.x) of the function it is resolved
+        // from, as `resolve` requires.
+        unsafe {
+            Some(LibUv {
+                walk: resolve(c"uv_walk")?,
+                handle_get_type: resolve(c"uv_handle_get_type")?,
+                handle_size: resolve(c"uv_handle_size")?,
+                has_ref: resolve(c"uv_has_ref")?,
+                is_active: resolve(c"uv_is_active")?,
+                is_closing: resolve(c"uv_is_closing")?,
+                fileno: resolve(c"uv_fileno")?,
+                tcp_getsockname: resolve(c"uv_tcp_getsockname")?,
+                tcp_getpeername: resolve(c"uv_tcp_getpeername")?,
+                udp_getsockname: resolve(c"uv_udp_getsockname")?,
+                pipe_getsockname: resolve(c"uv_pipe_getsockname")?,
+                pipe_getpeername: resolve(c"uv_pipe_getpeername")?,
+                fs_event_getpath: resolve(c"uv_fs_event_getpath")?,
+                fs_poll_getpath: resolve(c"uv_fs_poll_getpath")?,
+                process_get_pid: resolve(c"uv_process_get_pid")?,
+            })
+        }
     }
 
     fn get() -> Option<&'static LibUv> {
@@ -121,12 +125,8 @@ pub(super) unsafe fn walk(event_loop: *mut c_void) -> Result<Vec<UvHandleInfo>, 
     }
     // SAFETY: the caller guarantees a live loop on this thread; the callback only records pointers.
     unsafe {
-        (libuv.walk)(
-            event_loop,
-            collect,
-            (&mut handles as *mut Vec<Handle>).cast(),
-        )
-    };
+        (libuv.walk)(event_loop, collect, (&raw mut handles).cast());
+    }
     // SAFETY: each pointer came from uv_walk on this thread just now, and nothing ran since that could free it.
     Ok(handles
         .into_iter()
@@ -137,7 +137,7 @@ pub(super) unsafe fn walk(event_loop: *mut c_void) -> Result<Vec<UvHandleInfo>, 
 /// # Safety
 /// `handle` must be a live handle of a loop running on this thread.
 unsafe fn describe(libuv: &LibUv, handle: Handle) -> UvHandleInfo {
-    // SAFETY (whole function): `handle` is live (the caller's contract), and each accessor is called only on the
+    // SAFETY: (the whole function) `handle` is live (the caller's contract), and each accessor is called only on the
     // handle type it is documented for.
     unsafe {
         let handle_type = (libuv.handle_get_type)(handle);
@@ -149,7 +149,7 @@ unsafe fn describe(libuv: &LibUv, handle: Handle) -> UvHandleInfo {
             ..UvHandleInfo::default()
         };
         let mut fd: c_int = -1;
-        if (libuv.fileno)(handle, &mut fd) == 0 && fd >= 0 {
+        if (libuv.fileno)(handle, &raw mut fd) == 0 && fd >= 0 {
             info.fd = Some(fd);
         }
         match handle_type {
@@ -186,7 +186,7 @@ unsafe fn socket_address(getname: SockNameFn, handle: Handle) -> Option<String> 
     let mut storage = [0u8; std::mem::size_of::<libc::sockaddr_storage>()];
     let mut length = storage.len() as c_int;
     // SAFETY: `storage` is a sockaddr_storage-sized buffer and `length` says so.
-    let status = unsafe { getname(handle, storage.as_mut_ptr(), &mut length) };
+    let status = unsafe { getname(handle, storage.as_mut_ptr(), &raw mut length) };
     if status != 0 {
         return None;
     }
@@ -197,7 +197,7 @@ unsafe fn path_of(getpath: PathFn, handle: Handle) -> Option<String> {
     let mut buffer = [0u8; 4096];
     let mut size = buffer.len();
     // SAFETY: `buffer` holds `size` bytes; libuv writes at most that many and updates `size`.
-    let status = unsafe { getpath(handle, buffer.as_mut_ptr().cast(), &mut size) };
+    let status = unsafe { getpath(handle, buffer.as_mut_ptr().cast(), &raw mut size) };
     if status != 0 || size == 0 {
         return None;
     }

@@ -96,10 +96,8 @@ mod tests {
     #[test]
     fn a_null_loop_is_refused_before_anything_is_read() {
         // SAFETY: a null loop is rejected before anything is dereferenced.
-        assert_eq!(
-            unsafe { walk_loop(std::ptr::null_mut()) },
-            Err(UvWalkError::NullLoop)
-        );
+        let result = unsafe { walk_loop(std::ptr::null_mut()) };
+        assert_eq!(result, Err(UvWalkError::NullLoop));
     }
 
     #[cfg(unix)]

@@ -14,18 +14,12 @@ pub fn sockaddr_to_string(raw: &[u8]) -> Option<String> {
     let length = raw.len().min(size_of::<libc::sockaddr_storage>());
     // SAFETY: `length` bytes fit in both; sockaddr_storage is designed to be written as bytes.
     unsafe {
-        std::ptr::copy_nonoverlapping(
-            raw.as_ptr(),
-            (&mut storage as *mut libc::sockaddr_storage).cast::<u8>(),
-            length,
-        );
+        std::ptr::copy_nonoverlapping(raw.as_ptr(), (&raw mut storage).cast::<u8>(), length);
     }
     let address = match i32::from(storage.ss_family) {
         libc::AF_INET if length >= size_of::<libc::sockaddr_in>() => {
             // SAFETY: sockaddr_storage is aligned and sized for every sockaddr type; the family says which it holds.
-            let v4 = unsafe {
-                &*(&storage as *const libc::sockaddr_storage).cast::<libc::sockaddr_in>()
-            };
+            let v4 = unsafe { &*(&raw const storage).cast::<libc::sockaddr_in>() };
             SocketAddr::V4(SocketAddrV4::new(
                 Ipv4Addr::from(u32::from_be(v4.sin_addr.s_addr)),
                 u16::from_be(v4.sin_port),
@@ -33,9 +27,7 @@ pub fn sockaddr_to_string(raw: &[u8]) -> Option<String> {
         }
         libc::AF_INET6 if length >= size_of::<libc::sockaddr_in6>() => {
             // SAFETY: as above.
-            let v6 = unsafe {
-                &*(&storage as *const libc::sockaddr_storage).cast::<libc::sockaddr_in6>()
-            };
+            let v6 = unsafe { &*(&raw const storage).cast::<libc::sockaddr_in6>() };
             SocketAddr::V6(SocketAddrV6::new(
                 Ipv6Addr::from(v6.sin6_addr.s6_addr),
                 u16::from_be(v6.sin6_port),
@@ -55,8 +47,10 @@ mod tests {
     /// The bytes of a C struct, as the kernel writes them.
     fn bytes_of<T>(value: &T) -> Vec<u8> {
         // SAFETY: reads exactly the bytes of `value`, a plain C struct made from zeroes and fields.
-        unsafe { std::slice::from_raw_parts((value as *const T).cast::<u8>(), size_of::<T>()) }
-            .to_vec()
+        unsafe {
+            std::slice::from_raw_parts(std::ptr::from_ref(value).cast::<u8>(), size_of::<T>())
+        }
+        .to_vec()
     }
 
     fn zeroed<T>() -> T {

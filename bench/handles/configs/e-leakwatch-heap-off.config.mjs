@@ -9,5 +9,9 @@ const heapOff = path.join(path.dirname(fileURLToPath(import.meta.url)), 'heap-of
 // As config B, with a second setup file that turns the memory checks off.
 export default baseConfig('e-leakwatch-heap-off', {
   setupFiles: [setupFile, heapOff],
-  server: { deps: { external: [/\/js\/(core|vitest)\/[^/]+\.js$/, /\/js\/native\.js$/, /\/index\.js$/, /heap-off-setup\.mjs$/] } },
+  server: {
+    deps: {
+      external: [/\/js\/(core|vitest)\/[^/]+\.js$/, /\/js\/native\.js$/, /\/index\.js$/, /heap-off-setup\.mjs$/],
+    },
+  },
 });

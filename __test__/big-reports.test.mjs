@@ -49,36 +49,55 @@ describe('one test that leaks 2,000 intervals from one line, and a few other thi
       env: { LEAKWATCH_REPORT_JSON: json, LEAKWATCH_REPORT_HTML: html },
       timeoutMs: 120_000,
     })
-    assert.ok(existsSync(json) && existsSync(html), `the reporter wrote no report (exit ${run.exitCode}):\n${run.output}`)
+    assert.ok(
+      existsSync(json) && existsSync(html),
+      `the reporter wrote no report (exit ${run.exitCode}):\n${run.output}`,
+    )
     report = JSON.parse(readFileSync(json, 'utf8'))
     const start = run.output.indexOf('\n leakwatch ')
     summary = run.output.slice(start + 1, run.output.indexOf('\n', run.output.indexOf('  Reports:', start)))
   })
 
   const message = (name) => run.tests.get(`many-leaks.test.js > ${name}`).message
-  const record = (file, name) => report.files.find((entry) => entry.file === file).tests.find((entry) => entry.name === name)
+  const record = (file, name) =>
+    report.files.find((entry) => entry.file === file).tests.find((entry) => entry.name === name)
 
   test('the LeakError: one line for the 2,000, their delays as a range, every other leak at its line, a few KB', () => {
     const text = message(BIG)
     assert.equal(run.tests.get(`many-leaks.test.js > ${BIG}`).status, 'failed')
     assert.ok(text.includes(`LeakError: test "${BIG}" left 2002 resources open and 1 listener attached`), text)
-    assert.match(text, /\n {2}● 2000 × Interval every 60000–61999 ms {2}\(keeps the process alive\)\n {4}created at many-leaks\.test\.js:\d+:\d+\n/)
+    assert.match(
+      text,
+      /\n {2}● 2000 × Interval every 60000–61999 ms {2}\(keeps the process alive\)\n {4}created at many-leaks\.test\.js:\d+:\d+\n/,
+    )
     for (const [marker, description] of [
       ['// leak:intervals', '2000 × Interval every 60000–61999 ms'],
       ['// leak:server', 'TCP server listening on 127.0.0.1:'],
       ['// leak:timeout', 'Timeout after 45000 ms'],
       ['// leak:listener', 'listener for "leakwatch-fixture-event" on process'],
     ]) {
-      assert.match(text, new RegExp(`● ${description.replace(/[.()]/g, '\\$&')}.*\\n {4}created at ${site(marker).replace(/\./g, '\\.')}`), `${marker}:\n${text}`)
+      assert.match(
+        text,
+        new RegExp(
+          `● ${description.replace(/[.()]/g, '\\$&')}.*\\n {4}created at ${site(marker).replace(/\./g, '\\.')}`,
+        ),
+        `${marker}:\n${text}`,
+      )
     }
     const lines = text.split('\n').length
-    assert.ok(lines <= MAX_MESSAGE_LINES && Buffer.byteLength(text) <= MAX_MESSAGE_BYTES, `${lines} lines, ${Buffer.byteLength(text)} bytes:\n${text}`)
+    assert.ok(
+      lines <= MAX_MESSAGE_LINES && Buffer.byteLength(text) <= MAX_MESSAGE_BYTES,
+      `${lines} lines, ${Buffer.byteLength(text)} bytes:\n${text}`,
+    )
   })
 
   test('the LeakError of 150 sites shows 10 and counts the rest; its code frame once', () => {
     const text = message(EVENTS)
     assert.equal(text.match(/\n {2}● listener for "event-\d+" on EventEmitter/g).length, 10, text)
-    assert.ok(text.includes('  … and 140 more creation sites (140 more leaks), not shown: `LeakError.leaks` lists every one\n'), text)
+    assert.ok(
+      text.includes('  … and 140 more creation sites (140 more leaks), not shown: `LeakError.leaks` lists every one\n'),
+      text,
+    )
     assert.equal(text.split(`> ${line('// leak:events')} |`).length, 2, `one code frame of the line:\n${text}`)
     assert.ok(text.split('\n').length <= MAX_MESSAGE_LINES, text)
   })
@@ -90,15 +109,26 @@ describe('one test that leaks 2,000 intervals from one line, and a few other thi
     assert.ok(summary.includes(`✗ ${BIG}  2003 leaks; failed\n`), summary)
     assert.ok(summary.includes(`        2000 × Interval  created at ${site('// leak:intervals')}`), summary)
     assert.match(summary, / {2}Interval every 60000–61999 ms\n/)
-    for (const [marker, text] of [['// leak:server', '1 × TCP server'], ['// leak:timeout', '1 × Timeout'], ['// leak:listener', '1 × Listener']]) {
+    for (const [marker, text] of [
+      ['// leak:server', '1 × TCP server'],
+      ['// leak:timeout', '1 × Timeout'],
+      ['// leak:listener', '1 × Listener'],
+    ]) {
       assert.ok(summary.includes(`        ${text}  created at ${site(marker)}`), `${marker}:\n${summary}`)
     }
     assert.ok(summary.includes(`✗ ${EVENTS}  150 leaks; failed\n`), summary)
-    assert.equal(summary.match(/1 × Listener {2}created at many-leaks\.test\.js:\d+:\d+ {2}listener for "event-/g).length, 5, summary)
+    assert.equal(
+      summary.match(/1 × Listener {2}created at many-leaks\.test\.js:\d+:\d+ {2}listener for "event-/g).length,
+      5,
+      summary,
+    )
     assert.ok(summary.includes('        … and 145 more creation sites (145 leaks): see the JSON report\n'), summary)
     assert.equal(summary.match(/✗ leaky case \d+ {2}1 leak; failed/g).length, 10, summary)
     assert.ok(summary.includes('    … and 5 more tests with leaks in this file: see the JSON report\n'), summary)
-    assert.match(summary, /Totals: 2 files, 17 tests run; failed by leaks: 17 tests, 0 files; .* 2168 leaks \(Interval 2015, Listener 151, TCP server 1, Timeout 1\)/)
+    assert.match(
+      summary,
+      /Totals: 2 files, 17 tests run; failed by leaks: 17 tests, 0 files; .* 2168 leaks \(Interval 2015, Listener 151, TCP server 1, Timeout 1\)/,
+    )
   })
 
   test(`the JSON keeps ${LEAK_RECORDS_PER_SCOPE} records of a test, a record of every site first, and counts every leak`, () => {
@@ -118,22 +148,38 @@ describe('one test that leaks 2,000 intervals from one line, and a few other thi
       [1, 'Listener', line('// leak:listener'), 'listener for "leakwatch-fixture-event" on process'],
     ])
     // The few other leaks are all kept in full, with their data; the intervals' records keep their own delays.
-    for (const kind of ['TCP server', 'Timeout', 'Listener']) assert.equal(big.leaks.filter((leak) => leak.kind === kind).length, 1, kind)
+    for (const kind of ['TCP server', 'Timeout', 'Listener'])
+      assert.equal(big.leaks.filter((leak) => leak.kind === kind).length, 1, kind)
     const delays = big.leaks.filter((leak) => leak.kind === 'Interval').map((leak) => leak.details.delayMs)
     assert.equal(delays.length, LEAK_RECORDS_PER_SCOPE - 3)
-    assert.ok(delays.every((delay) => delay >= 60_000 && delay <= 61_999), String(delays))
-    assert.ok(Buffer.byteLength(JSON.stringify(big)) <= MAX_RECORD_BYTES, `${Buffer.byteLength(JSON.stringify(big))} bytes`)
+    assert.ok(
+      delays.every((delay) => delay >= 60_000 && delay <= 61_999),
+      String(delays),
+    )
+    assert.ok(
+      Buffer.byteLength(JSON.stringify(big)) <= MAX_RECORD_BYTES,
+      `${Buffer.byteLength(JSON.stringify(big))} bytes`,
+    )
 
     const events = record('many-leaks.test.js', EVENTS)
-    assert.deepEqual([events.leaks.length, events.leakCount, events.leakGroups.length, events.leakGroupCount], [LEAK_RECORDS_PER_SCOPE, 150, LEAK_RECORDS_PER_SCOPE, 150])
-    assert.ok(events.leakGroups.every((group, index) => group.count === 1 && events.leaks[group.leak].event === `event-${index}`))
+    assert.deepEqual(
+      [events.leaks.length, events.leakCount, events.leakGroups.length, events.leakGroupCount],
+      [LEAK_RECORDS_PER_SCOPE, 150, LEAK_RECORDS_PER_SCOPE, 150],
+    )
+    assert.ok(
+      events.leakGroups.every(
+        (group, index) => group.count === 1 && events.leaks[group.leak].event === `event-${index}`,
+      ),
+    )
 
     assert.equal(report.totals.leaks, 2168)
     assert.deepEqual(report.totals.leaksByKind, { Interval: 2015, Listener: 151, 'TCP server': 1, Timeout: 1 })
     assert.equal(report.totals.testsFailedByLeaks, 17)
     const size = readFileSync(json).length
     assert.ok(size <= MAX_JSON_BYTES, `the JSON report is ${size} bytes`)
-    console.log(`# JSON report ${(size / 1024).toFixed(0)} KB, the big test's record ${(JSON.stringify(big).length / 1024).toFixed(0)} KB`)
+    console.log(
+      `# JSON report ${(size / 1024).toFixed(0)} KB, the big test's record ${(JSON.stringify(big).length / 1024).toFixed(0)} KB`,
+    )
   })
 
   test("vitest's own JSON report carries the same small meta: the worker keeps the records, not the main process", () => {
@@ -161,14 +207,17 @@ describe('one test that leaks 2,000 intervals from one line, and a few other thi
       assert.equal(await intervals.count(), 1)
       assert.match(await intervals.innerText(), /2000\s+Interval\s+Interval every 60000–61999 ms/)
       assert.match(await rows.filter({ hasText: 'at 50 more creation sites' }).innerText(), /^[^\n]*\t50\t/)
-      for (const marker of ['// leak:server', '// leak:timeout', '// leak:listener']) assert.equal(await rows.filter({ hasText: site(marker) }).count(), 1, marker)
+      for (const marker of ['// leak:server', '// leak:timeout', '// leak:listener'])
+        assert.equal(await rows.filter({ hasText: site(marker) }).count(), 1, marker)
       await intervals.click()
       assert.equal(await page.locator('#details h3').textContent(), BIG)
       const details = await page.locator('#details').innerText()
       assert.match(details, /Leaks \(2003\)/)
       assert.match(details, /2000 × Interval Interval every 60000–61999 ms/)
       assert.equal(await page.locator('#details li.leak').count(), 4)
-      console.log(`# the page (${(size / 1024).toFixed(0)} KB, ${elements} elements) loaded in ${seen.loadMs.toFixed(0)} ms`)
+      console.log(
+        `# the page (${(size / 1024).toFixed(0)} KB, ${elements} elements) loaded in ${seen.loadMs.toFixed(0)} ms`,
+      )
       assertNothingWrong(seen)
     } finally {
       await browser.close()

@@ -29,7 +29,11 @@ async function tracked(fn) {
 
 /** The 1-based line of this file holding `marker`. */
 function lineOf(marker) {
-  return readFileSync(THIS_FILE, 'utf8').split('\n').findIndex((line) => line.includes(marker) && !line.includes('lineOf(')) + 1
+  return (
+    readFileSync(THIS_FILE, 'utf8')
+      .split('\n')
+      .findIndex((line) => line.includes(marker) && !line.includes('lineOf(')) + 1
+  )
 }
 
 test('a timer set at the end of a chain of ticks keeps the chain back to the line that started it, at most MAX_HOPS long', async () => {
@@ -77,7 +81,7 @@ test("a resource made in a recorded timer's callback keeps the timer's creation 
   assert.match(hop.stack, /at new Promise|at .*deferrals\.test\.mjs/)
 })
 
-test("the ticks Node schedules for its own callbacks capture no stack: only the first of each is looked at", async () => {
+test('the ticks Node schedules for its own callbacks capture no stack: only the first of each is looked at', async () => {
   const ticks = []
   const spy = createHook({
     init(asyncId, type, triggerAsyncId, resource) {
@@ -98,5 +102,9 @@ test("the ticks Node schedules for its own callbacks capture no stack: only the 
     spy.disable()
   })
   assert.ok(ticks.length >= 3, `Node closed sockets through emitCloseNT ticks (saw ${ticks.length})`)
-  for (const tick of ticks) assert.ok(!(tick[DEFERRAL] instanceof Deferral) || tick[DEFERRAL].type !== 'TickObject', 'no stack captured for a tick of Node')
+  for (const tick of ticks)
+    assert.ok(
+      !(tick[DEFERRAL] instanceof Deferral) || tick[DEFERRAL].type !== 'TickObject',
+      'no stack captured for a tick of Node',
+    )
 })

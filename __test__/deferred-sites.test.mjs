@@ -20,7 +20,13 @@ const CASES = [
   {
     name: 'ioredis client left open',
     clean: 'ioredis client quit',
-    leaks: [{ description: /● TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+/, file: 'redis-client.js', marker: '// site:ioredis' }],
+    leaks: [
+      {
+        description: /● TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+/,
+        file: 'redis-client.js',
+        marker: '// site:ioredis',
+      },
+    ],
     library: /\(made by ioredis in a process\.nextTick callback scheduled there\)/,
     caller: '// caller:ioredis',
   },
@@ -32,7 +38,8 @@ const CASES = [
       // pg-pool's idle timer, set in a callback of the socket it opened.
       { description: /● Timeout after 10000 ms/, file: FILE, marker: '// site:pg' },
     ],
-    library: /made inside pg-pool, by BoundPool\.query \([^)]*node_modules\/pg-pool\/index\.js:\d+:\d+\); the line above[\s\S]*\(made by pg-pool in a callback of the TCP socket created there\)/,
+    library:
+      /made inside pg-pool, by BoundPool\.query \([^)]*node_modules\/pg-pool\/index\.js:\d+:\d+\); the line above[\s\S]*\(made by pg-pool in a callback of the TCP socket created there\)/,
   },
   {
     name: 'undici Pool left with a response streaming',
@@ -49,7 +56,9 @@ const CASES = [
   {
     name: 'connect-later client left open',
     clean: 'connect-later client closed',
-    leaks: [{ description: /● TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+/, file: FILE, marker: '// site:connect-later' }],
+    leaks: [
+      { description: /● TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+/, file: FILE, marker: '// site:connect-later' },
+    ],
     library: /\(made by connect-later in a setImmediate callback, from a process\.nextTick callback scheduled there\)/,
   },
 ]
@@ -62,25 +71,39 @@ describe('creation sites of clients that open their sockets in library callbacks
   const { result, assertPassed } = fixtureAssertions(FIXTURE, () => run)
 
   before(async () => {
-    run = await runVitest(FIXTURE, { args: ['--reporter=github-actions'], env: { GITHUB_ACTIONS: 'true' }, timeoutMs: 120_000 })
+    run = await runVitest(FIXTURE, {
+      args: ['--reporter=github-actions'],
+      env: { GITHUB_ACTIONS: 'true' },
+      timeoutMs: 120_000,
+    })
   })
 
   for (const { name, clean, leaks, library, caller } of CASES) {
     test(`${name}: each leak at the fixture's line that made it, the library named; ${clean} passes`, () => {
       const { status, message } = result(FILE, name)
       assert.equal(status, 'failed', message)
-      assert.match(message, new RegExp(`^LeakError: test "${escape(name)}" left ${leaks.length} resources? open`), message)
+      assert.match(
+        message,
+        new RegExp(`^LeakError: test "${escape(name)}" left ${leaks.length} resources? open`),
+        message,
+      )
       for (const { description, file, marker } of leaks) {
-        const site = new RegExp(`${description.source}  \\(keeps the process alive\\)\\n\\s+created at (?:\\S+ \\()?${escape(file)}:${lineOf(FIXTURE, file, marker)}:\\d+`)
+        const site = new RegExp(
+          `${description.source}  \\(keeps the process alive\\)\\n\\s+created at (?:\\S+ \\()?${escape(file)}:${lineOf(FIXTURE, file, marker)}:\\d+`,
+        )
         assert.match(message, site, message)
       }
       assert.doesNotMatch(message, /created at [^\n]*node_modules/, message)
       assert.doesNotMatch(message, /no frame of your code/, message)
       assert.match(message, library, message)
-      if (caller) assert.match(message, new RegExp(`called from ${escape(FILE)}:${lineOf(FIXTURE, FILE, caller)}:\\d+`), message)
+      if (caller)
+        assert.match(message, new RegExp(`called from ${escape(FILE)}:${lineOf(FIXTURE, FILE, caller)}:\\d+`), message)
       // The JSON the reporter receives has the same sites.
       const sites = result(FILE, name).meta.leakwatch.leaks.map((leak) => `${leak.site?.file}:${leak.site?.line}`)
-      assert.deepEqual(sites, leaks.map(({ file, marker }) => `${file}:${lineOf(FIXTURE, file, marker)}`))
+      assert.deepEqual(
+        sites,
+        leaks.map(({ file, marker }) => `${file}:${lineOf(FIXTURE, file, marker)}`),
+      )
       assertPassed(FILE, clean)
     })
   }
@@ -92,11 +115,22 @@ describe('creation sites of clients that open their sockets in library callbacks
       const absolute = path.join(FIXTURES, FIXTURE, file)
       // vitest escapes ':' and ',' in a property: the title is "clients.test.js > <name>".
       const title = `${FILE} > ${name}`.replace(/%/g, '%25').replace(/:/g, '%3A').replace(/,/g, '%2C')
-      const annotation = run.output.split('\n').find((text) => text.startsWith('::error ') && text.includes(`title=${title},`))
+      const annotation = run.output
+        .split('\n')
+        .find((text) => text.startsWith('::error ') && text.includes(`title=${title},`))
       assert.ok(annotation, `no ::error annotation for "${name}" in:\n${run.output}`)
-      assert.match(annotation, new RegExp(`^::error file=${escape(absolute)},title=${escape(title)},line=${line},column=\\d+::LeakError: test "${escape(name)}"`))
+      assert.match(
+        annotation,
+        new RegExp(
+          `^::error file=${escape(absolute)},title=${escape(title)},line=${line},column=\\d+::LeakError: test "${escape(name)}"`,
+        ),
+      )
       // The code frame vitest prints under the report: the creating line (cut at the terminal's width).
-      assert.match(run.output, new RegExp(`❯ (?:\\S+ )?${escape(file)}:${line}:\\d+\\n(?:.*\\n){0,4}\\s*${line}\\| `), name)
+      assert.match(
+        run.output,
+        new RegExp(`❯ (?:\\S+ )?${escape(file)}:${line}:\\d+\\n(?:.*\\n){0,4}\\s*${line}\\| `),
+        name,
+      )
     }
   })
 })

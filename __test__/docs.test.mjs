@@ -25,7 +25,12 @@ const README_MAX_LINES = 250
 /** The first screen: the set-up commands, the install command and the vitest config must all be on it. */
 const FIRST_SCREEN_LINES = 50
 
-const DOC_FILES = ['README.md', ...readdirSync(path.join(REPO_ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)]
+const DOC_FILES = [
+  'README.md',
+  ...readdirSync(path.join(REPO_ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+]
 const read = (file) => readFileSync(path.join(REPO_ROOT, file), 'utf8')
 const PAGES = new Map(DOC_FILES.map((file) => [file, read(file)]))
 
@@ -67,7 +72,10 @@ function linkProblems(file, text, textOf) {
       problems.push(`${where} is absolute: link relative to the file`)
       continue
     }
-    const resolved = pathPart === '' ? path.join(REPO_ROOT, file) : path.resolve(path.dirname(path.join(REPO_ROOT, file)), decodeURI(pathPart))
+    const resolved =
+      pathPart === ''
+        ? path.join(REPO_ROOT, file)
+        : path.resolve(path.dirname(path.join(REPO_ROOT, file)), decodeURI(pathPart))
     const inRepo = path.relative(REPO_ROOT, resolved)
     if (inRepo.startsWith('..') || path.isAbsolute(inRepo)) {
       problems.push(`${where} leaves the repository: it breaks on the package's page and in every clone`)
@@ -85,7 +93,8 @@ function linkProblems(file, text, textOf) {
     }
     if (anchor !== undefined && inRepo.endsWith('.md')) {
       const targetText = textOf(inRepo.split(path.sep).join('/'))
-      if (targetText === undefined || !anchors(targetText).has(anchor)) problems.push(`${where}: ${inRepo} has no heading with the anchor #${anchor}`)
+      if (targetText === undefined || !anchors(targetText).has(anchor))
+        problems.push(`${where}: ${inRepo} has no heading with the anchor #${anchor}`)
     }
   }
   return problems
@@ -112,16 +121,21 @@ function readmeProblems(text) {
   const problems = []
   const lines = text.split('\n')
   const count = text.endsWith('\n') ? lines.length - 1 : lines.length
-  if (count > README_MAX_LINES) problems.push(`README.md has ${count} lines; keep it under ${README_MAX_LINES}: reference goes to docs/`)
+  if (count > README_MAX_LINES)
+    problems.push(`README.md has ${count} lines; keep it under ${README_MAX_LINES}: reference goes to docs/`)
   const setup = codeBlocks(text).find((block) => block.lang === 'sh')
   const commands = setup?.code.split('\n').filter((line) => line.trim() !== '') ?? []
   if (!setup || setup.line > FIRST_SCREEN_LINES) problems.push('the set-up commands are not on the first screen')
   else if (commands.length !== 2 || !/npm run example/.test(commands[0]) || !/^npm test\b/.test(commands[1])) {
-    problems.push(`the first screen must give exactly two set-up commands, the example and the tests; it gives:\n${commands.join('\n')}`)
+    problems.push(
+      `the first screen must give exactly two set-up commands, the example and the tests; it gives:\n${commands.join('\n')}`,
+    )
   }
   const firstScreen = lines.slice(0, FIRST_SCREEN_LINES).join('\n')
-  if (!firstScreen.includes('npm install --save-dev leakwatch')) problems.push('the install command is not on the first screen')
-  if (!firstScreen.includes("setupFiles: ['leakwatch/vitest']")) problems.push('the vitest config is not on the first screen')
+  if (!firstScreen.includes('npm install --save-dev leakwatch'))
+    problems.push('the install command is not on the first screen')
+  if (!firstScreen.includes("setupFiles: ['leakwatch/vitest']"))
+    problems.push('the vitest config is not on the first screen')
   for (const marker of ['<!-- support-table -->', '<!-- /support-table -->']) {
     if (text.split(marker).length !== 2) problems.push(`README.md must hold ${marker} once`)
   }
@@ -163,7 +177,8 @@ const OPTION_TABLES = {
   'ignore-rule': {
     accepted: () => acceptedNames(validate({ ignore: [{ __docsProbe: 1 }] }).message),
     // `reason` matches nothing, so a rule needs another field beside it.
-    check: async (name, value) => validate({ ignore: [name === 'reason' ? { kind: 'Timeout', reason: value } : { [name]: value }] }),
+    check: async (name, value) =>
+      validate({ ignore: [name === 'reason' ? { kind: 'Timeout', reason: value } : { [name]: value }] }),
   },
   'reference-pattern': {
     accepted: () => acceptedNames(validate({ ignoreReferences: [{ __docsProbe: 1 }] }).message),
@@ -179,10 +194,14 @@ const OPTION_TABLES = {
     check: async (name, value) => thrown(() => reporterOptions({ [name]: value })),
   },
   assertCleanShutdown: {
-    accepted: async () => acceptedNames((await assertCleanShutdown(() => {}, { __docsProbe: 1 }).catch((error) => error)).message),
+    accepted: async () =>
+      acceptedNames((await assertCleanShutdown(() => {}, { __docsProbe: 1 }).catch((error) => error)).message),
     // Valid options get as far as "nothing is being tracked" (an Error); invalid ones are a TypeError.
     check: async (name, value) => {
-      const error = await assertCleanShutdown(() => {}, { [name]: value }).then(() => null, (rejected) => rejected)
+      const error = await assertCleanShutdown(() => {}, { [name]: value }).then(
+        () => null,
+        (rejected) => rejected,
+      )
       return error instanceof TypeError ? error : null
     },
   },
@@ -204,19 +223,25 @@ async function optionTableProblems(text) {
     const documented = table.rows.map((row) => codeOnly(row[0]) ?? row[0])
     const accepted = await spec.accepted()
     for (const name of documented.filter((name) => !accepted.includes(name))) {
-      problems.push(`${kind}: the docs name "${name}", which the code does not accept (it accepts ${accepted.join(', ')})`)
+      problems.push(
+        `${kind}: the docs name "${name}", which the code does not accept (it accepts ${accepted.join(', ')})`,
+      )
     }
-    for (const name of accepted.filter((name) => !documented.includes(name))) problems.push(`${kind}: the code accepts "${name}", which the docs do not name`)
+    for (const name of accepted.filter((name) => !documented.includes(name)))
+      problems.push(`${kind}: the code accepts "${name}", which the docs do not name`)
     for (const row of table.rows) {
       const name = codeOnly(row[0]) ?? row[0]
       if (!accepted.includes(name)) continue
       const defaultCode = codeOnly(row[defaultAt] ?? '')
-      if (spec.defaultOf && defaultCode === null) problems.push(`${kind}.${name}: the default should be the code's, as one code span`)
+      if (spec.defaultOf && defaultCode === null)
+        problems.push(`${kind}.${name}: the default should be the code's, as one code span`)
       if (spec.defaultOf && defaultCode !== null) {
         const { value, error } = evaluate(defaultCode)
         if (error) problems.push(`${kind}.${name}: the default \`${defaultCode}\` is not a JS value: ${error.message}`)
         else if (!isDeepStrictEqual(value, spec.defaultOf(name))) {
-          problems.push(`${kind}.${name}: the docs say the default is ${defaultCode}; the code's is ${JSON.stringify(spec.defaultOf(name))}`)
+          problems.push(
+            `${kind}.${name}: the docs say the default is ${defaultCode}; the code's is ${JSON.stringify(spec.defaultOf(name))}`,
+          )
         }
       }
       const exampleCode = codeOnly(row[exampleAt] ?? '')
@@ -269,14 +294,22 @@ async function sampleCallProblems(file, text) {
     if (!['js', 'ts', 'cjs', 'mjs'].includes(block.lang)) continue
     for (const source of callArguments(block.code, 'configure')) {
       const { value, error } = evaluate(source)
-      if (error) problems.push(`${file}:${block.line}: configure(${source}) does not evaluate on its own: ${error.message}`)
-      else if (validate(value)) problems.push(`${file}:${block.line}: configure(${source}) is refused: ${validate(value).message}`)
+      if (error)
+        problems.push(`${file}:${block.line}: configure(${source}) does not evaluate on its own: ${error.message}`)
+      else if (validate(value))
+        problems.push(`${file}:${block.line}: configure(${source}) is refused: ${validate(value).message}`)
     }
     for (const source of callArguments(block.code, 'assertCleanShutdown')) {
       const options = evaluate(`[${source}]`).value?.[1]
       if (options === undefined) continue
-      const rejected = await assertCleanShutdown(() => {}, options).then(() => null, (error) => (error instanceof TypeError ? error : null))
-      if (rejected) problems.push(`${file}:${block.line}: assertCleanShutdown(..., ${JSON.stringify(options)}) is refused: ${rejected.message}`)
+      const rejected = await assertCleanShutdown(() => {}, options).then(
+        () => null,
+        (error) => (error instanceof TypeError ? error : null),
+      )
+      if (rejected)
+        problems.push(
+          `${file}:${block.line}: assertCleanShutdown(..., ${JSON.stringify(options)}) is refused: ${rejected.message}`,
+        )
     }
   }
   return problems
@@ -286,13 +319,19 @@ test('every configure() and assertCleanShutdown() sample in a code block validat
   const problems = []
   for (const [file, text] of PAGES) problems.push(...(await sampleCallProblems(file, text)))
   assert.deepEqual(problems, [])
-  const samples = [...PAGES.values()].flatMap((text) => codeBlocks(text)).filter((block) => /configure\(\{/.test(block.code))
+  const samples = [...PAGES.values()]
+    .flatMap((text) => codeBlocks(text))
+    .filter((block) => /configure\(\{/.test(block.code))
   assert.ok(samples.length >= 3, 'the docs show configure() samples')
 })
 
 /** The code blocks tagged `tag` (e.g. ```ts vitest.config), in every page. */
 function taggedSamples(tag) {
-  return [...PAGES].flatMap(([file, text]) => codeBlocks(text).filter((block) => block.tags.includes(tag)).map((block) => ({ file, ...block })))
+  return [...PAGES].flatMap(([file, text]) =>
+    codeBlocks(text)
+      .filter((block) => block.tags.includes(tag))
+      .map((block) => ({ file, ...block })),
+  )
 }
 
 test('every vitest.config sample loads with vite, lists leakwatch/vitest, and gives the reporter options it accepts', async () => {
@@ -307,12 +346,15 @@ test('every vitest.config sample loads with vite, lists leakwatch/vitest, and gi
     const loaded = await loadConfigFromFile({ command: 'serve', mode: 'test' }, configFile, dir, 'silent')
     const { setupFiles = [], reporters = [] } = loaded?.config.test ?? {}
     assert.ok([setupFiles].flat().includes('leakwatch/vitest'), `${where}: setupFiles should list 'leakwatch/vitest'`)
-    for (const entry of [setupFiles, reporters].flat(2).filter((entry) => typeof entry === 'string' && entry.startsWith('leakwatch'))) {
+    for (const entry of [setupFiles, reporters]
+      .flat(2)
+      .filter((entry) => typeof entry === 'string' && entry.startsWith('leakwatch'))) {
       assert.doesNotThrow(() => requireHere.resolve(entry), `${where}: ${entry} does not resolve`)
     }
     for (const reporter of reporters) {
       const [name, options] = Array.isArray(reporter) ? reporter : [reporter, undefined]
-      if (name === 'leakwatch/reporter') assert.doesNotThrow(() => reporterOptions(options), `${where}: the reporter's options are refused`)
+      if (name === 'leakwatch/reporter')
+        assert.doesNotThrow(() => reporterOptions(options), `${where}: the reporter's options are refused`)
     }
   }
 })
@@ -321,8 +363,14 @@ test("the README's vitest config, run by vitest, fails a leaking test at its lin
   const [sample] = codeBlocks(PAGES.get('README.md')).filter((block) => block.tags.includes('vitest.config'))
   const dir = scratchDir()
   writeFileSync(path.join(dir, 'vitest.config.ts'), sample.code)
-  writeFileSync(path.join(dir, 'leaky.test.js'), "import { test } from 'vitest'\n\ntest('leaves an interval', () => {\n  setInterval(() => {}, 31_000)\n})\n")
-  writeFileSync(path.join(dir, 'clean.test.js'), "import { test } from 'vitest'\n\ntest('clears its interval', () => {\n  clearInterval(setInterval(() => {}, 31_000))\n})\n")
+  writeFileSync(
+    path.join(dir, 'leaky.test.js'),
+    "import { test } from 'vitest'\n\ntest('leaves an interval', () => {\n  setInterval(() => {}, 31_000)\n})\n",
+  )
+  writeFileSync(
+    path.join(dir, 'clean.test.js'),
+    "import { test } from 'vitest'\n\ntest('clears its interval', () => {\n  clearInterval(setInterval(() => {}, 31_000))\n})\n",
+  )
   const vitest = path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs')
   const env = { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' }
   const run = await runNode([vitest, 'run', '--root', dir], { cwd: dir, env, timeoutMs: 120_000 })
@@ -344,7 +392,10 @@ test('every jest.config sample loads and lists leakwatch/jest in setupFilesAfter
     const configFile = path.join(dir, `jest.config.${index}.cjs`)
     writeFileSync(configFile, sample.code)
     const config = requireHere(configFile)
-    assert.ok(config.setupFilesAfterEnv?.includes('leakwatch/jest'), `${sample.file}:${sample.line}: setupFilesAfterEnv should list 'leakwatch/jest'`)
+    assert.ok(
+      config.setupFilesAfterEnv?.includes('leakwatch/jest'),
+      `${sample.file}:${sample.line}: setupFilesAfterEnv should list 'leakwatch/jest'`,
+    )
     assert.doesNotThrow(() => requireHere.resolve('leakwatch/jest'))
   }
 })
@@ -380,8 +431,11 @@ function cliFlagProblems(text, usage, commandHelp) {
       continue
     }
     const documented = table.rows.map((row) => (codeOnly(row[0]) ?? row[0]).split(' ')[0])
-    for (const flag of shown) if (!documented.includes(flag)) problems.push(`${command}: --help shows ${flag}, which docs/cli.md does not document`)
-    for (const flag of documented) if (!shown.has(flag)) problems.push(`${command}: docs/cli.md documents ${flag}, which --help does not show`)
+    for (const flag of shown)
+      if (!documented.includes(flag))
+        problems.push(`${command}: --help shows ${flag}, which docs/cli.md does not document`)
+    for (const flag of documented)
+      if (!shown.has(flag)) problems.push(`${command}: docs/cli.md documents ${flag}, which --help does not show`)
   }
   return problems
 }
@@ -411,7 +465,9 @@ function figureProblems(readme, benchmarks) {
   const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   return figures
     .filter((figure) => !new RegExp(`(?<![\\d.])${escape(figure)}(?![\\d])`).test(benchmarks))
-    .map((figure) => `the README quotes ${figure}, which docs/benchmarks.md does not have: edit the figures there first`)
+    .map(
+      (figure) => `the README quotes ${figure}, which docs/benchmarks.md does not have: edit the figures there first`,
+    )
 }
 
 test("the README's comparison quotes figures that docs/benchmarks.md holds", () => {
@@ -430,9 +486,13 @@ function sampleFrameProblems(readme) {
     if (site) file = site[1]
     const frame = /^\s*>?\s*(\d+) \|(?: (.*))?$/.exec(line)
     if (!frame || file === null) continue
-    const source = readFileSync(path.join(REPO_ROOT, 'examples', 'messaging', file), 'utf8').split('\n')[Number(frame[1]) - 1]
+    const source = readFileSync(path.join(REPO_ROOT, 'examples', 'messaging', file), 'utf8').split('\n')[
+      Number(frame[1]) - 1
+    ]
     if ((source ?? '').trimEnd() !== (frame[2] ?? '').trimEnd()) {
-      problems.push(`README.md shows ${file}:${frame[1]} as "${frame[2]}"; the example has "${source}": run npm run example and take its output`)
+      problems.push(
+        `README.md shows ${file}:${frame[1]} as "${frame[2]}"; the example has "${source}": run npm run example and take its output`,
+      )
     }
     checked++
   }
@@ -450,8 +510,14 @@ test("the README's failure sample shows the example's source lines as they are",
 /** The reports page states the records a test's report keeps as the constant has it, once. */
 function reportLimitProblems(reports) {
   const stated = [...reports.matchAll(/(\d+) records\s+\(`LEAK_RECORDS_PER_SCOPE`/g)].map((match) => Number(match[1]))
-  if (stated.length !== 1) return [`docs/reports.md must state LEAK_RECORDS_PER_SCOPE once, as "N records (\`LEAK_RECORDS_PER_SCOPE\`"; it does ${stated.length} times`]
-  if (stated[0] !== LEAK_RECORDS_PER_SCOPE) return [`docs/reports.md says ${stated[0]} records (LEAK_RECORDS_PER_SCOPE); js/core/report-meta.js has ${LEAK_RECORDS_PER_SCOPE}`]
+  if (stated.length !== 1)
+    return [
+      `docs/reports.md must state LEAK_RECORDS_PER_SCOPE once, as "N records (\`LEAK_RECORDS_PER_SCOPE\`"; it does ${stated.length} times`,
+    ]
+  if (stated[0] !== LEAK_RECORDS_PER_SCOPE)
+    return [
+      `docs/reports.md says ${stated[0]} records (LEAK_RECORDS_PER_SCOPE); js/core/report-meta.js has ${LEAK_RECORDS_PER_SCOPE}`,
+    ]
   return []
 }
 
@@ -464,36 +530,85 @@ test('the reports page states the limit on the records a test keeps as js/core/r
 
 test('the checks fail on broken docs', async () => {
   const configuration = PAGES.get('docs/configuration.md')
-  const extraOption = configuration.replace('| `enabled` |', "| `settle` | `number` | `100` | `100` | misspelt |\n| `enabled` |")
-  assert.ok((await optionTableProblems(extraOption)).some((problem) => problem.includes('"settle", which the code does not accept')))
+  const extraOption = configuration.replace(
+    '| `enabled` |',
+    '| `settle` | `number` | `100` | `100` | misspelt |\n| `enabled` |',
+  )
+  assert.ok(
+    (await optionTableProblems(extraOption)).some((problem) =>
+      problem.includes('"settle", which the code does not accept'),
+    ),
+  )
   const missingOption = configuration.replace(/^\| `onLeak` \|.*\n/m, '')
-  assert.ok((await optionTableProblems(missingOption)).some((problem) => problem.includes('accepts "onLeak", which the docs do not name')))
-  const wrongDefault = configuration.replace('| `settleMs` | `number` (ms, 0 to 60000) | `100` |', '| `settleMs` | `number` (ms, 0 to 60000) | `50` |')
-  assert.ok((await optionTableProblems(wrongDefault)).some((problem) => problem.includes('settleMs: the docs say the default is 50')))
+  assert.ok(
+    (await optionTableProblems(missingOption)).some((problem) =>
+      problem.includes('accepts "onLeak", which the docs do not name'),
+    ),
+  )
+  const wrongDefault = configuration.replace(
+    '| `settleMs` | `number` (ms, 0 to 60000) | `100` |',
+    '| `settleMs` | `number` (ms, 0 to 60000) | `50` |',
+  )
+  assert.ok(
+    (await optionTableProblems(wrongDefault)).some((problem) =>
+      problem.includes('settleMs: the docs say the default is 50'),
+    ),
+  )
   const badExample = configuration.replace("| `'file'` | `'test'` |", "| `'file'` | `'tests'` |")
   assert.ok((await optionTableProblems(badExample)).some((problem) => problem.includes('configure.heap: the example')))
-  const badReporterExample = configuration.replace("| `'leakwatch-report.html'` | `false` |", "| `'leakwatch-report.html'` | `true` |")
-  assert.ok((await optionTableProblems(badReporterExample)).some((problem) => problem.includes('reporter.html: the example')))
+  const badReporterExample = configuration.replace(
+    "| `'leakwatch-report.html'` | `false` |",
+    "| `'leakwatch-report.html'` | `true` |",
+  )
+  assert.ok(
+    (await optionTableProblems(badReporterExample)).some((problem) => problem.includes('reporter.html: the example')),
+  )
 
   const outside = linkProblems('README.md', 'The design is in [DESIGN](../shared/DESIGN.md).\n', textOf)
   assert.match(outside.join('\n'), /leaves the repository/)
   assert.match(linkProblems('README.md', '[x](docs/nowhere.md)\n', textOf).join('\n'), /does not exist/)
-  assert.match(linkProblems('README.md', '[x](docs/memory.md#no-such-heading)\n', textOf).join('\n'), /no heading with the anchor/)
+  assert.match(
+    linkProblems('README.md', '[x](docs/memory.md#no-such-heading)\n', textOf).join('\n'),
+    /no heading with the anchor/,
+  )
   assert.deepEqual(linkProblems('README.md', '`[x](docs/nowhere.md)` in code is no link\n', textOf), [])
 
   const readme = PAGES.get('README.md')
   assert.match(readmeProblems(readme + 'x\n'.repeat(README_MAX_LINES)).join('\n'), /keep it under 250/)
-  assert.match(readmeProblems(readme.replace('npm test      ', 'npm run build\nnpm test')).join('\n'), /exactly two set-up commands/)
-  assert.match(figureProblems(readme.replace('| 2.75× |', '| 2.57× |'), PAGES.get('docs/benchmarks.md')).join('\n'), /quotes 2\.57/)
-  assert.match(sampleFrameProblems(readme.replace('> 12 |   await server.start()', '> 12 |   await server.begin()')).join('\n'), /error-path\.test\.ts:12/)
+  assert.match(
+    readmeProblems(readme.replace('npm test      ', 'npm run build\nnpm test')).join('\n'),
+    /exactly two set-up commands/,
+  )
+  assert.match(
+    figureProblems(readme.replace('| 2.75× |', '| 2.57× |'), PAGES.get('docs/benchmarks.md')).join('\n'),
+    /quotes 2\.57/,
+  )
+  assert.match(
+    sampleFrameProblems(readme.replace('> 12 |   await server.start()', '> 12 |   await server.begin()')).join('\n'),
+    /error-path\.test\.ts:12/,
+  )
 
   const usage = '  leakwatch <command> --help\n  leakwatch --version\n'
   const commandHelp = { analyze: 'Options:\n  --find <name>   x\n  --newflag   y\n' }
-  assert.match(cliFlagProblems(PAGES.get('docs/cli.md'), usage, commandHelp).join('\n'), /analyze: --help shows --newflag/)
+  assert.match(
+    cliFlagProblems(PAGES.get('docs/cli.md'), usage, commandHelp).join('\n'),
+    /analyze: --help shows --newflag/,
+  )
 
-  assert.match((await sampleCallProblems('x.md', '```js\nconfigure({ settle: 1 })\n```\n')).join('\n'), /unknown option "settle"/)
+  assert.match(
+    (await sampleCallProblems('x.md', '```js\nconfigure({ settle: 1 })\n```\n')).join('\n'),
+    /unknown option "settle"/,
+  )
 
   const reports = PAGES.get('docs/reports.md')
-  assert.match(reportLimitProblems(reports.replace(`${LEAK_RECORDS_PER_SCOPE} records`, `${LEAK_RECORDS_PER_SCOPE + 1} records`)).join('\n'), /js\/core\/report-meta\.js has/)
-  assert.match(reportLimitProblems(reports.replace('(`LEAK_RECORDS_PER_SCOPE`', '(the limit')).join('\n'), /it does 0 times/)
+  assert.match(
+    reportLimitProblems(
+      reports.replace(`${LEAK_RECORDS_PER_SCOPE} records`, `${LEAK_RECORDS_PER_SCOPE + 1} records`),
+    ).join('\n'),
+    /js\/core\/report-meta\.js has/,
+  )
+  assert.match(
+    reportLimitProblems(reports.replace('(`LEAK_RECORDS_PER_SCOPE`', '(the limit')).join('\n'),
+    /it does 0 times/,
+  )
 })

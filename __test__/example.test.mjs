@@ -35,14 +35,17 @@ test('npm run example: every planted leak caught at its line, fixed tests pass',
   assert.equal(report.version, 1)
   assert.equal(report.totals.testsFailedByLeaks, Object.keys(EXPECTED_LEAKS).length)
   assert.equal(report.totals.filesFailedByLeaks, Object.keys(EXPECTED_FILE_FAILURES).length)
-  const records = new Map(report.files.flatMap((file) => file.tests.map((test) => [`${file.file} > ${test.name}`, test])))
+  const records = new Map(
+    report.files.flatMap((file) => file.tests.map((test) => [`${file.file} > ${test.name}`, test])),
+  )
   for (const [name, { sites }] of Object.entries(EXPECTED_LEAKS)) {
     const record = records.get(name)
     assert.ok(record, `no record for ${name} in leakwatch-report.json`)
     assert.equal(record.state, 'fail', name)
     assert.equal(record.failedByLeaks, true, name)
     const recorded = record.leaks.filter((leak) => leak.site).map((leak) => `${leak.site.file}:${leak.site.line}`)
-    for (const [file, text] of sites) assert.ok(recorded.includes(`${file}:${lineOf(file, text)}`), `${name}: ${recorded}`)
+    for (const [file, text] of sites)
+      assert.ok(recorded.includes(`${file}:${lineOf(file, text)}`), `${name}: ${recorded}`)
   }
   // The error path's Redis sockets: ioredis opens them in a process.nextTick callback, with no frame of the example's
   // code on the stack; each is reported at the line that made its client, the tick's scheduling followed back.
@@ -55,8 +58,16 @@ test('npm run example: every planted leak caught at its line, fixed tests pass',
     assert.equal(socket.cause, 'made by ioredis in a process.nextTick callback scheduled there')
   }
   const callers = sockets.map((socket) => `${socket.userFrames[0].file}:${socket.userFrames[0].line}`).sort()
-  assert.deepEqual(callers, [`src/server.ts:${lineOf('src/server.ts', 'const store = createRedis(')}`, `src/server.ts:${lineOf('src/server.ts', 'const subscriber = createRedis(')}`])
-  assert.match(output, new RegExp(`created at createRedis \\(src/redis\\.ts:${clientLine}:\\d+\\) \\(made by ioredis in a process\\.nextTick callback scheduled there\\)`))
+  assert.deepEqual(callers, [
+    `src/server.ts:${lineOf('src/server.ts', 'const store = createRedis(')}`,
+    `src/server.ts:${lineOf('src/server.ts', 'const subscriber = createRedis(')}`,
+  ])
+  assert.match(
+    output,
+    new RegExp(
+      `created at createRedis \\(src/redis\\.ts:${clientLine}:\\d+\\) \\(made by ioredis in a process\\.nextTick callback scheduled there\\)`,
+    ),
+  )
 
   const routes = report.files.find((file) => file.file === 'test/leaky/routes.test.ts')
   assert.equal(routes.leaks.length, 10)

@@ -27,16 +27,38 @@ async function runFixtureWithReporter(outDir) {
   const root = path.join(FIXTURES, FIXTURE)
   const json = path.join(outDir, 'leakwatch-report.json')
   const html = path.join(outDir, 'leakwatch-report.html')
-  const env = { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1', LEAKWATCH_REPORT_JSON: json, LEAKWATCH_REPORT_HTML: html }
-  const { exitCode, output } = await runNode([path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', root], { cwd: root, env })
-  assert.ok(existsSync(json) && existsSync(html), `the reporter wrote no report (vitest exit ${exitCode}):\n${plain(output)}`)
-  return { exitCode, output: plain(output), report: JSON.parse(readFileSync(json, 'utf8')), htmlFile: html, html: readFileSync(html, 'utf8') }
+  const env = {
+    ...process.env,
+    CI: 'true',
+    FORCE_COLOR: '0',
+    NO_COLOR: '1',
+    LEAKWATCH_REPORT_JSON: json,
+    LEAKWATCH_REPORT_HTML: html,
+  }
+  const { exitCode, output } = await runNode(
+    [path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', root],
+    { cwd: root, env },
+  )
+  assert.ok(
+    existsSync(json) && existsSync(html),
+    `the reporter wrote no report (vitest exit ${exitCode}):\n${plain(output)}`,
+  )
+  return {
+    exitCode,
+    output: plain(output),
+    report: JSON.parse(readFileSync(json, 'utf8')),
+    htmlFile: html,
+    html: readFileSync(html, 'utf8'),
+  }
 }
 
 /** The tests that ran, in run order (files as listed, tests by index), as the page numbers its points. */
 function ranTests(report) {
   return report.files.flatMap((file) =>
-    [...file.tests].sort((a, b) => a.index - b.index).filter((t) => t.state !== 'skip').map((t) => ({ file: file.file, test: t })),
+    [...file.tests]
+      .sort((a, b) => a.index - b.index)
+      .filter((t) => t.state !== 'skip')
+      .map((t) => ({ file: file.file, test: t })),
   )
 }
 
@@ -62,7 +84,10 @@ describe('HTML report in Chromium', () => {
   test('the reporter wrote the page renderHtmlReport makes of its JSON report, for the run that happened', () => {
     assert.equal(run.exitCode, 1, 'vitest fails the run: tests leaked')
     assert.equal(run.html, renderHtmlReport(run.report))
-    assert.deepEqual(run.report.files.map((file) => file.file), [HOSTILE_FILE, 'clean.test.js', 'leaky.test.js'])
+    assert.deepEqual(
+      run.report.files.map((file) => file.file),
+      [HOSTILE_FILE, 'clean.test.js', 'leaky.test.js'],
+    )
     assert.equal(run.report.totals.tests, 10)
   })
 
@@ -75,17 +100,34 @@ describe('HTML report in Chromium', () => {
     const { page } = opened
     const ran = ranTests(run.report)
     assert.equal(ran.length, 10)
-    const ids = await page.locator('#heap-chart circle.point').evaluateAll((circles) => circles.map((circle) => Number(circle.dataset.i)))
-    assert.deepEqual(ids, ran.map((_, id) => id))
+    const ids = await page
+      .locator('#heap-chart circle.point')
+      .evaluateAll((circles) => circles.map((circle) => Number(circle.dataset.i)))
+    assert.deepEqual(
+      ids,
+      ran.map((_, id) => id),
+    )
     const count = (selector) => page.locator(`#heap-chart circle.point${selector}`).count()
     const expected = (predicate) => ran.filter(({ test }) => predicate(test)).length
-    assert.equal(await count('.after-gc'), expected((t) => t.heap?.afterGc === true))
-    assert.equal(await count('.no-gc'), expected((t) => t.heap !== null && t.heap.afterGc === false))
-    assert.equal(await count('.no-heap'), expected((t) => t.heap === null))
+    assert.equal(
+      await count('.after-gc'),
+      expected((t) => t.heap?.afterGc === true),
+    )
+    assert.equal(
+      await count('.no-gc'),
+      expected((t) => t.heap !== null && t.heap.afterGc === false),
+    )
+    assert.equal(
+      await count('.no-heap'),
+      expected((t) => t.heap === null),
+    )
     // The fixture's files: heap 'test' (4 points after GC), the default (no GC forced), heap 'off' (3 without heap).
     assert.equal(await count('.after-gc'), 4)
     assert.equal(await count('.no-heap'), 3)
-    assert.equal(await count('.leaky'), expected((t) => t.leaks.length > 0))
+    assert.equal(
+      await count('.leaky'),
+      expected((t) => t.leaks.length > 0),
+    )
     assert.equal(await count('.leaky'), 4)
     assert.equal(await page.locator('#heap-chart g.band').count(), 3)
     // leaky.test.js leaked in beforeAll: its band says so.
@@ -104,7 +146,10 @@ describe('HTML report in Chromium', () => {
     assert.match(details, /state\s+failed, failed by leaks/)
     assert.match(details, /heap\s+[\d.]+ (MB|kB) as it was \(no GC forced/)
     assert.match(details, /Interval Interval every 60000 ms/)
-    assert.ok(details.includes(`created at leaky.test.js:${lineOf(FIXTURE, 'leaky.test.js', '// leak:interval')}:3`), details)
+    assert.ok(
+      details.includes(`created at leaky.test.js:${lineOf(FIXTURE, 'leaky.test.js', '// leak:interval')}:3`),
+      details,
+    )
     assert.equal(await page.locator(`#heap-chart circle.point.selected`).getAttribute('data-i'), String(id))
 
     // A test after GC: its heap figures and the change since the test before.
@@ -139,11 +184,16 @@ describe('HTML report in Chromium', () => {
     assert.equal(await page.locator('#details dd').first().textContent(), HOSTILE_FILE)
     assert.ok(details.includes('listener for "<img src=x onerror=alert`3`>" on process'), details)
     // Shown literally in the leak table and the chart's band, and nowhere turned into an element.
-    assert.ok(await page.locator('#leaks td', { hasText: HOSTILE_TEST }).count() >= 1)
+    assert.ok((await page.locator('#leaks td', { hasText: HOSTILE_TEST }).count()) >= 1)
     assert.equal(await page.locator('#heap-chart .band-label').first().textContent(), HOSTILE_FILE)
     assert.equal(await page.locator('img').count(), 0)
     assert.equal(await page.locator('b').count(), 0, 'the watched object\'s label "<b>session</b>" stays text')
-    assert.equal(await page.evaluate(() => document.querySelectorAll('[onerror], [onload], [onmouseover], iframe, object, embed').length), 0)
+    assert.equal(
+      await page.evaluate(
+        () => document.querySelectorAll('[onerror], [onload], [onmouseover], iframe, object, embed').length,
+      ),
+      0,
+    )
     assert.equal(await page.locator('script').count(), 2)
     assert.deepEqual(seen.dialogs, [])
   })
@@ -173,7 +223,10 @@ describe('HTML report in Chromium', () => {
     assert.equal(await page.locator('#details h3').textContent(), 'servers > a server left listening')
     await rows.filter({ hasText: `leaky.test.js:${lineOf(FIXTURE, 'leaky.test.js', '// leak:file-scope')}:` }).click()
     assert.equal(await page.locator('#details h3').textContent(), 'leaky.test.js')
-    assert.match(await page.locator('#details').innerText(), /failed by leaks of the file scope[\s\S]*Leaks of the file scope \(1\)/)
+    assert.match(
+      await page.locator('#details').innerText(),
+      /failed by leaks of the file scope[\s\S]*Leaks of the file scope \(1\)/,
+    )
   })
 
   test('finding a test by name lists it, a click shows it, a reload keeps it; a screenshot is kept', async () => {
@@ -205,7 +258,11 @@ describe('HTML report in Chromium', () => {
     report.files = Array.from({ length: 50 }, (_, f) => ({
       ...template,
       file: `test/feature-${String(f).padStart(2, '0')}.test.ts`,
-      tests: Array.from({ length: 100 }, (_, i) => ({ ...template.tests[i % template.tests.length], index: i, name: `feature ${f} > case ${i}` })),
+      tests: Array.from({ length: 100 }, (_, i) => ({
+        ...template.tests[i % template.tests.length],
+        index: i,
+        name: `feature ${f} > case ${i}`,
+      })),
     }))
     report.totals = { ...report.totals, files: 50, tests: 5000 }
     const file = path.join(outDir, 'large.html')
@@ -216,7 +273,9 @@ describe('HTML report in Chromium', () => {
       await page.locator('#heap-chart circle.point[data-i="4999"]').click({ force: true })
       assert.equal(await page.locator('#details h3').textContent(), 'feature 49 > case 99')
       assertNothingWrong(seen)
-      console.log(`# the 5000-test page (${(readFileSync(file).length / 1024).toFixed(0)} KB) loaded in ${seen.loadMs.toFixed(0)} ms`)
+      console.log(
+        `# the 5000-test page (${(readFileSync(file).length / 1024).toFixed(0)} KB) loaded in ${seen.loadMs.toFixed(0)} ms`,
+      )
     } finally {
       await context.close()
     }

@@ -119,8 +119,12 @@ async function merge(args) {
     output: { type: 'string', short: 'o' },
     html: { type: 'string' },
   })
-  if (positionals.length === 0) throw new UsageError('merge wants one or more report files (leakwatch-report.json from each shard)', 'merge')
-  for (const [flag, value] of [['-o', values.output], ['--html', values.html]]) {
+  if (positionals.length === 0)
+    throw new UsageError('merge wants one or more report files (leakwatch-report.json from each shard)', 'merge')
+  for (const [flag, value] of [
+    ['-o', values.output],
+    ['--html', values.html],
+  ]) {
     if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} wants a file path`, 'merge')
   }
   const inputs = positionals.map((file) => {
@@ -135,7 +139,9 @@ async function merge(args) {
   const { written, errors } = writeReportFiles(report, { json: output, html })
   process.stdout.write(summary + formatWritten(written.map(displayPath)))
   const { files, tests } = report.totals
-  process.stdout.write(`leakwatch: merged ${inputs.length} report${inputs.length === 1 ? '' : 's'} (${tests} tests in ${files} files)\n`)
+  process.stdout.write(
+    `leakwatch: merged ${inputs.length} report${inputs.length === 1 ? '' : 's'} (${tests} tests in ${files} files)\n`,
+  )
   if (errors.length > 0) throw new Error(errors.join('; '))
   if (leakwatchFailed(report)) process.exitCode = 1
 }
@@ -162,7 +168,10 @@ async function analyze(args) {
   const ids = (values.id ?? []).map((id) => positiveInteger(id.replace(/^@/, ''), '--id', 'analyze'))
   const byId = ids.length > 0
   if (byId && (values.find || values.top || values.paths)) {
-    throw new UsageError('--id shows one object; --find, --paths and --top are for the summary by constructor: ask one or the other', 'analyze')
+    throw new UsageError(
+      '--id shows one object; --find, --paths and --top are for the summary by constructor: ask one or the other',
+      'analyze',
+    )
   }
   const top = positiveInteger(values.top, '--top', 'analyze')
   const maxPaths = positiveInteger(values.paths, '--paths', 'analyze')
@@ -178,7 +187,8 @@ async function analyze(args) {
   if (byId) {
     const objects = analysis.matches.map(objectView)
     const json = () => JSON.stringify(objects.length === 1 ? objects[0] : objects, null, 2)
-    const text = () => analysis.matches.map((match, index) => formatObjectView(match.query, objects[index])).join('\n\n')
+    const text = () =>
+      analysis.matches.map((match, index) => formatObjectView(match.query, objects[index])).join('\n\n')
     process.stdout.write(`${values.json ? json() : text()}\n`)
   } else {
     process.stdout.write(values.json ? `${JSON.stringify(analysis, null, 2)}\n` : `${formatAnalysis(analysis, file)}\n`)

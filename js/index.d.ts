@@ -369,7 +369,14 @@ export declare class LeakTracker {
    */
   check(
     scope: LeakScope,
-    context?: { testName?: string; scopeHint?: string; subject?: string; options?: LeakTracker['options']; retained?: boolean; wording?: 'test' | 'shutdown' },
+    context?: {
+      testName?: string
+      scopeHint?: string
+      subject?: string
+      options?: LeakTracker['options']
+      retained?: boolean
+      wording?: 'test' | 'shutdown'
+    },
   ): Promise<CheckResult>
   /** Counts of what the scope created and of what is open now. */
   delta(scope: LeakScope): ResourceDelta
@@ -387,7 +394,9 @@ export declare function workerTracker(): LeakTracker
 /** Every kind name, in report order. */
 export declare const KINDS: ResourceKind[]
 
-export declare const DEFAULT_OPTIONS: Readonly<Required<Omit<LeakwatchOptions, 'baseline'>>> & { baseline: BaselineEntry[] }
+export declare const DEFAULT_OPTIONS: Readonly<Required<Omit<LeakwatchOptions, 'baseline'>>> & {
+  baseline: BaselineEntry[]
+}
 
 /** What `assertCleanShutdown()` takes besides the function. */
 export interface ShutdownAuditOptions {

@@ -61,5 +61,8 @@ export function assertNothingWrong(seen) {
   assert.deepEqual(seen.consoleErrors, [], 'console errors (a Content-Security-Policy refusal is one)')
   assert.deepEqual(seen.dialogs, [], 'dialogs (alert, confirm): something from the suite ran')
   assert.deepEqual(seen.blocked, [], 'requests off the machine')
-  assert.ok(seen.requests.length > 0 && seen.requests.every((url) => url.startsWith('file:')), `requests: ${seen.requests.join(', ')}`)
+  assert.ok(
+    seen.requests.length > 0 && seen.requests.every((url) => url.startsWith('file:')),
+    `requests: ${seen.requests.join(', ')}`,
+  )
 }

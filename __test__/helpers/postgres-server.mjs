@@ -16,24 +16,32 @@ function postgresBin() {
   const root = '/usr/lib/postgresql'
   const versions = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name)) : []
   versions.sort((a, b) => Number(b) - Number(a))
-  const found = versions.map((version) => path.join(root, version, 'bin')).find((bin) => existsSync(path.join(bin, 'pg_ctl')))
-  if (found === undefined) throw new Error(`These tests need PostgreSQL's initdb and pg_ctl, and found none. ${INSTALL_HINT}`)
+  const found = versions
+    .map((version) => path.join(root, version, 'bin'))
+    .find((bin) => existsSync(path.join(bin, 'pg_ctl')))
+  if (found === undefined)
+    throw new Error(`These tests need PostgreSQL's initdb and pg_ctl, and found none. ${INSTALL_HINT}`)
   return found
 }
 
 /** Who runs PostgreSQL: the current user, or, as root, the `postgres` user (else `nobody`), as { uid, gid }. */
 function serverUser() {
   if (process.getuid?.() !== 0) return {}
-  const users = readFileSync('/etc/passwd', 'utf8').split('\n').map((line) => line.split(':'))
+  const users = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .map((line) => line.split(':'))
   const entry = users.find(([name]) => name === 'postgres') ?? users.find(([name]) => name === 'nobody')
-  if (entry === undefined) throw new Error('PostgreSQL will not run as root, and there is no postgres or nobody user to run it as')
+  if (entry === undefined)
+    throw new Error('PostgreSQL will not run as root, and there is no postgres or nobody user to run it as')
   return { uid: Number(entry[2]), gid: Number(entry[3]) }
 }
 
 function run(bin, command, args, user) {
   const result = spawnSync(path.join(bin, command), args, { encoding: 'utf8', ...user, timeout: 60_000 })
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}${result.stderr}`)
+    throw new Error(
+      `${command} ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}${result.stderr}`,
+    )
   }
 }
 
@@ -47,12 +55,21 @@ export async function startPostgres() {
   const port = await freePort()
   const stop = async () => {
     if (existsSync(path.join(data, 'postmaster.pid'))) {
-      spawnSync(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], { ...user, stdio: 'ignore', timeout: 60_000 })
+      spawnSync(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], {
+        ...user,
+        stdio: 'ignore',
+        timeout: 60_000,
+      })
     }
     rmSync(dir, { recursive: true, force: true })
   }
   try {
-    run(bin, 'initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--no-instructions'], user)
+    run(
+      bin,
+      'initdb',
+      ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--no-instructions'],
+      user,
+    )
     // Loopback only, its Unix socket in the temporary directory, no fsync: a throwaway server.
     const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -F`
     run(bin, 'pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', 'start'], user)

@@ -25,7 +25,9 @@ function answersPing(port) {
 /** @returns {Promise<{ url: string, stop(): Promise<void> }>} */
 export async function startRedis() {
   if (spawnSync('redis-server', ['--version']).error) {
-    throw new Error('These tests need a real redis-server on PATH. Install it (Debian/Ubuntu): apt-get install redis-server')
+    throw new Error(
+      'These tests need a real redis-server on PATH. Install it (Debian/Ubuntu): apt-get install redis-server',
+    )
   }
   const port = await freePort()
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']

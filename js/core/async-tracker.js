@@ -165,7 +165,8 @@ export class AsyncResourceTracker {
       const resource = entry.resource.deref()
       if (resource === undefined || livenessOf(entry.type, resource) === 'closed') this.leftOpen.delete(asyncId)
     }
-    for (const record of records) this.leftOpen.set(record.asyncId, { type: record.type, resource: new WeakRef(record.resource) })
+    for (const record of records)
+      this.leftOpen.set(record.asyncId, { type: record.type, resource: new WeakRef(record.resource) })
   }
 
   /** Runs `fn` with no scope active, so that leakwatch's own timers are never recorded. */

@@ -8,7 +8,8 @@ import { detailsOf, ownerOf } from './liveness.js'
 import { SERVER_TYPES } from './open-entries.js'
 
 /** The note on a leak an earlier attempt of the test made (see TestFileSession: a retry reports it again). */
-const EARLIER_ATTEMPT_NOTE = 'left open by an earlier attempt of this test (retry): the retry cannot pass while it is open'
+const EARLIER_ATTEMPT_NOTE =
+  'left open by an earlier attempt of this test (retry): the retry cannot pass while it is open'
 
 function isMock(fn) {
   return typeof fn === 'function' && (fn._isMockFunction === true || (typeof fn.mock === 'object' && fn.mock !== null))
@@ -24,20 +25,37 @@ export function describeOpen(scope, open, listenStacks) {
   // A child's stdio pipes close with the child: the child is the leak, its pipes are not three more.
   const childStdio = new Set()
   for (const { record } of open) {
-    if (record.type === 'PROCESSWRAP') for (const stream of ownerOf(record.resource)?.stdio ?? []) childStdio.add(stream)
+    if (record.type === 'PROCESSWRAP')
+      for (const stream of ownerOf(record.resource)?.stdio ?? []) childStdio.add(stream)
   }
   const described = []
   for (const { record, liveness } of open) {
     if (record.type === LISTENER_TYPE) {
       const { asyncId, type, stack, emitter, event } = record
       const callbackHops = hopsBack(record.stackHolder)
-      described.push(withAttemptNote(record, { type, asyncId, stack, callbackHops, hasRef: true, emitter: describeEmitter(emitter), event: String(event) }))
+      described.push(
+        withAttemptNote(record, {
+          type,
+          asyncId,
+          stack,
+          callbackHops,
+          hasRef: true,
+          emitter: describeEmitter(emitter),
+          event: String(event),
+        }),
+      )
       continue
     }
     const owner = ownerOf(record.resource)
     if (record.type === 'PIPEWRAP' && childStdio.has(owner)) continue
     const details = detailsOf(record.type, record.resource)
-    const resource = { type: record.type, asyncId: record.asyncId, stack: record.stack, hasRef: liveness === 'ref', ...details }
+    const resource = {
+      type: record.type,
+      asyncId: record.asyncId,
+      stack: record.stack,
+      hasRef: liveness === 'ref',
+      ...details,
+    }
     Object.assign(resource, causeOf(scope, record, owner, listenStacks))
     if (SERVER_TYPES.has(record.type) && isMock(owner?.close)) {
       resource.note = 'its close() is a mock (vi.fn / vi.spyOn): calling it closes nothing'

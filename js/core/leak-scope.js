@@ -120,7 +120,8 @@ export class LeakScope {
    */
   attachedListeners({ includeReported = false, bornInScope }) {
     return this.listenerRecords.filter(
-      (record) => (includeReported || !this.reported.has(record)) && record.isAttached() && !bornInScope(record.emitter, this),
+      (record) =>
+        (includeReported || !this.reported.has(record)) && record.isAttached() && !bornInScope(record.emitter, this),
     )
   }
 

@@ -276,14 +276,20 @@ export class LeakTracker {
     if (collect) await collectThoroughly(this.untracked)
     const growth = this.fileHeapGrowth(fileName, collect)
     const aliveOwners = collect ? owners.filter((entry) => entry.isAlive()) : []
-    const candidates = [...(fromTwoTests(aliveOwners) ? aliveOwners : []), ...watched.filter((entry) => entry.isAlive())]
+    const candidates = [
+      ...(fromTwoTests(aliveOwners) ? aliveOwners : []),
+      ...watched.filter((entry) => entry.isAlive()),
+    ]
     const paths = candidates.length > 0 ? await this.#retainerPaths(candidates) : []
     const held = candidates.map((entry, index) => ({ entry, path: paths[index] })).filter(({ path }) => path !== null)
     const heldOwners = held.filter(({ entry }) => entry.what !== undefined)
     // A single object is often a module-level `let server` holding the last test's, harmless; distinct objects from
     // two tests or more pile up, one per test.
     const reachable = fromTwoTests(heldOwners.map(({ entry }) => entry)) ? heldOwners : []
-    const retained = [...this.#closedOwnerLeaks(reachable), ...held.filter(({ entry }) => entry.what === undefined).map(deferredLeak)]
+    const retained = [
+      ...this.#closedOwnerLeaks(reachable),
+      ...held.filter(({ entry }) => entry.what === undefined).map(deferredLeak),
+    ]
     this.watches.resetClosedOwners()
     const tests = [...new Set(reachable.map(({ entry }) => entry.testName))]
     const hint =
@@ -445,7 +451,8 @@ export class LeakTracker {
     const listeners = {}
     for (const { record } of this.#findOpen(scope, true)) {
       increment(handles, kindOf(record.type, record.resource))
-      if (record.type === LISTENER_TYPE) increment(listeners, `${describeEmitter(record.emitter)} "${String(record.event)}"`)
+      if (record.type === LISTENER_TYPE)
+        increment(listeners, `${describeEmitter(record.emitter)} "${String(record.event)}"`)
     }
     return { handles, listeners }
   }

@@ -272,8 +272,10 @@ export function describeEmitter(emitter) {
   try {
     name = emitter?.constructor?.name || 'EventEmitter'
     const options = emitter.options
-    if (options && typeof options.host === 'string' && options.port !== undefined) return `${name} (${options.host}:${options.port})`
-    if (typeof emitter.remoteAddress === 'string') return `${name} ${emitter.localAddress}:${emitter.localPort} -> ${emitter.remoteAddress}:${emitter.remotePort}`
+    if (options && typeof options.host === 'string' && options.port !== undefined)
+      return `${name} (${options.host}:${options.port})`
+    if (typeof emitter.remoteAddress === 'string')
+      return `${name} ${emitter.localAddress}:${emitter.localPort} -> ${emitter.remoteAddress}:${emitter.remotePort}`
     if (emitter instanceof AbortSignal) return emitter.aborted ? 'AbortSignal (aborted)' : 'AbortSignal'
     return name
   } catch {

@@ -22,7 +22,13 @@ export const LEAK_RECORDS_PER_SCOPE = 100
  * - `heapGrowth`: the file's heap grew past a limit;
  * - `testLeaks`: the file failed for the leaks of tests its runner could not fail (vitest: `test.fails`, `ctx.skip()`).
  */
-export const FAILURE_REASONS = Object.freeze(['leaks', 'expectNoLeaks', 'assertCleanShutdown', 'heapGrowth', 'testLeaks'])
+export const FAILURE_REASONS = Object.freeze([
+  'leaks',
+  'expectNoLeaks',
+  'assertCleanShutdown',
+  'heapGrowth',
+  'testLeaks',
+])
 
 /**
  * @param {{ leaks: object[] }} result a check's result
@@ -70,7 +76,11 @@ export async function reportedLeaks(leaks) {
     leaks: kept.map((member) => leaks[member]),
     leakCount: leaks.length,
     leaksByKind,
-    leakGroups: listed.map((group) => ({ count: group.count, description: group.description, leak: place.get(group.members[0]) })),
+    leakGroups: listed.map((group) => ({
+      count: group.count,
+      description: group.description,
+      leak: place.get(group.members[0]),
+    })),
     leakGroupCount: groups.length,
   }
 }
@@ -92,12 +102,23 @@ export function failingThrown(thrown, failedWith) {
  *   LeakTracker.checkFile judged (null when the file was not checked); `allowed`: the file was not checked
  *   (allowLeaks() at module level, or leakwatch disabled); `thrown`: what failingThrown() gave for the file's scope
  */
-export async function fileReportMeta({ result, growth, options, allowed, workerId, thrown = { leaks: [], reasons: [] } }) {
+export async function fileReportMeta({
+  result,
+  growth,
+  options,
+  allowed,
+  workerId,
+  thrown = { leaks: [], reasons: [] },
+}) {
   const { heap, maxHeapGrowthPerTest, maxHeapGrowthPerFile, onLeak } = options
   // judgeGrowth's result is the schema's `files[].heap` as it is.
   const heapGrowth = growth && heap !== 'off' ? growth : null
   const { failedByLeaks, warned } = leakOutcome(result, onLeak)
-  const failureReasons = [...(failedByLeaks ? ['leaks'] : []), ...thrown.reasons, ...(heapGrowth?.error ? ['heapGrowth'] : [])]
+  const failureReasons = [
+    ...(failedByLeaks ? ['leaks'] : []),
+    ...thrown.reasons,
+    ...(heapGrowth?.error ? ['heapGrowth'] : []),
+  ]
   return {
     ...(await reportedLeaks([...thrown.leaks, ...result.leaks])),
     warnings: result.warnings,

@@ -43,19 +43,28 @@ export function trackResources() {
 function auditOptions(options, base) {
   if (options === undefined) return { name: undefined, options: base }
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`leakwatch: assertCleanShutdown()'s options must be an object { ${AUDIT_OPTIONS.join(', ')} }; got ${describeValue(options)}`)
+    throw new TypeError(
+      `leakwatch: assertCleanShutdown()'s options must be an object { ${AUDIT_OPTIONS.join(', ')} }; got ${describeValue(options)}`,
+    )
   }
   const { name, ...checkOptions } = options
   for (const key of Object.keys(checkOptions)) {
     if (!AUDIT_OPTIONS.includes(key)) {
-      throw new TypeError(`leakwatch: unknown assertCleanShutdown() option "${key}"; accepted options are ${AUDIT_OPTIONS.join(', ')}`)
+      throw new TypeError(
+        `leakwatch: unknown assertCleanShutdown() option "${key}"; accepted options are ${AUDIT_OPTIONS.join(', ')}`,
+      )
     }
   }
   if (name !== undefined && (typeof name !== 'string' || name === '')) {
-    throw new TypeError(`leakwatch: assertCleanShutdown() option "name" must be a non-empty string (what is shut down); got ${describeValue(name)}`)
+    throw new TypeError(
+      `leakwatch: assertCleanShutdown() option "name" must be a non-empty string (what is shut down); got ${describeValue(name)}`,
+    )
   }
   const merged = mergeOptions(checkOptions, base, KINDS)
-  return { name, options: checkOptions.ignore ? { ...merged, ignore: [...base.ignore, ...checkOptions.ignore] } : merged }
+  return {
+    name,
+    options: checkOptions.ignore ? { ...merged, ignore: [...base.ignore, ...checkOptions.ignore] } : merged,
+  }
 }
 
 /**
@@ -81,7 +90,13 @@ export async function assertCleanShutdown(fn, options) {
   await fn()
   const stopMs = realNow() - startedAt
   const subject = audit.name ? `shutdown of ${audit.name}` : 'shutdown'
-  const result = await tracker.check(scope, { testName: scope.testName, subject, options: audit.options, retained: false, wording: 'shutdown' })
+  const result = await tracker.check(scope, {
+    testName: scope.testName,
+    subject,
+    options: audit.options,
+    retained: false,
+    wording: 'shutdown',
+  })
   for (const warning of result.warnings) console.warn(`[leakwatch] ${warning}`)
   if (result.leaks.length > 0) {
     const error = new LeakError(result.text, result.leaks)

@@ -101,7 +101,9 @@ export class WatchRegistry {
    */
   watch(target, label, scope, skipAbove) {
     if (target === null || (typeof target !== 'object' && typeof target !== 'function')) {
-      throw new TypeError(`leakwatch: watch() takes an object or a function; got ${target === null ? 'null' : typeof target}`)
+      throw new TypeError(
+        `leakwatch: watch() takes an object or a function; got ${target === null ? 'null' : typeof target}`,
+      )
     }
     const watched = new WatchedObject(target, label, stackText(captureStack(skipAbove)), scope)
     this.watched.push(watched)

@@ -126,7 +126,8 @@ function endingInFrame(error) {
   Error.captureStackTrace(holder, endingInFrame)
   const frame = holder.stack.split('\n').find((line) => /^\s+at /.test(line))
   // An ES module's frame names a file: URL, which jest would print as a path relative to its root.
-  if (frame !== undefined) error.stack = `${error.name}: ${error.message}\n${frame.replace(/file:\/\/[^:)]+/, (url) => fileURLToPath(url))}`
+  if (frame !== undefined)
+    error.stack = `${error.name}: ${error.message}\n${frame.replace(/file:\/\/[^:)]+/, (url) => fileURLToPath(url))}`
   return error
 }
 

@@ -30,7 +30,8 @@ export function relativePath(root, file) {
 /** The test's name without its file: `describe > test`. */
 function testName(testCase) {
   const names = [testCase.name]
-  for (let parent = testCase.parent; parent && parent.type === 'suite'; parent = parent.parent) names.unshift(parent.name)
+  for (let parent = testCase.parent; parent && parent.type === 'suite'; parent = parent.parent)
+    names.unshift(parent.name)
   return names.join(' > ')
 }
 
@@ -91,7 +92,9 @@ export function fileRecord(testModule, root) {
 /** The modules that ran tests without leakwatch's setup file: nothing in them was checked. */
 export function uncheckedModules(testModules) {
   const ran = (testCase) => ['passed', 'failed'].includes(testCase.result().state)
-  return testModules.filter((testModule) => testModule.meta()?.leakwatchFile === undefined && [...testModule.children.allTests()].some(ran))
+  return testModules.filter(
+    (testModule) => testModule.meta()?.leakwatchFile === undefined && [...testModule.children.allTests()].some(ran),
+  )
 }
 
 /** Where this report comes from: when, which shard, which machine. */

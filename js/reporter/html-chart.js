@@ -118,8 +118,16 @@ export function renderHeapChart({ points, bands }) {
     const labelRoom = (bands[position + 2]?.first ?? count) * step - band.first * step - 6
     const parity = position % 2 === 0 ? 'even' : 'odd'
     const slope = band.slopeBytesPerTest === null ? '' : `; heap slope ${signedBytes(band.slopeBytesPerTest)} per test`
-    const status = band.heapStatus === 'ok' ? '' : band.heapStatus === 'error' ? ' (over its heap growth limit)' : ' (heap grows steadily)'
-    const fileLeaks = band.fileScopeLeaks > 0 ? `; ${band.fileScopeLeaks} leak${band.fileScopeLeaks === 1 ? '' : 's'} of the file scope` : ''
+    const status =
+      band.heapStatus === 'ok'
+        ? ''
+        : band.heapStatus === 'error'
+          ? ' (over its heap growth limit)'
+          : ' (heap grows steadily)'
+    const fileLeaks =
+      band.fileScopeLeaks > 0
+        ? `; ${band.fileScopeLeaks} leak${band.fileScopeLeaks === 1 ? '' : 's'} of the file scope`
+        : ''
     parts.push(
       `<g class="band band-${parity} band-${band.heapStatus}${band.fileScopeLeaks > 0 ? ' band-leaky' : ''}" data-f="${band.fileIndex}">` +
         `<title>${escapeHtml(`${band.file}: tests ${band.first + 1} to ${band.last + 1}${slope}${status}${fileLeaks}`)}</title>` +
@@ -181,10 +189,15 @@ export function renderHeapChart({ points, bands }) {
 
   // Leaky tests: a tick above the plot as well as the red point, so they stand out among thousands.
   for (const point of points) {
-    if (point.leaky) parts.push(`<line class="leak-tick" x1="${round(xOf(point.id))}" x2="${round(xOf(point.id))}" y1="${plotTop - 5}" y2="${plotTop}"/>`)
+    if (point.leaky)
+      parts.push(
+        `<line class="leak-tick" x1="${round(xOf(point.id))}" x2="${round(xOf(point.id))}" y1="${plotTop - 5}" y2="${plotTop}"/>`,
+      )
   }
 
-  parts.push(`<line id="selection-line" class="selection-line" x1="0" x2="0" y1="${plotTop}" y2="${lanesBottom}" visibility="hidden"/>`)
+  parts.push(
+    `<line id="selection-line" class="selection-line" x1="0" x2="0" y1="${plotTop}" y2="${lanesBottom}" visibility="hidden"/>`,
+  )
   parts.push('<g class="points">')
   for (const point of points) {
     const y = point.heapBytes === null ? laneTop + NO_HEAP_LANE / 2 : yOf(point.heapBytes)
@@ -205,18 +218,47 @@ export function signedBytes(bytes) {
 
 /** The legend under the chart: what each mark means. */
 export function renderChartLegend({ anyAfterGc, anyWithoutGc, anyNoHeap }) {
-  const item = (swatch, text) => `<li><svg class="swatch" viewBox="0 0 16 16" aria-hidden="true">${swatch}</svg>${text}</li>`
+  const item = (swatch, text) =>
+    `<li><svg class="swatch" viewBox="0 0 16 16" aria-hidden="true">${swatch}</svg>${text}</li>`
   const items = []
-  if (anyAfterGc) items.push(item('<circle class="point after-gc" cx="8" cy="8" r="4.5"/>', 'heap after GC (a GC forced at the end of the test)'))
-  if (anyWithoutGc) items.push(item('<circle class="point no-gc" cx="8" cy="8" r="4.5"/>', 'heap as it was at the end of the test (no GC forced: garbage included)'))
-  if (anyNoHeap) items.push(item('<circle class="point no-heap" cx="8" cy="8" r="4.5"/>', 'no heap figure (heap: &#39;off&#39;)'))
+  if (anyAfterGc)
+    items.push(
+      item(
+        '<circle class="point after-gc" cx="8" cy="8" r="4.5"/>',
+        'heap after GC (a GC forced at the end of the test)',
+      ),
+    )
+  if (anyWithoutGc)
+    items.push(
+      item(
+        '<circle class="point no-gc" cx="8" cy="8" r="4.5"/>',
+        'heap as it was at the end of the test (no GC forced: garbage included)',
+      ),
+    )
+  if (anyNoHeap)
+    items.push(item('<circle class="point no-heap" cx="8" cy="8" r="4.5"/>', 'no heap figure (heap: &#39;off&#39;)'))
   items.push(
-    item('<circle class="point after-gc leaky" cx="8" cy="8" r="5.5"/><line class="leak-tick" x1="8" x2="8" y1="0" y2="2"/>', 'a test that leaked (failed, or warned with onLeak: &#39;warn&#39;), also ticked above the chart'),
+    item(
+      '<circle class="point after-gc leaky" cx="8" cy="8" r="5.5"/><line class="leak-tick" x1="8" x2="8" y1="0" y2="2"/>',
+      'a test that leaked (failed, or warned with onLeak: &#39;warn&#39;), also ticked above the chart',
+    ),
     item('<circle class="point after-gc failed" cx="8" cy="8" r="4.5"/>', 'a test that failed for another reason'),
-    item('<rect class="swatch-band" x="1" y="1" width="14" height="14"/>', 'a test file (bands alternate; hover for its name)'),
-    item('<text class="swatch-file-leak" x="1" y="13">ab</text>', 'a file that leaked itself (module level, beforeAll)'),
-    item('<rect class="swatch-band-warning" x="1" y="1" width="14" height="14"/>', 'a file whose heap grows steadily, or over its limit (red)'),
-    item('<line class="trend" x1="1" x2="15" y1="12" y2="4"/>', 'a file&#39;s heap slope, fitted on its heap samples after GC'),
+    item(
+      '<rect class="swatch-band" x="1" y="1" width="14" height="14"/>',
+      'a test file (bands alternate; hover for its name)',
+    ),
+    item(
+      '<text class="swatch-file-leak" x="1" y="13">ab</text>',
+      'a file that leaked itself (module level, beforeAll)',
+    ),
+    item(
+      '<rect class="swatch-band-warning" x="1" y="1" width="14" height="14"/>',
+      'a file whose heap grows steadily, or over its limit (red)',
+    ),
+    item(
+      '<line class="trend" x1="1" x2="15" y1="12" y2="4"/>',
+      'a file&#39;s heap slope, fitted on its heap samples after GC',
+    ),
   )
   return `<ul class="legend">${items.join('')}</ul>`
 }

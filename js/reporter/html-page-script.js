@@ -51,8 +51,11 @@
   /** A scope's creation sites as the report groups them; without groups (a report built by hand), each leak alone. */
   function leakGroupsOf(scope) {
     const leaks = scope.leaks ?? []
-    if (!Array.isArray(scope.leakGroups)) return leaks.map((leak, index) => ({ count: 1, description: leak.description, leak: index }))
-    return scope.leakGroups.filter((group) => group !== null && typeof group === 'object' && leaks[group.leak] !== undefined)
+    if (!Array.isArray(scope.leakGroups))
+      return leaks.map((leak, index) => ({ count: 1, description: leak.description, leak: index }))
+    return scope.leakGroups.filter(
+      (group) => group !== null && typeof group === 'object' && leaks[group.leak] !== undefined,
+    )
   }
 
   /** A creation site: its first leak in full, with the count and the description of them all. */
@@ -61,9 +64,13 @@
     const count = group.count > 1 ? `${group.count} × ` : ''
     append(item, el('span', 'kind', `${count}${leak.kind}`), el('span', 'description', ` ${group.description}`))
     if (leak.kind !== 'Listener' && leak.kind !== 'Retained object') {
-      append(item, el('div', 'leak-line', leak.hasRef ? 'keeps the process alive' : "unref'd: does not keep the process alive"))
+      append(
+        item,
+        el('div', 'leak-line', leak.hasRef ? 'keeps the process alive' : "unref'd: does not keep the process alive"),
+      )
     }
-    if (leak.emitter || leak.event) append(item, el('div', 'leak-line', `emitter ${leak.emitter ?? '?'}, event "${leak.event ?? '?'}"`))
+    if (leak.emitter || leak.event)
+      append(item, el('div', 'leak-line', `emitter ${leak.emitter ?? '?'}, event "${leak.event ?? '?'}"`))
     if (leak.site) {
       const where = `${leak.site.file}:${leak.site.line}:${leak.site.column}`
       const line = append(el('div', 'leak-line', 'created at '), el('code', 'site', where))
@@ -72,7 +79,7 @@
     } else {
       append(item, el('div', 'leak-line', 'created with no frame of your code on the stack'))
     }
-    const chain = leak.site ? leak.userFrames ?? [] : leak.topFrames ?? []
+    const chain = leak.site ? (leak.userFrames ?? []) : (leak.topFrames ?? [])
     if (chain.length > 0) {
       const list = el('ol', 'frames')
       for (const frame of chain) append(list, el('li', '', frameText(frame)))
@@ -80,7 +87,8 @@
     }
     if (leak.cause) append(item, el('div', 'leak-line', leak.cause))
     if (leak.note) append(item, el('div', 'leak-line note', leak.note))
-    if (leak.retainerPath) append(item, el('div', 'leak-line', 'retained by:'), el('pre', 'retainer-path', leak.retainerPath))
+    if (leak.retainerPath)
+      append(item, el('div', 'leak-line', 'retained by:'), el('pre', 'retainer-path', leak.retainerPath))
     return item
   }
   function leaksBlock(title, scope) {
@@ -92,7 +100,11 @@
     const block = append(el('div'), el('h4', '', `${title} (${total})`), list)
     const sitesLeft = (Number.isFinite(scope.leakGroupCount) ? scope.leakGroupCount : groups.length) - groups.length
     const listed = groups.reduce((sum, group) => sum + (Number(group.count) || 0), 0)
-    if (sitesLeft > 0) append(block, el('p', 'muted', `and ${total - listed} more at ${sitesLeft} more creation sites: counted, not listed`))
+    if (sitesLeft > 0)
+      append(
+        block,
+        el('p', 'muted', `and ${total - listed} more at ${sitesLeft} more creation sites: counted, not listed`),
+      )
     return block
   }
   function warningsBlock(warnings) {
@@ -110,13 +122,20 @@
   }
 
   function stateText(state) {
-    const words = { pass: 'passed', fail: 'failed', skip: 'skipped', unfinished: 'did not finish (its worker exited, or the run was interrupted): not checked' }
+    const words = {
+      pass: 'passed',
+      fail: 'failed',
+      skip: 'skipped',
+      unfinished: 'did not finish (its worker exited, or the run was interrupted): not checked',
+    }
     return words[state] ?? String(state)
   }
 
   function heapText(heap) {
     if (!heap) return heapMode === 'off' ? "no heap figure (heap: 'off')" : 'no heap figure'
-    return heap.afterGc ? `${formatBytes(heap.heapBytes)} after GC` : `${formatBytes(heap.heapBytes)} as it was (no GC forced: garbage included)`
+    return heap.afterGc
+      ? `${formatBytes(heap.heapBytes)} after GC`
+      : `${formatBytes(heap.heapBytes)} as it was (no GC forced: garbage included)`
   }
 
   function showTest(id) {
@@ -137,9 +156,12 @@
       ['heap', heapText(heap)],
     ]
     if (heap) {
-      rows.push(['heap change', heap.heapDeltaBytes === null || heap.heapDeltaBytes === undefined
-        ? 'not known (needs this test and the one before it after GC)'
-        : `${signedBytes(heap.heapDeltaBytes)} since the previous test (both after GC)`])
+      rows.push([
+        'heap change',
+        heap.heapDeltaBytes === null || heap.heapDeltaBytes === undefined
+          ? 'not known (needs this test and the one before it after GC)'
+          : `${signedBytes(heap.heapDeltaBytes)} since the previous test (both after GC)`,
+      ])
       rows.push(['native memory', formatBytes(heap.nativeBytes)])
     }
     if (typeof test.durationMs === 'number') rows.push(['duration', `${Math.round(test.durationMs)} ms`])
@@ -156,12 +178,17 @@
     append(
       details,
       el('h3', 'details-name', test.name),
-      el('p', 'details-where', `test ${positionInFile} of ${ranInFile} run in this file; #${id + 1} of ${order.length} in the run`),
+      el(
+        'p',
+        'details-where',
+        `test ${positionInFile} of ${ranInFile} run in this file; #${id + 1} of ${order.length} in the run`,
+      ),
       definitionList(rows),
       leaksBlock('Leaks', test),
       warningsBlock(test.warnings),
     )
-    if (leakCountOf(test) === 0) append(details, el('p', 'clean', test.allowed ? 'Not checked: the test allows leaks.' : 'No leaks.'))
+    if (leakCountOf(test) === 0)
+      append(details, el('p', 'clean', test.allowed ? 'Not checked: the test allows leaks.' : 'No leaks.'))
     details.dataset.selected = selectionName('test', id)
   }
 
@@ -176,7 +203,8 @@
         const reasons = Array.isArray(file.failureReasons) ? file.failureReasons : []
         const others = reasons.filter((reason) => reason !== 'leaks')
         if (reasons.length === 0 || reasons.includes('leaks')) states.push('failed by leaks of the file scope')
-        if (others.length > 0) states.push(`failed ${others.map((reason) => failureWords[reason] ?? reason).join(' and ')}`)
+        if (others.length > 0)
+          states.push(`failed ${others.map((reason) => failureWords[reason] ?? reason).join(' and ')}`)
       }
       if (file.warned) states.push("file scope leaked, warned only (onLeak: 'warn')")
       if (file.allowed) states.push('leaks allowed (allowLeaks() at module level)')
@@ -184,12 +212,19 @@
     }
     rows.push(['tests', `${ran.length} ran, ${file.tests.length - ran.length} skipped; ${leaky} leaked`])
     if (file.project) rows.push(['project', file.project])
-    if (file.pool) rows.push(['pool', `${file.pool}${file.workerId === null || file.workerId === undefined ? '' : `, worker ${file.workerId}`}`])
+    if (file.pool)
+      rows.push([
+        'pool',
+        `${file.pool}${file.workerId === null || file.workerId === undefined ? '' : `, worker ${file.workerId}`}`,
+      ])
     if (file.heap) {
       const samples = Number(file.heap.samples) || 0
-      rows.push(['heap slope', samples >= 2
-        ? `${signedBytes(file.heap.slopeBytesPerTest)} per test (${samples} samples after GC)`
-        : `too few samples after GC to fit one (${samples})`])
+      rows.push([
+        'heap slope',
+        samples >= 2
+          ? `${signedBytes(file.heap.slopeBytesPerTest)} per test (${samples} samples after GC)`
+          : `too few samples after GC to fit one (${samples})`,
+      ])
       if (file.heap.error) rows.push(['heap limit', file.heap.error])
       if (file.heap.warning) rows.push(['heap warning', file.heap.warning])
     }

@@ -21,7 +21,8 @@ const MAX_LEAK_ROWS = 5000
 const MAX_HEAP_VERDICTS = 10
 
 const PAGE_SCRIPT = withFormatBytes(readFileSync(new URL('./html-page-script.js', import.meta.url), 'utf8'))
-if (/<\/script|<!--/i.test(PAGE_SCRIPT)) throw new Error('leakwatch: html-page-script.js must not contain "</script" or "<!--"')
+if (/<\/script|<!--/i.test(PAGE_SCRIPT))
+  throw new Error('leakwatch: html-page-script.js must not contain "</script" or "<!--"')
 const sha256 = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -50,10 +51,14 @@ function withFormatBytes(pageScript) {
 function checkReport(report) {
   const usage = 'renderHtmlReport() takes a leakwatch report object (leakwatch-report.json, parsed)'
   if (report === null || typeof report !== 'object' || Array.isArray(report)) {
-    throw new TypeError(`leakwatch: ${usage}; got ${report === null ? 'null' : Array.isArray(report) ? 'an array' : typeof report}`)
+    throw new TypeError(
+      `leakwatch: ${usage}; got ${report === null ? 'null' : Array.isArray(report) ? 'an array' : typeof report}`,
+    )
   }
   if (report.schema !== REPORT_SCHEMA) {
-    throw new TypeError(`leakwatch: ${usage}; this object's "schema" is ${JSON.stringify(report.schema)}, not "${REPORT_SCHEMA}"`)
+    throw new TypeError(
+      `leakwatch: ${usage}; this object's "schema" is ${JSON.stringify(report.schema)}, not "${REPORT_SCHEMA}"`,
+    )
   }
   if (report.version !== REPORT_VERSION) {
     throw new TypeError(
@@ -74,8 +79,11 @@ const leakCountOf = (scope) => (Number.isFinite(scope.leakCount) ? scope.leakCou
  */
 function leakGroupsOf(scope) {
   const leaks = scope.leaks ?? []
-  if (!Array.isArray(scope.leakGroups)) return leaks.map((leak, index) => ({ count: 1, description: leak.description, leak: index }))
-  return scope.leakGroups.filter((group) => group !== null && typeof group === 'object' && leaks[group.leak] !== undefined)
+  if (!Array.isArray(scope.leakGroups))
+    return leaks.map((leak, index) => ({ count: 1, description: leak.description, leak: index }))
+  return scope.leakGroups.filter(
+    (group) => group !== null && typeof group === 'object' && leaks[group.leak] !== undefined,
+  )
 }
 const isLeaky = (test) => Boolean(test.failedByLeaks || test.warned || leakCountOf(test) > 0)
 /** The test ran to its end: a point in the chart. */
@@ -145,14 +153,18 @@ function renderHeader(report) {
   const sources = Array.isArray(report.sources) ? report.sources : []
   if (sources.length > 1) {
     const shards = sources.map((source) => source?.shard).filter(Boolean)
-    parts.push(`merged from ${sources.length} reports${shards.length > 0 ? ` (shards ${escapeHtml(shards.join(', '))})` : ''}`)
+    parts.push(
+      `merged from ${sources.length} reports${shards.length > 0 ? ` (shards ${escapeHtml(shards.join(', '))})` : ''}`,
+    )
   }
   const options = report.options ?? {}
   const optionText = []
   if (options.heap === 'mixed') optionText.push('heap: set per file')
   else if (options.heap) optionText.push(`heap: '${escapeHtml(options.heap)}'`)
-  if (Number.isFinite(options.maxHeapGrowthPerTest)) optionText.push(`maxHeapGrowthPerTest ${formatBytes(options.maxHeapGrowthPerTest)}`)
-  if (Number.isFinite(options.maxHeapGrowthPerFile)) optionText.push(`maxHeapGrowthPerFile ${formatBytes(options.maxHeapGrowthPerFile)}`)
+  if (Number.isFinite(options.maxHeapGrowthPerTest))
+    optionText.push(`maxHeapGrowthPerTest ${formatBytes(options.maxHeapGrowthPerTest)}`)
+  if (Number.isFinite(options.maxHeapGrowthPerFile))
+    optionText.push(`maxHeapGrowthPerFile ${formatBytes(options.maxHeapGrowthPerFile)}`)
   if (optionText.length > 0) parts.push(optionText.join(', '))
   return `<header><h1>leakwatch report</h1><p class="meta">${parts.join(' · ')}</p></header>`
 }
@@ -162,12 +174,14 @@ function renderSummary(totals) {
   const files = totals.filesFailedByLeaks + totals.filesWarned
   let verdict
   if (totals.tests === 0) verdict = '<p class="verdict">No tests ran.</p>'
-  else if (totals.leaks === 0 && totals.filesOverHeapLimit === 0) verdict = `<p class="verdict good">No leaks in ${count(totals.tests, 'test')} across ${count(totals.files, 'file')}.</p>`
+  else if (totals.leaks === 0 && totals.filesOverHeapLimit === 0)
+    verdict = `<p class="verdict good">No leaks in ${count(totals.tests, 'test')} across ${count(totals.files, 'file')}.</p>`
   else {
     const andFiles = files > 0 ? ` and ${count(files, 'file')} (at module level or in beforeAll)` : ''
     verdict = `<p class="verdict bad">${leaked} of ${count(totals.tests, 'test')}${andFiles} leaked; ${count(totals.leaks, 'leak')} in all.</p>`
   }
-  const card = (figure, label, tone = '') => `<div class="card ${tone}"><span class="figure">${figure}</span><span class="label">${label}</span></div>`
+  const card = (figure, label, tone = '') =>
+    `<div class="card ${tone}"><span class="figure">${figure}</span><span class="label">${label}</span></div>`
   const kinds = Object.entries(totals.leaksByKind)
     .sort((a, b) => b[1] - a[1])
     .map(([kind, n]) => `${escapeHtml(n)} × ${escapeHtml(kind)}`)
@@ -181,7 +195,9 @@ function renderSummary(totals) {
     card(totals.files, 'files') +
     card(totals.filesWithHeapWarning, 'files whose heap grows', totals.filesWithHeapWarning > 0 ? 'warn' : '') +
     card(totals.filesOverHeapLimit, 'files over a heap limit', totals.filesOverHeapLimit > 0 ? 'bad' : '') +
-    (totals.filesUnfinished > 0 ? card(totals.filesUnfinished, 'files that did not finish (not checked)', 'warn') : '') +
+    (totals.filesUnfinished > 0
+      ? card(totals.filesUnfinished, 'files that did not finish (not checked)', 'warn')
+      : '') +
     `</div>${kinds ? `<p class="kinds">Leaks by kind: ${kinds}</p>` : ''}</section>`
   )
 }
@@ -197,7 +213,9 @@ function renderSuiteSlope(suite) {
         `its files (one slope fitted${pooled}, each file at its own level; ${count(suite.samples, 'sample')}${fit}).</p>`,
     )
   } else {
-    parts.push(`<p class="slope muted">Suite: too few heap samples after GC to fit a slope (${Number(suite.samples) || 0}).</p>`)
+    parts.push(
+      `<p class="slope muted">Suite: too few heap samples after GC to fit a slope (${Number(suite.samples) || 0}).</p>`,
+    )
   }
   if (suite.error) parts.push(`<div class="callout error">${escapeHtml(suite.error)}</div>`)
   if (suite.warning) parts.push(`<div class="callout">${escapeHtml(suite.warning)}</div>`)
@@ -207,8 +225,12 @@ function renderSuiteSlope(suite) {
 /** The files over a heap growth limit, then those that grow steadily: the verdicts in full. */
 function renderFileHeapVerdicts(files) {
   const verdicts = [
-    ...files.filter((file) => file.heap?.error).map((file) => `<div class="callout error">${escapeHtml(file.heap.error)}</div>`),
-    ...files.filter((file) => file.heap?.warning).map((file) => `<div class="callout">${escapeHtml(file.heap.warning)}</div>`),
+    ...files
+      .filter((file) => file.heap?.error)
+      .map((file) => `<div class="callout error">${escapeHtml(file.heap.error)}</div>`),
+    ...files
+      .filter((file) => file.heap?.warning)
+      .map((file) => `<div class="callout">${escapeHtml(file.heap.warning)}</div>`),
   ]
   if (verdicts.length <= MAX_HEAP_VERDICTS) return verdicts.join('')
   const more = verdicts.length - MAX_HEAP_VERDICTS
@@ -238,7 +260,10 @@ function fittedSamples(heap, filePoints) {
   const checkedIds = checked.map((point) => point.id)
   if (Array.isArray(heap?.points)) {
     const samples = heap.points
-      .filter((sample) => Number.isInteger(sample?.testIndex) && sample.testIndex >= 0 && sample.testIndex < checkedIds.length)
+      .filter(
+        (sample) =>
+          Number.isInteger(sample?.testIndex) && sample.testIndex >= 0 && sample.testIndex < checkedIds.length,
+      )
       .filter((sample) => Number.isFinite(sample.heapBytes))
       .map((sample) => ({ ordinal: sample.testIndex, heapBytes: sample.heapBytes }))
     return { samples, checkedIds }
@@ -277,8 +302,12 @@ function renderHeapSection(report, order, runIds) {
       file: String(file.file ?? ''),
       first: ids[0],
       last: ids.at(-1),
-      slopeBytesPerTest: heap && Number.isFinite(heap.slopeBytesPerTest) && heap.samples >= 2 ? heap.slopeBytesPerTest : null,
-      ...fittedSamples(heap, ids.map((id) => points[id])),
+      slopeBytesPerTest:
+        heap && Number.isFinite(heap.slopeBytesPerTest) && heap.samples >= 2 ? heap.slopeBytesPerTest : null,
+      ...fittedSamples(
+        heap,
+        ids.map((id) => points[id]),
+      ),
       heapStatus: heap?.error ? 'error' : heap?.warning ? 'warning' : 'ok',
       fileScopeLeaks: leakCountOf(file),
     })
@@ -307,9 +336,11 @@ const DETAILS_PANEL =
 
 function siteText(leak) {
   const site = leak.site
-  if (site) return `<code class="site">${escapeHtml(`${site.file}:${site.line}:${site.column}`)}</code>${site.function ? ` <span class="muted">in ${escapeHtml(site.function)}</span>` : ''}`
+  if (site)
+    return `<code class="site">${escapeHtml(`${site.file}:${site.line}:${site.column}`)}</code>${site.function ? ` <span class="muted">in ${escapeHtml(site.function)}</span>` : ''}`
   const top = leak.topFrames?.[0]
-  if (top) return `<span class="muted">no frame of your code; the stack begins at</span> <code>${escapeHtml(`${top.file}:${top.line}:${top.column}`)}</code>`
+  if (top)
+    return `<span class="muted">no frame of your code; the stack begins at</span> <code>${escapeHtml(`${top.file}:${top.line}:${top.column}`)}</code>`
   return '<span class="muted">unknown</span>'
 }
 
@@ -325,14 +356,19 @@ function renderLeakTable(report, runIds) {
   let total = 0
   let unlisted = 0
   report.files.forEach((file, fileIndex) => {
-    const scopes = [{ scope: file, test: null, testIndex: -1 }, ...(file.tests ?? []).map((test, testIndex) => ({ scope: test, test, testIndex }))]
+    const scopes = [
+      { scope: file, test: null, testIndex: -1 },
+      ...(file.tests ?? []).map((test, testIndex) => ({ scope: test, test, testIndex })),
+    ]
     for (const { scope, test, testIndex } of scopes) {
       const leakCount = leakCountOf(scope)
       if (leakCount === 0) continue
       total += leakCount
       const runId = test ? runIds[fileIndex].get(testIndex) : undefined
       const target = `data-f="${fileIndex}"${runId === undefined ? '' : ` data-i="${runId}"`}`
-      const testCell = test ? escapeHtml(test.name) : '<span class="file-scope">file scope (module level, beforeAll)</span>'
+      const testCell = test
+        ? escapeHtml(test.name)
+        : '<span class="file-scope">file scope (module level, beforeAll)</span>'
       const state = test?.warned ? ' <span class="tag warn">warned</span>' : ''
       const start = `<tr ${target} tabindex="0"><td><code>${escapeHtml(file.file)}</code></td><td>${testCell}${state}</td>`
       const groups = leakGroupsOf(scope)
@@ -358,7 +394,8 @@ function renderLeakTable(report, runIds) {
     }
   })
   if (total === 0) return '<section id="leaks"><h2>Leaks</h2><p class="muted">No leaks.</p></section>'
-  const more = unlisted > 0 ? `<p class="muted">and ${count(unlisted, 'more leak')}, in the JSON report's counts.</p>` : ''
+  const more =
+    unlisted > 0 ? `<p class="muted">and ${count(unlisted, 'more leak')}, in the JSON report's counts.</p>` : ''
   return (
     `<section id="leaks"><h2>Leaks (${total})</h2>` +
     '<table class="leak-table"><thead><tr><th>File</th><th>Test</th><th class="num">Leaks</th><th>Kind</th><th>Description</th><th>Created at</th><th>Retainer path</th></tr></thead>' +
@@ -367,20 +404,25 @@ function renderLeakTable(report, runIds) {
 }
 
 function renderFileTable(report, runIds) {
-  if (report.files.length === 0) return '<section id="files"><h2>Files</h2><p class="muted">No test files.</p></section>'
+  if (report.files.length === 0)
+    return '<section id="files"><h2>Files</h2><p class="muted">No test files.</p></section>'
   const rows = report.files.map((file, fileIndex) => {
     const tests = file.tests ?? []
     const ran = runIds[fileIndex].size
     const leaked = tests.filter(isLeaky).length
     const leaks = leakCountOf(file) + tests.reduce((sum, test) => sum + leakCountOf(test), 0)
     const heap = file.heap && typeof file.heap === 'object' ? file.heap : null
-    const slope = heap && Number.isFinite(heap.slopeBytesPerTest) && heap.samples >= 2 ? `${signedBytes(heap.slopeBytesPerTest)} <span class="muted">(${Number(heap.samples)})</span>` : '<span class="muted">–</span>'
+    const slope =
+      heap && Number.isFinite(heap.slopeBytesPerTest) && heap.samples >= 2
+        ? `${signedBytes(heap.slopeBytesPerTest)} <span class="muted">(${Number(heap.samples)})</span>`
+        : '<span class="muted">–</span>'
     const notes = []
     if (heap?.error) notes.push('<span class="tag bad">heap over its limit</span>')
     if (heap?.warning) notes.push('<span class="tag warn">heap grows steadily</span>')
     if (file.state === 'unfinished') notes.push('<span class="tag warn">did not finish: not checked</span>')
     if (leakCountOf(file) > 0) notes.push(`<span class="tag bad">${count(leakCountOf(file), 'file-scope leak')}</span>`)
-    if ((file.warnings?.length ?? 0) > 0) notes.push(`<span class="tag warn">${count(file.warnings.length, 'warning')}</span>`)
+    if ((file.warnings?.length ?? 0) > 0)
+      notes.push(`<span class="tag warn">${count(file.warnings.length, 'warning')}</span>`)
     if (file.project) notes.push(`<span class="tag">${escapeHtml(file.project)}</span>`)
     return (
       `<tr data-f="${fileIndex}" tabindex="0"><td><code>${escapeHtml(file.file)}</code></td>` +
@@ -417,7 +459,10 @@ export function renderHtmlReport(report) {
   const normalised = { ...report, files }
   const { order, runIds } = runOrder(normalised.files)
   const totals = totalsOf(normalised, order)
-  const title = totals.leaks > 0 ? `leakwatch: ${count(totals.leaks, 'leak')} in ${count(totals.tests, 'test')}` : `leakwatch: ${count(totals.tests, 'test')}, no leaks`
+  const title =
+    totals.leaks > 0
+      ? `leakwatch: ${count(totals.leaks, 'leak')} in ${count(totals.tests, 'test')}`
+      : `leakwatch: ${count(totals.tests, 'test')}, no leaks`
   const data = { report: normalised, order, heapMode: normalised.options?.heap ?? null, failureWords: FAILURE_WORDS }
   return [
     '<!doctype html>',

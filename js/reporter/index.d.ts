@@ -1,5 +1,12 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
-import type { FailureReason, FileHeapGrowth, HeapFigures, KindCounts, LeakwatchFileMeta, ReportedLeaks } from '../index.js'
+import type {
+  FailureReason,
+  FileHeapGrowth,
+  HeapFigures,
+  KindCounts,
+  LeakwatchFileMeta,
+  ReportedLeaks,
+} from '../index.js'
 
 /**
  * Options: `reporters: ['default', ['leakwatch/reporter', { json, html, summary }]]`. (A type, not an interface:

@@ -46,14 +46,26 @@ export default class LeakwatchReporter {
       const report = this.buildReport(testModules)
       const root = this.vitest.config.root
       const resolve = (file) => (file === false ? false : path.resolve(root, file))
-      const { written, errors } = writeReportFiles(report, { json: resolve(this.options.json), html: resolve(this.options.html) })
+      const { written, errors } = writeReportFiles(report, {
+        json: resolve(this.options.json),
+        html: resolve(this.options.html),
+      })
       if (this.options.summary) {
-        logger.log(formatSummary(report, { color: wantsColor(process.stdout), written: written.map(displayPath), runEnd: reason }))
+        logger.log(
+          formatSummary(report, {
+            color: wantsColor(process.stdout),
+            written: written.map(displayPath),
+            runEnd: reason,
+          }),
+        )
       }
       for (const error of errors) logger.error(`leakwatch/reporter: ${error}`)
       const unchecked = uncheckedModules(testModules)
       if (unchecked.length > 0) {
-        const names = unchecked.slice(0, 3).map((testModule) => testModule.relativeModuleId).join(', ')
+        const names = unchecked
+          .slice(0, 3)
+          .map((testModule) => testModule.relativeModuleId)
+          .join(', ')
         logger.warn(
           `leakwatch/reporter: ${unchecked.length} test file${unchecked.length === 1 ? '' : 's'} ran without leakwatch's setup file ` +
             `(${names}${unchecked.length > 3 ? ', ...' : ''}): nothing in ${unchecked.length === 1 ? 'it' : 'them'} was checked. ` +

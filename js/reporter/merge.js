@@ -59,7 +59,8 @@ class ReportChecker {
 
   counts(value, where) {
     this.expect(isObject, value, where, 'an object of counts')
-    for (const [key, count] of Object.entries(value)) this.expect(isFiniteNumber, count, `${where}[${JSON.stringify(key)}]`, 'a number')
+    for (const [key, count] of Object.entries(value))
+      this.expect(isFiniteNumber, count, `${where}[${JSON.stringify(key)}]`, 'a number')
   }
 
   oneOf(values, value, where) {
@@ -83,7 +84,8 @@ class ReportChecker {
     for (const key of ['userFrames', 'topFrames']) {
       if (!isAbsent(leak[key])) this.list(leak[key], `${at}.${key}`, (frame, where) => this.frame(frame, where))
     }
-    for (const key of ['type', 'cause', 'note', 'emitter', 'event', 'retainerPath']) this.optional(isString, leak[key], `${at}.${key}`, 'a string')
+    for (const key of ['type', 'cause', 'note', 'emitter', 'event', 'retainerPath'])
+      this.optional(isString, leak[key], `${at}.${key}`, 'a string')
     this.optional(isBoolean, leak.hasRef, `${at}.hasRef`, 'true or false')
     this.optional(isFiniteNumber, leak.asyncId, `${at}.asyncId`, 'a number')
   }
@@ -95,45 +97,64 @@ class ReportChecker {
   scopeLeaks(scope, at) {
     this.list(scope.leaks, `${at}.leaks`, (leak, where) => this.leak(leak, where))
     this.expect(isCount, scope.leakCount, `${at}.leakCount`, 'a whole number')
-    if (scope.leakCount < scope.leaks.length) this.fail(`${at}.leakCount`, `at least the number of its leaks (${scope.leaks.length})`, scope.leakCount)
+    if (scope.leakCount < scope.leaks.length)
+      this.fail(`${at}.leakCount`, `at least the number of its leaks (${scope.leaks.length})`, scope.leakCount)
     this.expect(isObject, scope.leaksByKind, `${at}.leaksByKind`, 'an object of counts')
     let byKind = 0
     for (const [kind, count] of Object.entries(scope.leaksByKind)) {
       this.expect(isCount, count, `${at}.leaksByKind[${JSON.stringify(kind)}]`, 'a whole number')
       byKind += count
     }
-    if (byKind !== scope.leakCount) this.fail(`${at}.leakCount`, `the sum of its leaksByKind (${byKind})`, scope.leakCount)
+    if (byKind !== scope.leakCount)
+      this.fail(`${at}.leakCount`, `the sum of its leaksByKind (${byKind})`, scope.leakCount)
     this.list(scope.leakGroups, `${at}.leakGroups`, (group, where) => {
       this.expect(isObject, group, where, 'an object { count, description, leak }')
       this.expect((count) => isCount(count) && count > 0, group.count, `${where}.count`, 'a whole number from 1')
       this.expect(isString, group.description, `${where}.description`, 'a string')
-      this.expect((leak) => isCount(leak) && leak < scope.leaks.length, group.leak, `${where}.leak`, `the index of one of its leaks (0 to ${scope.leaks.length - 1})`)
+      this.expect(
+        (leak) => isCount(leak) && leak < scope.leaks.length,
+        group.leak,
+        `${where}.leak`,
+        `the index of one of its leaks (0 to ${scope.leaks.length - 1})`,
+      )
     })
     this.expect(isCount, scope.leakGroupCount, `${at}.leakGroupCount`, 'a whole number')
     if (scope.leakGroupCount < scope.leakGroups.length) {
-      this.fail(`${at}.leakGroupCount`, `at least the number of its leakGroups (${scope.leakGroups.length})`, scope.leakGroupCount)
+      this.fail(
+        `${at}.leakGroupCount`,
+        `at least the number of its leakGroups (${scope.leakGroups.length})`,
+        scope.leakGroupCount,
+      )
     }
   }
 
   /** Why leakwatch failed a test or file: failedByLeaks says there is a reason. */
   failureReasons(record, at) {
-    this.list(record.failureReasons, `${at}.failureReasons`, (reason, where) => this.oneOf(FAILURE_REASONS, reason, where))
+    this.list(record.failureReasons, `${at}.failureReasons`, (reason, where) =>
+      this.oneOf(FAILURE_REASONS, reason, where),
+    )
     if (record.failedByLeaks !== record.failureReasons.length > 0) {
-      this.fail(`${at}.failedByLeaks`, `${record.failureReasons.length > 0} (its failureReasons are ${JSON.stringify(record.failureReasons)})`, record.failedByLeaks)
+      this.fail(
+        `${at}.failedByLeaks`,
+        `${record.failureReasons.length > 0} (its failureReasons are ${JSON.stringify(record.failureReasons)})`,
+        record.failedByLeaks,
+      )
     }
   }
 
   /** A file's heap growth: the samples the suite's fit pools, and the figures the summary and the page show. */
   fileHeap(heap, at) {
     this.expect(isObject, heap, at, 'an object or null')
-    for (const key of ['slopeBytesPerTest', 'r2', 'grownBytes']) this.expect(isFiniteNumber, heap[key], `${at}.${key}`, 'a number')
+    for (const key of ['slopeBytesPerTest', 'r2', 'grownBytes'])
+      this.expect(isFiniteNumber, heap[key], `${at}.${key}`, 'a number')
     this.expect(isCount, heap.samples, `${at}.samples`, 'a whole number')
     this.list(heap.points, `${at}.points`, (point, where) => {
       this.expect(isObject, point, where, 'an object { testIndex, heapBytes }')
       this.expect(isCount, point.testIndex, `${where}.testIndex`, 'a whole number from 0')
       this.expect(isFiniteNumber, point.heapBytes, `${where}.heapBytes`, 'a number of bytes')
     })
-    if (heap.samples !== heap.points.length) this.fail(`${at}.samples`, `the number of its points (${heap.points.length})`, heap.samples)
+    if (heap.samples !== heap.points.length)
+      this.fail(`${at}.samples`, `the number of its points (${heap.points.length})`, heap.samples)
     this.expect(orNull(isString), heap.error, `${at}.error`, 'a string or null')
     this.expect(orNull(isString), heap.warning, `${at}.warning`, 'a string or null')
   }
@@ -143,7 +164,12 @@ class ReportChecker {
     this.expect(isObject, options, at, 'an object or null')
     this.oneOf(HEAP_MODES, options.heap, `${at}.heap`)
     for (const key of ['maxHeapGrowthPerTest', 'maxHeapGrowthPerFile']) {
-      this.expect(orNull((value) => isFiniteNumber(value) && value >= 0), options[key], `${at}.${key}`, 'a number of bytes or null')
+      this.expect(
+        orNull((value) => isFiniteNumber(value) && value >= 0),
+        options[key],
+        `${at}.${key}`,
+        'a number of bytes or null',
+      )
     }
     this.oneOf(ON_LEAK, options.onLeak, `${at}.onLeak`)
   }
@@ -161,7 +187,8 @@ class ReportChecker {
     this.expect(isString, test.name, `${at}.name`, 'a string')
     this.expect(isCount, test.index, `${at}.index`, 'a whole number from 0')
     this.oneOf(STATES, test.state, `${at}.state`)
-    for (const key of ['failedByLeaks', 'warned', 'allowed']) this.expect(isBoolean, test[key], `${at}.${key}`, 'true or false')
+    for (const key of ['failedByLeaks', 'warned', 'allowed'])
+      this.expect(isBoolean, test[key], `${at}.${key}`, 'true or false')
     this.failureReasons(test, at)
     this.expect(orNull(isFiniteNumber), test.durationMs, `${at}.durationMs`, 'a number or null')
     for (const key of ['created', 'handles', 'listeners']) this.counts(test[key], `${at}.${key}`)
@@ -177,7 +204,8 @@ class ReportChecker {
     this.expect(orNull(isString), file.pool, `${at}.pool`, 'a string or null')
     this.expect(orNull(isCount), file.workerId, `${at}.workerId`, 'a whole number or null')
     this.oneOf(STATES, file.state, `${at}.state`)
-    for (const key of ['allowed', 'failedByLeaks', 'warned']) this.expect(isBoolean, file[key], `${at}.${key}`, 'true or false')
+    for (const key of ['allowed', 'failedByLeaks', 'warned'])
+      this.expect(isBoolean, file[key], `${at}.${key}`, 'true or false')
     this.failureReasons(file, at)
     this.scopeLeaks(file, at)
     if (file.heap !== null) this.fileHeap(file.heap, `${at}.heap`)
@@ -200,7 +228,10 @@ class ReportChecker {
 
 /** Checks all that merging, the summary and the HTML page rely on; a report of another schema or version is refused with what to do. */
 function checkReport(report, name) {
-  if (!isObject(report)) throw new ReportInputError(`${name} is not a leakwatch report: it holds ${describeValue(report)}, not a report object`)
+  if (!isObject(report))
+    throw new ReportInputError(
+      `${name} is not a leakwatch report: it holds ${describeValue(report)}, not a report object`,
+    )
   if (report.schema !== REPORT_SCHEMA) {
     throw new ReportInputError(
       `${name} is not a leakwatch report: its "schema" is ${report.schema === undefined ? 'missing' : JSON.stringify(report.schema)}, ` +

@@ -9,7 +9,9 @@ import { judgeSuiteGrowth } from '../core/heap-growth.js'
 export const REPORT_SCHEMA = 'leakwatch-report'
 export const REPORT_VERSION = 1
 
-export const LEAKWATCH_VERSION = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version
+export const LEAKWATCH_VERSION = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+).version
 
 /**
  * The options of many files as one: a heap mode they share (or `'mixed'`), and a growth limit only when every one
@@ -72,7 +74,9 @@ export function reportTotals(files) {
       countLeaks(test)
     }
   }
-  totals.leaksByKind = Object.fromEntries(Object.entries(totals.leaksByKind).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  totals.leaksByKind = Object.fromEntries(
+    Object.entries(totals.leaksByKind).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  )
   return totals
 }
 
@@ -89,7 +93,10 @@ function suiteHeapGrowth(files, options) {
 /** Every test's heap change against the test before, named `file > test`: what "the tests that grew most" ranks. */
 export function testHeapDeltas(files) {
   return files.flatMap((file) =>
-    file.tests.map((test) => ({ name: `${file.file} > ${test.name}`, heapDeltaBytes: test.heap?.heapDeltaBytes ?? null })),
+    file.tests.map((test) => ({
+      name: `${file.file} > ${test.name}`,
+      heapDeltaBytes: test.heap?.heapDeltaBytes ?? null,
+    })),
   )
 }
 
@@ -104,7 +111,9 @@ function byFileThenProject(a, b) {
  * it failed to load) has none and says nothing about them: in a whole run as in the shard that held it alone.
  */
 function suiteOptions(files) {
-  return combineOptions(files.map((file) => file.options).filter((options) => options !== null && options !== undefined))
+  return combineOptions(
+    files.map((file) => file.options).filter((options) => options !== null && options !== undefined),
+  )
 }
 
 /**

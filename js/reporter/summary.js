@@ -16,7 +16,15 @@ const MAX_SITES_LISTED = 5
 const MAX_UNFINISHED_LISTED = 10
 const MAX_DESCRIPTION = 70
 
-const STYLES = { bold: [1, 22], dim: [2, 22], red: [31, 39], yellow: [33, 39], green: [32, 39], inverseRed: [41, 49], inverseYellow: [43, 49] }
+const STYLES = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  yellow: [33, 39],
+  green: [32, 39],
+  inverseRed: [41, 49],
+  inverseYellow: [43, 49],
+}
 
 function painter(color) {
   const paint = {}
@@ -66,10 +74,12 @@ function leakLines(scope, root, paint) {
   })
   const listed = scope.leakGroups.slice(0, MAX_SITES_LISTED).reduce((sum, group) => sum + group.count, 0)
   const sites = scope.leakGroupCount - Math.min(scope.leakGroups.length, MAX_SITES_LISTED)
-  if (sites > 0) lines.push(`        … and ${plural(sites, 'more creation site')} (${plural(scope.leakCount - listed, 'leak')}): see the JSON report`)
+  if (sites > 0)
+    lines.push(
+      `        … and ${plural(sites, 'more creation site')} (${plural(scope.leakCount - listed, 'leak')}): see the JSON report`,
+    )
   return lines
 }
-
 
 /** A growth verdict's first line: what grew and the limit (its list of tests is in the summary already). */
 function verdictLine(text) {
@@ -81,7 +91,9 @@ function fileScopeEntries(file, root, paint) {
   const reasons = file.failureReasons.filter((reason) => reason !== 'heapGrowth')
   if (file.leakCount === 0 && reasons.length === 0) return []
   const mark = file.failedByLeaks ? paint.red('✗') : paint.yellow('⚠')
-  const how = file.failedByLeaks ? `the file ${failedHow(file.failureReasons)}` : "warn-only (onLeak: 'warn'): the file passed"
+  const how = file.failedByLeaks
+    ? `the file ${failedHow(file.failureReasons)}`
+    : "warn-only (onLeak: 'warn'): the file passed"
   const count = file.leakCount > 0 ? `${plural(file.leakCount, 'leak')}; ` : ''
   return [
     `    ${mark} file scope (module level, beforeAll, closed servers kept reachable)  ${paint.dim(`${count}${how}`)}`,
@@ -94,7 +106,8 @@ function testEntries(test, file, root, paint) {
   let how = test.state
   if (test.failedByLeaks) how = failedHow(test.failureReasons)
   else if (test.warned) how = "warn-only (onLeak: 'warn'): passed"
-  else if (file.failureReasons.includes('testLeaks')) how = `${test.state === 'pass' ? 'passed' : test.state}: its leaks failed the file`
+  else if (file.failureReasons.includes('testLeaks'))
+    how = `${test.state === 'pass' ? 'passed' : test.state}: its leaks failed the file`
   const count = test.leakCount > 0 ? `${plural(test.leakCount, 'leak')}; ` : ''
   return [`    ${mark} ${test.name}  ${paint.dim(`${count}${how}`)}`, ...leakLines(test, root, paint)]
 }
@@ -121,8 +134,10 @@ function leaksSection(report, paint) {
       listedInFile++
       entries.push(...testEntries(test, file, report.root, paint))
     }
-    if (unlistedInFile > 0) entries.push(`    … and ${plural(unlistedInFile, 'more test')} with leaks in this file: see the JSON report`)
-    if (entries.length > 0) lines.push(`  ${paint.bold(file.file)}${file.project ? paint.dim(` [${file.project}]`) : ''}`, ...entries)
+    if (unlistedInFile > 0)
+      entries.push(`    … and ${plural(unlistedInFile, 'more test')} with leaks in this file: see the JSON report`)
+    if (entries.length > 0)
+      lines.push(`  ${paint.bold(file.file)}${file.project ? paint.dim(` [${file.project}]`) : ''}`, ...entries)
   }
   if (unlisted > 0) lines.push(`  … and ${plural(unlisted, 'more test')} with leaks: see the JSON report`)
   return lines.length > 0 ? ['', paint.bold(' Leaks by file and test'), ...lines] : []
@@ -136,7 +151,8 @@ function unfinishedSection(report, paint, why) {
     const tests = file.tests.filter((test) => test.state === 'unfinished').length
     return `  ${paint.yellow('⚠')} ${file.file}${file.project ? paint.dim(` [${file.project}]`) : ''}  ${paint.dim(`${plural(tests, 'test')} without a result`)}`
   })
-  if (files.length > MAX_UNFINISHED_LISTED) lines.push(`  … and ${plural(files.length - MAX_UNFINISHED_LISTED, 'more file')}`)
+  if (files.length > MAX_UNFINISHED_LISTED)
+    lines.push(`  … and ${plural(files.length - MAX_UNFINISHED_LISTED, 'more file')}`)
   return ['', paint.bold(` Files that did not finish (${why}): not checked`), ...lines]
 }
 
@@ -152,7 +168,9 @@ function heapSection(report, paint) {
     lines.push('  files that grew most (slope of heap after GC):')
     for (const file of files) {
       const { slopeBytesPerTest, samples, r2 } = file.heap
-      lines.push(`    ${formatBytes(slopeBytesPerTest).padStart(9)} per test  ${file.file}  ${paint.dim(`(${samples} samples, R² ${r2.toFixed(2)})`)}`)
+      lines.push(
+        `    ${formatBytes(slopeBytesPerTest).padStart(9)} per test  ${file.file}  ${paint.dim(`(${samples} samples, R² ${r2.toFixed(2)})`)}`,
+      )
     }
   }
   for (const file of report.files) {
@@ -164,14 +182,18 @@ function heapSection(report, paint) {
   else if (suite.warning) lines.push(`  ${paint.yellow('⚠')} ${verdictLine(suite.warning)}`)
   else if (suite.files > 0) {
     const fit = `(pooled over ${plural(suite.files, 'file')}, ${suite.samples} samples, R² ${suite.r2.toFixed(2)})`
-    lines.push(`  suite: heap after GC grew ${formatBytes(suite.slopeBytesPerTest)} per test within its files ${paint.dim(fit)}`)
+    lines.push(
+      `  suite: heap after GC grew ${formatBytes(suite.slopeBytesPerTest)} per test within its files ${paint.dim(fit)}`,
+    )
   }
   return lines.length > 0 ? ['', paint.bold(' Heap growth'), ...lines] : []
 }
 
 function warningsSection(report, paint) {
   const warnings = report.files.flatMap((file) => [...file.warnings, ...file.tests.flatMap((test) => test.warnings)])
-  return warnings.length > 0 ? ['', paint.bold(' Warnings'), ...warnings.map((warning) => `  ${paint.yellow('⚠')} ${warning}`)] : []
+  return warnings.length > 0
+    ? ['', paint.bold(' Warnings'), ...warnings.map((warning) => `  ${paint.yellow('⚠')} ${warning}`)]
+    : []
 }
 
 function headline(report, paint) {
@@ -183,19 +205,38 @@ function headline(report, paint) {
   if (failed.length > 0) parts.push(paint.red(`${failed.join(' and ')} failed by leaks`))
   if (suite.error) parts.push(paint.red('the suite grew past maxHeapGrowthPerTest: the run fails'))
   if (totals.testsWarned + totals.filesWarned > 0) {
-    const leakers = [totals.testsWarned > 0 && plural(totals.testsWarned, 'test'), totals.filesWarned > 0 && plural(totals.filesWarned, 'file')]
-    parts.push(paint.yellow(`${leakers.filter(Boolean).join(' and ')} leaked in warn-only mode (onLeak: 'warn'): passed, exit code unchanged`))
+    const leakers = [
+      totals.testsWarned > 0 && plural(totals.testsWarned, 'test'),
+      totals.filesWarned > 0 && plural(totals.filesWarned, 'file'),
+    ]
+    parts.push(
+      paint.yellow(
+        `${leakers.filter(Boolean).join(' and ')} leaked in warn-only mode (onLeak: 'warn'): passed, exit code unchanged`,
+      ),
+    )
   }
-  const growing = [totals.filesWithHeapWarning > 0 && plural(totals.filesWithHeapWarning, 'file'), suite.warning && 'the suite'].filter(Boolean)
+  const growing = [
+    totals.filesWithHeapWarning > 0 && plural(totals.filesWithHeapWarning, 'file'),
+    suite.warning && 'the suite',
+  ].filter(Boolean)
   if (growing.length > 0) parts.push(paint.yellow(`heap after GC grows steadily in ${growing.join(' and ')}`))
-  if (totals.filesUnfinished > 0) parts.push(paint.yellow(`${plural(totals.filesUnfinished, 'file')} did not finish: not checked`))
+  if (totals.filesUnfinished > 0)
+    parts.push(paint.yellow(`${plural(totals.filesUnfinished, 'file')} did not finish: not checked`))
   if (parts.length === 0) {
     const checked = report.files.flatMap((file) => file.tests).filter((test) => finished(test) && !test.allowed).length
     const unchecked = totals.tests - checked
-    parts.push(paint.green(`no leaks in ${plural(checked, 'test')} checked`) + (unchecked > 0 ? paint.yellow(` (${unchecked} not checked)`) : ''))
+    parts.push(
+      paint.green(`no leaks in ${plural(checked, 'test')} checked`) +
+        (unchecked > 0 ? paint.yellow(` (${unchecked} not checked)`) : ''),
+    )
   }
   const warned = totals.testsWarned + totals.filesWarned + totals.filesUnfinished > 0 || growing.length > 0
-  const badge = failed.length > 0 || suite.error ? paint.inverseRed(' leakwatch ') : warned ? paint.inverseYellow(' leakwatch ') : paint.bold(' leakwatch ')
+  const badge =
+    failed.length > 0 || suite.error
+      ? paint.inverseRed(' leakwatch ')
+      : warned
+        ? paint.inverseYellow(' leakwatch ')
+        : paint.bold(' leakwatch ')
   return `${badge} ${parts.join(' · ')}`
 }
 

@@ -89,14 +89,18 @@ function whyNotThrown(task) {
  * same error is the one with the same name and message.
  */
 function failedWith(task) {
-  return (error) => (task.result?.errors ?? []).some((failure) => failure?.name === error.name && failure?.message === error.message)
+  return (error) =>
+    (task.result?.errors ?? []).some((failure) => failure?.name === error.name && failure?.message === error.message)
 }
 
 /** The file's error: the LeakErrors of tests that could not be failed, then the file's own. */
 function fileError(deferred, own) {
   const errors = own ? [...deferred, own] : deferred
   if (errors.length <= 1) return errors[0] ?? null
-  return new LeakError(errors.map((error) => error.message).join('\n\n'), errors.flatMap((error) => error.leaks))
+  return new LeakError(
+    errors.map((error) => error.message).join('\n\n'),
+    errors.flatMap((error) => error.leaks),
+  )
 }
 
 function registerHooks(fileSession) {
@@ -134,7 +138,11 @@ function registerHooks(fileSession) {
   vitest.aroundAll((runSuite, {}, suite) =>
     runSuite().then(
       () => checkFile(fileSession, deferred, suite),
-      (error) => fileSession.finishFile().then(() => Promise.reject(error), () => Promise.reject(error)),
+      (error) =>
+        fileSession.finishFile().then(
+          () => Promise.reject(error),
+          () => Promise.reject(error),
+        ),
     ),
   )
 }
@@ -154,7 +162,9 @@ async function checkFile(fileSession, deferred, suite) {
 // object until the matcher returns.
 chai.Assertion.addMethod('toBeCollected', function toBeCollected(label) {
   if (chai.util.flag(this, 'negate')) {
-    throw new TypeError('leakwatch: .not.toBeCollected() is not supported: an object that must stay alive needs no check')
+    throw new TypeError(
+      'leakwatch: .not.toBeCollected() is not supported: an object that must stay alive needs no check',
+    )
   }
   const target = chai.util.flag(this, 'object')
   chai.util.flag(this, 'object', undefined)

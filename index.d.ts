@@ -73,13 +73,6 @@ export declare function listLoopHandles(): string
 export declare function renderLeakReport(inputJson: string): string
 
 /**
- * The async_hooks types leakwatch reports, each with its kind's name (`Timeout` is listed twice: a repeating one
- * is an `Interval`), as a JSON array of `{ type, repeats, kind }`. The JS side builds its lookup table from it, so
- * the list of kinds lives in one place.
- */
-export declare function reportableTypes(): string
-
-/**
  * Tunes this process's allocator for analysing large snapshots (big arrays are given back to the system when
  * dropped). Process-wide: for leakwatch's CLI, never for a test run.
  */

@@ -773,7 +773,7 @@ if (
   }
 }
 
-const { HeapSnapshotParser, analyzeHeapSnapshotFile, analyzeOpenResources, diffHeapSnapshotFiles, groupLeaks, listLoopHandles, renderLeakReport, reportableTypes, tuneAllocatorForLargeSnapshots } = nativeBinding
+const { HeapSnapshotParser, analyzeHeapSnapshotFile, analyzeOpenResources, diffHeapSnapshotFiles, groupLeaks, listLoopHandles, renderLeakReport, tuneAllocatorForLargeSnapshots } = nativeBinding
 export { HeapSnapshotParser }
 export { analyzeHeapSnapshotFile }
 export { analyzeOpenResources }
@@ -781,6 +781,5 @@ export { diffHeapSnapshotFiles }
 export { groupLeaks }
 export { listLoopHandles }
 export { renderLeakReport }
-export { reportableTypes }
 export { tuneAllocatorForLargeSnapshots }
 export const __napiBindingTarget = __napiLoadedBindingTarget

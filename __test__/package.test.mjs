@@ -49,7 +49,7 @@ test('the messaging example type-checks with tsc (its tests use leakwatch/vitest
 test('the native binding, its test-only calls and loadNative are reachable from no entry of the package', async () => {
   await assert.rejects(import('leakwatch/binding'), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' })
   const main = await import('leakwatch')
-  for (const internal of ['loadNative', 'reportableTypes', 'listLoopHandles', 'analyzeHeapSnapshotFile']) {
+  for (const internal of ['loadNative', 'listLoopHandles', 'analyzeHeapSnapshotFile']) {
     assert.equal(internal in main, false, `leakwatch exports ${internal}`)
   }
 })
@@ -107,18 +107,6 @@ test('with no handle to match (no fd from JS, as on Windows), a leaked server is
   } finally {
     await new Promise((resolve) => server.close(resolve))
   }
-})
-
-test('the JS table of kinds is the Rust one (src/resource_kind.rs)', async () => {
-  const native = await (await import('../js/native.js')).loadNative()
-  const { KINDS, KIND_OF_TYPE, kindOf } = await import('../js/core/kinds.js')
-  const rust = JSON.parse(native.reportableTypes())
-  assert.deepEqual(KINDS, [...new Set(rust.map((entry) => entry.kind))])
-  for (const entry of rust) {
-    const resource = entry.type === 'Timeout' ? { _repeat: entry.repeats ? 1000 : null } : {}
-    assert.equal(kindOf(entry.type, resource), entry.kind, entry.type)
-  }
-  assert.deepEqual([...KIND_OF_TYPE.keys()], [...new Set(rust.map((entry) => entry.type))])
 })
 
 test('bad input to the native side is a clear error, not a crash', async () => {

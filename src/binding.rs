@@ -13,7 +13,6 @@ use crate::leak_group::summarize_groups;
 use crate::leak_report::{analyze_leaks, Leak, LeakCheckInput};
 use crate::lone_surrogates::replace_lone_surrogate_escapes;
 use crate::report_text::{render_report, ReportTextInput};
-use crate::resource_kind::ResourceKind;
 use crate::uv_handles::{walk_loop, UvHandleInfo};
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
@@ -72,24 +71,6 @@ pub fn group_leaks(leaks_json: String) -> Result<String> {
 pub fn render_leak_report(input_json: String) -> Result<String> {
     let input: ReportTextInput = parse_input(&input_json, "the report input")?;
     Ok(render_report(&input))
-}
-
-/// The async_hooks types leakwatch reports, each with its kind's name (`Timeout` is listed twice: a repeating one
-/// is an `Interval`), as a JSON array of `{ type, repeats, kind }`. The JS side builds its lookup table from it, so
-/// the list of kinds lives in one place.
-#[napi(catch_unwind)]
-pub fn reportable_types() -> Result<String> {
-    let table: Vec<serde_json::Value> = crate::resource_kind::REPORTABLE_ASYNC_TYPES
-        .iter()
-        .flat_map(|&async_type| {
-            [false, true].into_iter().filter_map(move |repeats| {
-                let kind = ResourceKind::from_async_type(async_type, repeats)?;
-                let distinct = !repeats || async_type == "Timeout";
-                distinct.then(|| serde_json::json!({ "type": async_type, "repeats": repeats, "kind": kind.name() }))
-            })
-        })
-        .collect();
-    to_json(&table)
 }
 
 // ── Heap snapshots ──────────────────────────────────────────────────────────────────────────────────────────────

@@ -1,199 +1,248 @@
-//! The kinds of resource leakwatch reports, named in words a test author knows.
+//! The kinds of resource leakwatch reports, named in words a test author knows: the one table of them.
 //!
 //! Node names async resources by their C++ wrap (`TCPSERVERWRAP`, `PROCESSWRAP`, ...). A report says "TCP server"
 //! or "Child process" instead, and each kind carries the hint that tells how to close it. `PROMISE` and request
 //! wraps (`GETADDRINFOREQWRAP`, `FSREQCALLBACK`, ...) are not kinds: they finish on their own.
+//!
+//! [`TABLE`] is where a kind is declared: its name, the type it is recorded as and its fix hint; how one is
+//! described in words is `leak_report::describe`, how the JS side tells one is open is `js/core/liveness.js`. The JS
+//! side needs the names and types before the addon is loaded (a clean test never loads it), so it reads them from
+//! `js/core/resource-kinds.json`, which this module's tests write from the table: never edit that file by hand.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// The types that are reportable, in the order of [`ResourceKind::ALL`]: async_hooks types, then two pseudo-types
-/// the JS side tracks apart: `LISTENER` (event listeners) and `RETAINED` (objects still reachable after GC).
-pub const REPORTABLE_ASYNC_TYPES: [&str; 17] = [
-    "TCPSERVERWRAP",
-    "TCPWRAP",
-    "TLSWRAP",
-    "PIPESERVERWRAP",
-    "PIPEWRAP",
-    "UDPWRAP",
-    "PROCESSWRAP",
-    "FSEVENTWRAP",
-    "STATWATCHER",
-    "Timeout",
-    "Immediate",
-    "WORKER",
-    "MESSAGEPORT",
-    "SIGNALWRAP",
-    "FILEHANDLE",
-    "LISTENER",
-    "RETAINED",
-];
-
-/// A reportable resource kind. The serialised name is the one users write in `kinds` and ignore rules.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A reportable resource kind, serialised as its name (the one users write in `kinds` and ignore rules). The
+/// variants are in the order of [`TABLE`], which is the order reports list kinds in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResourceKind {
-    #[serde(rename = "TCP server")]
     TcpServer,
-    #[serde(rename = "TCP socket")]
     TcpSocket,
-    #[serde(rename = "TLS socket")]
     TlsSocket,
-    #[serde(rename = "Pipe server")]
     PipeServer,
-    #[serde(rename = "Pipe")]
     Pipe,
-    #[serde(rename = "UDP socket")]
     UdpSocket,
-    #[serde(rename = "Child process")]
     ChildProcess,
-    #[serde(rename = "FS watcher")]
     FsWatcher,
-    #[serde(rename = "Stat watcher")]
     StatWatcher,
-    #[serde(rename = "Timeout")]
     Timeout,
-    #[serde(rename = "Interval")]
     Interval,
-    #[serde(rename = "Immediate")]
     Immediate,
-    #[serde(rename = "Worker")]
     Worker,
-    #[serde(rename = "MessagePort")]
     MessagePort,
-    #[serde(rename = "Signal handler")]
     SignalHandler,
-    #[serde(rename = "File handle")]
     FileHandle,
-    #[serde(rename = "Listener")]
     Listener,
-    #[serde(rename = "Retained object")]
     RetainedObject,
 }
 
-impl ResourceKind {
-    /// Every kind, in the order reports list them.
-    pub const ALL: [ResourceKind; 18] = [
-        ResourceKind::TcpServer,
-        ResourceKind::TcpSocket,
-        ResourceKind::TlsSocket,
-        ResourceKind::PipeServer,
-        ResourceKind::Pipe,
-        ResourceKind::UdpSocket,
-        ResourceKind::ChildProcess,
-        ResourceKind::FsWatcher,
-        ResourceKind::StatWatcher,
-        ResourceKind::Timeout,
-        ResourceKind::Interval,
-        ResourceKind::Immediate,
-        ResourceKind::Worker,
-        ResourceKind::MessagePort,
-        ResourceKind::SignalHandler,
-        ResourceKind::FileHandle,
-        ResourceKind::Listener,
-        ResourceKind::RetainedObject,
-    ];
+/// One kind: everything about it but its description in words.
+#[derive(Debug)]
+pub struct KindEntry {
+    pub kind: ResourceKind,
+    /// The user-facing name.
+    pub name: &'static str,
+    /// The async_hooks type a resource of this kind is recorded as, or one of the two pseudo-types the JS side
+    /// tracks apart: `LISTENER` (event listeners) and `RETAINED` (objects still reachable after GC).
+    pub async_type: &'static str,
+    /// A `Timeout` that repeats is an interval: the hook cannot tell them apart, the resource's `_repeat` can.
+    pub repeats: bool,
+    /// How to release a resource of this kind: one line, concrete enough to act on.
+    pub fix_hint: &'static str,
+}
 
-    /// The kind of an async resource, from the `type` async_hooks gives it. A `Timeout` that repeats is an
-    /// interval: the hook cannot tell them apart, the resource's `_repeat` can.
+const fn kind(
+    kind: ResourceKind,
+    name: &'static str,
+    async_type: &'static str,
+    fix_hint: &'static str,
+) -> KindEntry {
+    KindEntry {
+        kind,
+        name,
+        async_type,
+        repeats: false,
+        fix_hint,
+    }
+}
+
+const SERVER_FIX: &str =
+    "close the server and wait for it: `await new Promise((r) => server.close(r))`, or \
+    `await app.close()` for Fastify. Is close() mocked? A mocked close() closes nothing.";
+const CONNECTION_FIX: &str = "end the connection: `socket.destroy()`, `await redis.quit()` for a Redis client, \
+    `ws.terminate()` for a WebSocket; a server's accepted sockets close with `server.closeAllConnections()`.";
+
+/// Every kind, in the order reports list them (the order of [`ResourceKind`]'s variants).
+pub const TABLE: [KindEntry; 18] = [
+    kind(ResourceKind::TcpServer, "TCP server", "TCPSERVERWRAP", SERVER_FIX),
+    kind(ResourceKind::TcpSocket, "TCP socket", "TCPWRAP", CONNECTION_FIX),
+    kind(ResourceKind::TlsSocket, "TLS socket", "TLSWRAP", CONNECTION_FIX),
+    kind(ResourceKind::PipeServer, "Pipe server", "PIPESERVERWRAP", SERVER_FIX),
+    kind(ResourceKind::Pipe, "Pipe", "PIPEWRAP", CONNECTION_FIX),
+    kind(
+        ResourceKind::UdpSocket,
+        "UDP socket",
+        "UDPWRAP",
+        "close the socket: `socket.close()`.",
+    ),
+    kind(
+        ResourceKind::ChildProcess,
+        "Child process",
+        "PROCESSWRAP",
+        "stop the child and wait for it: `child.kill(); await once(child, 'exit')`.",
+    ),
+    kind(
+        ResourceKind::FsWatcher,
+        "FS watcher",
+        "FSEVENTWRAP",
+        "close the watcher: `watcher.close()`.",
+    ),
+    kind(
+        ResourceKind::StatWatcher,
+        "Stat watcher",
+        "STATWATCHER",
+        "stop watching: `fs.unwatchFile(path)`.",
+    ),
+    kind(
+        ResourceKind::Timeout,
+        "Timeout",
+        "Timeout",
+        "clear the timer: `clearTimeout(timer)`, or `timer.unref()` if it must not keep the process alive.",
+    ),
+    KindEntry {
+        repeats: true,
+        ..kind(
+            ResourceKind::Interval,
+            "Interval",
+            "Timeout",
+            "clear the interval: `clearInterval(interval)`; a stop()/close() method should do it.",
+        )
+    },
+    kind(
+        ResourceKind::Immediate,
+        "Immediate",
+        "Immediate",
+        "clear it: `clearImmediate(immediate)`.",
+    ),
+    kind(
+        ResourceKind::Worker,
+        "Worker",
+        "WORKER",
+        "stop the worker: `await worker.terminate()`.",
+    ),
+    kind(
+        ResourceKind::MessagePort,
+        "MessagePort",
+        "MESSAGEPORT",
+        "close the port: `port.close()` (both ends of a MessageChannel).",
+    ),
+    kind(
+        ResourceKind::SignalHandler,
+        "Signal handler",
+        "SIGNALWRAP",
+        "remove the handler: `process.off('SIGTERM', handler)` in stop()/close().",
+    ),
+    kind(
+        ResourceKind::FileHandle,
+        "File handle",
+        "FILEHANDLE",
+        "close the file: `await fileHandle.close()`, in a finally block.",
+    ),
+    kind(
+        ResourceKind::Listener,
+        "Listener",
+        "LISTENER",
+        "remove it when done: `emitter.off(event, handler)` in stop()/close() (keep a reference to the function), \
+         `removeEventListener` for an EventTarget, or add it with `{ signal }` and abort.",
+    ),
+    kind(
+        ResourceKind::RetainedObject,
+        "Retained object",
+        "RETAINED",
+        "find what still references it and drop that: a module-level variable or array, a cache or registry, a \
+         listener on a long-lived emitter, a mock's recorded calls (`vi.fn()` keeps every argument: \
+         `mockReset()`), a timer's closure.",
+    ),
+];
+
+impl ResourceKind {
+    /// Its row of [`TABLE`], which lists the kinds in the variants' order.
+    pub fn entry(self) -> &'static KindEntry {
+        &TABLE[self as usize]
+    }
+
+    /// The kind of an async resource, from the `type` async_hooks gives it (or a JS pseudo-type), and whether a
+    /// `Timeout` repeats.
     pub fn from_async_type(async_type: &str, repeats: bool) -> Option<ResourceKind> {
-        Some(match async_type {
-            "TCPSERVERWRAP" => ResourceKind::TcpServer,
-            "TCPWRAP" => ResourceKind::TcpSocket,
-            "TLSWRAP" => ResourceKind::TlsSocket,
-            "PIPESERVERWRAP" => ResourceKind::PipeServer,
-            "PIPEWRAP" => ResourceKind::Pipe,
-            "UDPWRAP" => ResourceKind::UdpSocket,
-            "PROCESSWRAP" => ResourceKind::ChildProcess,
-            "FSEVENTWRAP" => ResourceKind::FsWatcher,
-            "STATWATCHER" => ResourceKind::StatWatcher,
-            "Timeout" if repeats => ResourceKind::Interval,
-            "Timeout" => ResourceKind::Timeout,
-            "Immediate" => ResourceKind::Immediate,
-            "WORKER" => ResourceKind::Worker,
-            "MESSAGEPORT" => ResourceKind::MessagePort,
-            "SIGNALWRAP" => ResourceKind::SignalHandler,
-            "FILEHANDLE" => ResourceKind::FileHandle,
-            "LISTENER" => ResourceKind::Listener,
-            "RETAINED" => ResourceKind::RetainedObject,
-            _ => return None,
-        })
+        let mut found = None;
+        for entry in &TABLE {
+            if entry.async_type == async_type {
+                // A repeating Timeout is an Interval; anything else that "repeats" is its type's only kind.
+                if entry.repeats == repeats {
+                    return Some(entry.kind);
+                }
+                found.get_or_insert(entry.kind);
+            }
+        }
+        found
     }
 
     /// The user-facing name, as serialised.
     pub fn name(self) -> &'static str {
-        match self {
-            ResourceKind::TcpServer => "TCP server",
-            ResourceKind::TcpSocket => "TCP socket",
-            ResourceKind::TlsSocket => "TLS socket",
-            ResourceKind::PipeServer => "Pipe server",
-            ResourceKind::Pipe => "Pipe",
-            ResourceKind::UdpSocket => "UDP socket",
-            ResourceKind::ChildProcess => "Child process",
-            ResourceKind::FsWatcher => "FS watcher",
-            ResourceKind::StatWatcher => "Stat watcher",
-            ResourceKind::Timeout => "Timeout",
-            ResourceKind::Interval => "Interval",
-            ResourceKind::Immediate => "Immediate",
-            ResourceKind::Worker => "Worker",
-            ResourceKind::MessagePort => "MessagePort",
-            ResourceKind::SignalHandler => "Signal handler",
-            ResourceKind::FileHandle => "File handle",
-            ResourceKind::Listener => "Listener",
-            ResourceKind::RetainedObject => "Retained object",
-        }
+        self.entry().name
     }
 
     pub fn from_name(name: &str) -> Option<ResourceKind> {
-        ResourceKind::ALL
-            .into_iter()
-            .find(|kind| kind.name() == name)
+        TABLE
+            .iter()
+            .find(|entry| entry.name == name)
+            .map(|entry| entry.kind)
     }
 
     /// How to release a resource of this kind: one line, concrete enough to act on.
     pub fn fix_hint(self) -> &'static str {
-        match self {
-            ResourceKind::TcpServer | ResourceKind::PipeServer => {
-                "close the server and wait for it: `await new Promise((r) => server.close(r))`, or `await app.close()` \
-                 for Fastify. Is close() mocked? A mocked close() closes nothing."
-            }
-            ResourceKind::TcpSocket | ResourceKind::TlsSocket | ResourceKind::Pipe => {
-                "end the connection: `socket.destroy()`, `await redis.quit()` for a Redis client, `ws.terminate()` for a \
-                 WebSocket; a server's accepted sockets close with `server.closeAllConnections()`."
-            }
-            ResourceKind::UdpSocket => "close the socket: `socket.close()`.",
-            ResourceKind::ChildProcess => {
-                "stop the child and wait for it: `child.kill(); await once(child, 'exit')`."
-            }
-            ResourceKind::FsWatcher => "close the watcher: `watcher.close()`.",
-            ResourceKind::StatWatcher => "stop watching: `fs.unwatchFile(path)`.",
-            ResourceKind::Timeout => {
-                "clear the timer: `clearTimeout(timer)`, or `timer.unref()` if it must not keep the process alive."
-            }
-            ResourceKind::Interval => {
-                "clear the interval: `clearInterval(interval)`; a stop()/close() method should do it."
-            }
-            ResourceKind::Immediate => "clear it: `clearImmediate(immediate)`.",
-            ResourceKind::Worker => "stop the worker: `await worker.terminate()`.",
-            ResourceKind::MessagePort => "close the port: `port.close()` (both ends of a MessageChannel).",
-            ResourceKind::SignalHandler => {
-                "remove the handler: `process.off('SIGTERM', handler)` in stop()/close()."
-            }
-            ResourceKind::FileHandle => "close the file: `await fileHandle.close()`, in a finally block.",
-            ResourceKind::Listener => {
-                "remove it when done: `emitter.off(event, handler)` in stop()/close() (keep a reference to the \
-                 function), `removeEventListener` for an EventTarget, or add it with `{ signal }` and abort."
-            }
-            ResourceKind::RetainedObject => {
-                "find what still references it and drop that: a module-level variable or array, a cache or registry, a \
-                 listener on a long-lived emitter, a mock's recorded calls (`vi.fn()` keeps every argument: \
-                 `mockReset()`), a timer's closure."
-            }
-        }
+        self.entry().fix_hint
+    }
+}
+
+impl Serialize for ResourceKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceKind {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        ResourceKind::from_name(&name).ok_or_else(|| {
+            let names: Vec<&str> = TABLE.iter().map(|entry| entry.name).collect();
+            serde::de::Error::custom(format!(
+                "unknown resource kind \"{name}\" (the kinds are {})",
+                names.join(", ")
+            ))
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_lists_every_kind_once_in_the_variants_order() {
+        for (index, entry) in TABLE.iter().enumerate() {
+            assert_eq!(entry.kind as usize, index, "{} is out of order", entry.name);
+            assert_eq!(entry.kind.entry().name, entry.name);
+            assert!(!entry.fix_hint.is_empty(), "{} has no fix hint", entry.name);
+        }
+        let names: std::collections::BTreeSet<&str> =
+            TABLE.iter().map(|entry| entry.name).collect();
+        assert_eq!(names.len(), TABLE.len(), "names are unique");
+        let types: std::collections::BTreeSet<(&str, bool)> = TABLE
+            .iter()
+            .map(|entry| (entry.async_type, entry.repeats))
+            .collect();
+        assert_eq!(types.len(), TABLE.len(), "a type (and repeat) is one kind");
+    }
 
     #[test]
     fn async_types_map_to_kinds() {
@@ -209,6 +258,11 @@ mod tests {
             ResourceKind::from_async_type("Timeout", true),
             Some(ResourceKind::Interval)
         );
+        assert_eq!(
+            ResourceKind::from_async_type("TCPWRAP", true),
+            Some(ResourceKind::TcpSocket),
+            "only a Timeout has a repeating kind"
+        );
         assert_eq!(ResourceKind::from_async_type("PROMISE", false), None);
         assert_eq!(
             ResourceKind::from_async_type("GETADDRINFOREQWRAP", false),
@@ -218,22 +272,53 @@ mod tests {
 
     #[test]
     fn names_round_trip_through_serde_and_from_name() {
-        for kind in ResourceKind::ALL {
-            let json = serde_json::to_string(&kind).expect("a kind serialises");
-            assert_eq!(json, format!("\"{}\"", kind.name()));
-            assert_eq!(ResourceKind::from_name(kind.name()), Some(kind));
-            assert!(!kind.fix_hint().is_empty());
+        for entry in &TABLE {
+            let json = serde_json::to_string(&entry.kind).expect("a kind serialises");
+            assert_eq!(json, format!("\"{}\"", entry.name));
+            let back: ResourceKind = serde_json::from_str(&json).expect("a name parses");
+            assert_eq!(back, entry.kind);
+            assert_eq!(ResourceKind::from_name(entry.name), Some(entry.kind));
         }
         assert_eq!(ResourceKind::from_name("tcp server"), None);
-        let from_types: std::collections::BTreeSet<ResourceKind> = REPORTABLE_ASYNC_TYPES
-            .iter()
-            .flat_map(|t| [false, true].map(|repeats| ResourceKind::from_async_type(t, repeats)))
-            .map(|kind| kind.expect("every reportable type has a kind"))
-            .collect();
-        assert_eq!(
-            from_types.len(),
-            ResourceKind::ALL.len(),
-            "every kind comes from a reportable type"
+        let error = serde_json::from_str::<ResourceKind>("\"TCP Server\"")
+            .expect_err("names are exact")
+            .to_string();
+        assert!(
+            error.starts_with(
+                "unknown resource kind \"TCP Server\" (the kinds are TCP server, TCP socket,"
+            ),
+            "{error}"
         );
+    }
+
+    /// What the JS side reads of the table (`js/core/kinds.js`), one kind a line.
+    fn js_side_table() -> String {
+        let rows: Vec<String> = TABLE
+            .iter()
+            .map(|entry| {
+                let mut row = serde_json::json!({ "kind": entry.name, "type": entry.async_type });
+                if entry.repeats {
+                    row["repeats"] = serde_json::Value::Bool(true);
+                }
+                format!("    {row}")
+            })
+            .collect();
+        format!(
+            "{{\n  \"generatedFrom\": \"src/resource_kind.rs, by its tests (cargo test): edit the table there\",\n  \"kinds\": [\n{}\n  ]\n}}\n",
+            rows.join(",\n")
+        )
+    }
+
+    #[test]
+    fn the_js_side_reads_this_table() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/js/core/resource-kinds.json");
+        let expected = js_side_table();
+        let written = std::fs::read_to_string(path).unwrap_or_default();
+        if written != expected {
+            std::fs::write(path, &expected).expect("js/core/resource-kinds.json is writable");
+            panic!(
+                "js/core/resource-kinds.json was not this table: it is rewritten now; commit it"
+            );
+        }
     }
 }

@@ -21,13 +21,12 @@ import { AsyncLocalStorage, createHook } from 'node:async_hooks'
 import net from 'node:net'
 import { captureStack } from './creation-stack.js'
 import { attachRunningHop, DEFERRAL_TYPES, DeferralRecorder } from './deferrals.js'
+import { CONNECTION_TYPES, SERVER_TYPES } from './kinds.js'
 import { ResourceRecord } from './leak-scope.js'
 
 /** Types whose stack at `init` has no JS frame of its own; they borrow one captured just before (see below). */
 const FILE_HANDLE = 'FILEHANDLE'
 const FILE_REQUEST = 'FSREQPROMISE'
-const SERVER_TYPES = { TCPSERVERWRAP: true, PIPESERVERWRAP: true }
-const ACCEPTED_TYPES = { TCPWRAP: true, PIPEWRAP: true }
 
 /** The scope, or the nearest enclosing one still open (an expectNoLeaks() function's leftovers are its test's). */
 function liveScope(scope) {
@@ -111,7 +110,7 @@ export class AsyncResourceTracker {
       }
       // Nothing else is ever recorded or remembered: no scope lookup for the requests and wraps of the process.
       if (reportable[type] !== true && type !== FILE_REQUEST) return
-      const accepted = ACCEPTED_TYPES[type] === true && serverScopes.get(triggerAsyncId)
+      const accepted = CONNECTION_TYPES.has(type) && serverScopes.get(triggerAsyncId)
       let scope = accepted || tracker.scopeNow()
       if (scope === null) return
       // fs.promises.open's FileHandle is created with no JS frame and no async context; the request that opened it
@@ -133,7 +132,7 @@ export class AsyncResourceTracker {
         stackHolder = captureStack(init)
         attachRunningHop(stackHolder, scope)
       } else stackHolder = null
-      if (SERVER_TYPES[type] === true) serverScopes.set(asyncId, scope)
+      if (SERVER_TYPES.has(type)) serverScopes.set(asyncId, scope)
       scope.add(new ResourceRecord(asyncId, type, triggerAsyncId, resource, stackHolder))
     }
     return init
@@ -152,7 +151,7 @@ export class AsyncResourceTracker {
 
   /** Forgets the servers of a scope that ends: their ids are only needed while connections may be accepted in it. */
   forgetServers(records) {
-    for (const record of records) if (SERVER_TYPES[record.type] === true) this.serverScopes.delete(record.asyncId)
+    for (const record of records) if (SERVER_TYPES.has(record.type)) this.serverScopes.delete(record.asyncId)
   }
 
   /**

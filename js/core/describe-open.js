@@ -2,10 +2,9 @@
 
 import { stackText } from './creation-stack.js'
 import { hopsBack } from './deferrals.js'
-import { kindOf, LISTENER_TYPE } from './kinds.js'
+import { kindOf, LISTENER_TYPE, SERVER_TYPES } from './kinds.js'
 import { describeEmitter } from './listener-tracker.js'
 import { detailsOf, ownerOf } from './liveness.js'
-import { SERVER_TYPES } from './open-entries.js'
 
 /** The note on a leak an earlier attempt of the test made (see TestFileSession: a retry reports it again). */
 const EARLIER_ATTEMPT_NOTE =

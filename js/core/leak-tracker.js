@@ -9,19 +9,25 @@ import { collectThoroughly } from './gc.js'
 import { judgeGrowth } from './heap-growth.js'
 import { HeapSampler } from './heap-sampler.js'
 import { referencePatterns } from './ignored-references.js'
-import { ASYNC_TYPES, kindOf, KINDS, LISTENER_TYPE, pseudoId, RETAINED_TYPE } from './kinds.js'
+import {
+  ASYNC_TYPES,
+  CONNECTION_TYPES,
+  kindOf,
+  KINDS,
+  LISTENER_TYPE,
+  pseudoId,
+  RETAINED_TYPE,
+  SERVER_TYPES,
+} from './kinds.js'
 import { unacceptedLeaks } from './leak-filter.js'
 import { LeakScope } from './leak-scope.js'
 import { describeEmitter, ListenerTracker } from './listener-tracker.js'
 import { livenessOrClosed, ownerOf } from './liveness.js'
-import { findOpen, isFinished, madeByRunner, OWN_DIR, SERVER_TYPES } from './open-entries.js'
+import { findOpen, isFinished, madeByRunner, OWN_DIR } from './open-entries.js'
 import { DEFAULT_OPTIONS, mergeOptions } from './options.js'
 import { retainerPaths } from './retainer-paths.js'
 import { settleOpenResources } from './settle.js'
 import { WatchRegistry } from './watch-registry.js'
-
-/** Client sockets, whose owners a test closes and should then let go of. */
-const CLIENT_SOCKET_TYPES = new Set(['TCPWRAP', 'PIPEWRAP'])
 
 export { KINDS }
 
@@ -387,7 +393,7 @@ export class LeakTracker {
   watchClosedOwners(scope, testName) {
     if (this.options.heap === 'off') return
     for (const record of scope.records) {
-      const what = SERVER_TYPES.has(record.type) ? 'server' : CLIENT_SOCKET_TYPES.has(record.type) ? 'socket' : null
+      const what = SERVER_TYPES.has(record.type) ? 'server' : CONNECTION_TYPES.has(record.type) ? 'socket' : null
       if (what === null || livenessOrClosed(record.type, record.resource) !== 'closed') continue
       const owner = ownerOf(record.resource)
       // A connection a server accepted goes with its server.

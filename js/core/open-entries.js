@@ -5,7 +5,7 @@
 import net from 'node:net'
 import { Stream } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import { kindOf, LISTENER_TYPE } from './kinds.js'
+import { CONNECTION_TYPES, kindOf, LISTENER_TYPE, SERVER_TYPES } from './kinds.js'
 import { ownerOf } from './liveness.js'
 
 /** leakwatch's own JS: never a creation site. */
@@ -29,10 +29,6 @@ export function frameLocation(line) {
   }
   return text
 }
-
-export const SERVER_TYPES = new Set(['TCPSERVERWRAP', 'PIPESERVERWRAP'])
-/** Socket types a server can accept a connection as. */
-const ACCEPTING_TYPES = new Set(['TCPWRAP', 'PIPEWRAP'])
 
 /**
  * The test runner made it (a hook's timeout timer, a listener of its own): its first frame outside Node is the
@@ -152,13 +148,13 @@ export function findOpen(scope, { includeUnref, includeReported = false, kinds, 
     if (record.runnerMade || isInertListener(record)) return false
     return liveness !== 'unref' || !TIMER_TYPES.has(record.type) || !timerMadeByNode(record.stack)
   })
-  if (!open.some(({ record }) => ACCEPTING_TYPES.has(record.type))) return open
+  if (!open.some(({ record }) => CONNECTION_TYPES.has(record.type))) return open
   // A connection a server accepted belongs to the server: when the server outlives the scope (a shared server from
   // beforeAll, with keep-alive clients), closing it is the server's job.
   const scopeServers = new Set()
   for (const record of scope.records) if (SERVER_TYPES.has(record.type)) scopeServers.add(ownerOf(record.resource))
   return open.filter(({ record }) => {
-    if (!ACCEPTING_TYPES.has(record.type)) return true
+    if (!CONNECTION_TYPES.has(record.type)) return true
     const server = ownerOf(record.resource)?.server
     return !server || scopeServers.has(server)
   })

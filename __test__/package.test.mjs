@@ -85,15 +85,16 @@ test('the native side walks the libuv loop and sees a listening server with its 
 
 test('with no handle to match (no fd from JS, as on Windows), a leaked server is described from what JS knows', async () => {
   const native = await (await import('../js/native.js')).loadNative()
+  const { classifiedFrames, pathOf } = await import('../js/core/stack-frames.js')
   const net = await import('node:net')
   const server = net.createServer()
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   try {
     const localAddress = `127.0.0.1:${server.address().port}`
-    const stack = new Error('created').stack
+    const frames = classifiedFrames(new Error('created').stack, [])
     const input = {
-      root: REPO_ROOT,
-      resources: [{ type: 'TCPSERVERWRAP', asyncId: 1, stack, hasRef: true, localAddress }],
+      root: pathOf(REPO_ROOT),
+      resources: [{ type: 'TCPSERVERWRAP', asyncId: 1, frames, hasRef: true, localAddress }],
     }
     const [leak, ...rest] = JSON.parse(native.analyzeOpenResources(JSON.stringify(input)))
     assert.deepEqual(rest, [])

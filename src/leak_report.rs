@@ -1,13 +1,13 @@
 //! From the resources a scope left open to leaks a person can act on.
 //!
 //! The JS side decides which resources are still open (from the resources themselves, after a settle window) and
-//! hands each over with its creation stack, already formatted through source maps, and what it knows of it (fd,
-//! pid, delay, path). Here each becomes a [`Leak`]: its kind in words, what identifies it (with the addresses and
+//! hands each over with its creation stack (formatted through source maps, parsed, each frame classified: see
+//! `stack_frame`), and what it knows of it (fd, pid, delay, path). Here each becomes a [`Leak`]: its kind in words, what identifies it (with the addresses and
 //! ref state read from libuv, matched by file descriptor), and the first frame in user code as its creation site.
 //! Handles that libuv shows closing are dropped: they are on their way out, not leaks.
 
 use crate::resource_kind::ResourceKind;
-use crate::stack_frame::{dependency_name, parse_stack, FrameClassifier, FrameOrigin, StackFrame};
+use crate::stack_frame::{dependency_name, user_frames, ClassifiedFrame, FrameOrigin, StackFrame};
 use crate::uv_handles::UvHandleInfo;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -20,16 +20,16 @@ pub struct OpenResource {
     #[serde(rename = "type")]
     pub async_type: String,
     pub async_id: i64,
-    /// The stack captured at the resource's `init`, formatted.
-    pub stack: String,
-    /// A stack to use when `stack` has no user frame: that of the call that caused the creation (`listen()`, or
+    /// The stack captured at the resource's `init`, innermost frame first.
+    pub frames: Vec<ClassifiedFrame>,
+    /// A stack to use when `frames` has no user frame: that of the call that caused the creation (`listen()`, or
     /// the resource that triggered this one, such as the server that accepted a socket).
-    pub cause_stack: Option<String>,
+    pub cause_frames: Option<Vec<ClassifiedFrame>>,
     /// Said when the cause is another resource, e.g. "accepted by the TCP server".
     pub cause_label: Option<String>,
     /// The callbacks the resource was made in, innermost first, each with the stack of the code that scheduled it
-    /// (a tick, a timer) or made it (a socket whose callback ran): followed when neither `stack` nor `cause_stack`
-    /// has a user frame, up to the first hop that has one.
+    /// (a tick, a timer) or made it (a socket whose callback ran): followed when neither `frames` nor
+    /// `cause_frames` has a user frame, up to the first hop that has one.
     pub callback_hops: Vec<CallbackHop>,
     pub has_ref: bool,
     pub repeats: bool,
@@ -64,8 +64,8 @@ pub struct CallbackHop {
     pub async_type: String,
     /// A `Timeout` that repeats: an interval.
     pub repeats: bool,
-    /// The stack of the call that scheduled the callback, or that created the resource, formatted.
-    pub stack: String,
+    /// The stack of the call that scheduled the callback, or that created the resource.
+    pub frames: Vec<ClassifiedFrame>,
 }
 
 impl CallbackHop {
@@ -97,14 +97,8 @@ impl CallbackHop {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LeakCheckInput {
-    /// The working directory of the run; creation sites are shown relative to it.
+    /// The working directory of the run, in the frames' form of path; creation sites are shown relative to it.
     pub root: String,
-    /// Directories of leakwatch's own code, never a creation site.
-    #[serde(default)]
-    pub own_dirs: Vec<String>,
-    /// Path fragments of the test runner's code (see `FrameClassifier::runner_dirs`).
-    #[serde(default)]
-    pub runner_dirs: Vec<String>,
     pub resources: Vec<OpenResource>,
 }
 
@@ -193,10 +187,6 @@ const TOP_FRAMES_WITHOUT_SITE: usize = 3;
 
 /// Turns open resources into leaks, using the loop's handles to describe sockets and drop closing handles.
 pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> Vec<Leak> {
-    let classifier = FrameClassifier {
-        own_dirs: input.own_dirs.clone(),
-        runner_dirs: input.runner_dirs.clone(),
-    };
     let handles_by_fd: HashMap<i32, &UvHandleInfo> = loop_handles
         .iter()
         .filter_map(|handle| Some((handle.fd?, handle)))
@@ -214,8 +204,7 @@ pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> V
         let has_ref = handle.map_or(resource.has_ref, |handle| {
             handle.has_ref && resource.has_ref
         });
-        let (site, user_frames, top_frames, cause, made_inside) =
-            locate(&classifier, &input.root, resource);
+        let (site, user_frames, top_frames, cause, made_inside) = locate(&input.root, resource);
         let details = details_of(resource, handle);
         let description = describe(
             kind,
@@ -255,19 +244,14 @@ type Location = (
 );
 
 /// The outermost dependency frame above the first user frame: the library function the user's code called, which
-/// made the resource inside. None when the user's own line made it, or only Node's code lies between.
-fn dependency_called(
-    classifier: &FrameClassifier,
-    root: &str,
-    frames: &[StackFrame],
-) -> Option<StackFrame> {
+/// made the resource inside. None when the user's own line made it, or only Node's (or the runner's) code lies between.
+fn dependency_called(root: &str, frames: &[ClassifiedFrame]) -> Option<StackFrame> {
     let mut called = None;
     for frame in frames {
-        match classifier.origin(frame) {
+        match frame.origin {
             FrameOrigin::User => break,
-            FrameOrigin::Dependency if !classifier.is_runner(frame) => called = Some(frame),
-            FrameOrigin::Dependency => {}
-            FrameOrigin::NodeInternal | FrameOrigin::Leakwatch => {}
+            FrameOrigin::Dependency => called = Some(&frame.frame),
+            FrameOrigin::Runner | FrameOrigin::Node | FrameOrigin::Leakwatch => {}
         }
     }
     called.map(|frame| StackFrame {
@@ -276,23 +260,22 @@ fn dependency_called(
     })
 }
 
-fn locate(classifier: &FrameClassifier, root: &str, resource: &OpenResource) -> Location {
-    let frames = parse_stack(&resource.stack);
-    let own_user_frames = classifier.user_frames(&frames);
+fn locate(root: &str, resource: &OpenResource) -> Location {
+    let frames = &resource.frames;
+    let own_user_frames = user_frames(frames);
     let made_inside = if own_user_frames.is_empty() {
         None
     } else {
-        dependency_called(classifier, root, &frames)
+        dependency_called(root, frames)
     };
     let (user_frames, cause) = if own_user_frames.is_empty() {
-        let cause_frames = resource
-            .cause_stack
+        let cause_user_frames = resource
+            .cause_frames
             .as_deref()
-            .map(parse_stack)
+            .map(user_frames)
             .unwrap_or_default();
-        let cause_user_frames = classifier.user_frames(&cause_frames);
         if cause_user_frames.is_empty() {
-            through_callbacks(classifier, &frames, &resource.callback_hops)
+            through_callbacks(frames, &resource.callback_hops)
         } else {
             (cause_user_frames, resource.cause_label.clone())
         }
@@ -302,17 +285,17 @@ fn locate(classifier: &FrameClassifier, root: &str, resource: &OpenResource) -> 
     let site = user_frames.first().map(|frame| creation_site(root, frame));
     // Without a user frame, the first frames outside Node say most: which dependency made it.
     let top_frames = if site.is_none() {
-        let outside_node: Vec<StackFrame> = frames
+        let outside_node: Vec<&StackFrame> = frames
             .iter()
-            .filter(|frame| classifier.origin(frame) != FrameOrigin::NodeInternal)
+            .filter(|frame| frame.origin != FrameOrigin::Node)
             .take(TOP_FRAMES_WITHOUT_SITE)
-            .cloned()
+            .map(|frame| &frame.frame)
             .collect();
-        let shown: Vec<StackFrame> = if outside_node.is_empty() {
+        let shown: Vec<&StackFrame> = if outside_node.is_empty() {
             frames
                 .iter()
                 .take(TOP_FRAMES_WITHOUT_SITE)
-                .cloned()
+                .map(|frame| &frame.frame)
                 .collect()
         } else {
             outside_node
@@ -321,7 +304,7 @@ fn locate(classifier: &FrameClassifier, root: &str, resource: &OpenResource) -> 
             .into_iter()
             .map(|frame| StackFrame {
                 file: relative_to(root, &frame.file),
-                ..frame
+                ..frame.clone()
             })
             .collect()
     } else {
@@ -345,32 +328,26 @@ fn locate(classifier: &FrameClassifier, root: &str, resource: &OpenResource) -> 
     (site, call_chain, top_frames, cause, made_inside)
 }
 
+/// The package of the first dependency frame (not the runner's) of `frames`, if any.
+fn first_package(frames: &[ClassifiedFrame]) -> Option<String> {
+    frames
+        .iter()
+        .filter(|frame| frame.origin == FrameOrigin::Dependency)
+        .find_map(|frame| dependency_name(&frame.frame.file))
+}
+
 /// The user frames of the first callback hop that has any, and what the report says of the way there: which
 /// package made the resource, in which callbacks. No user frame anywhere: nothing, and the report shows the top frames.
 fn through_callbacks(
-    classifier: &FrameClassifier,
-    own_frames: &[StackFrame],
+    own_frames: &[ClassifiedFrame],
     hops: &[CallbackHop],
 ) -> (Vec<StackFrame>, Option<String>) {
-    let mut packages = own_frames
-        .iter()
-        .filter(|frame| {
-            classifier.origin(frame) == FrameOrigin::Dependency && !classifier.is_runner(frame)
-        })
-        .filter_map(|frame| dependency_name(&frame.file));
-    let mut made_by = packages.next();
+    let mut made_by = first_package(own_frames);
     for (index, hop) in hops.iter().enumerate() {
-        let frames = parse_stack(&hop.stack);
-        let user_frames = classifier.user_frames(&frames);
+        let user_frames = user_frames(&hop.frames);
         if user_frames.is_empty() {
             if made_by.is_none() {
-                made_by = frames
-                    .iter()
-                    .filter(|frame| {
-                        classifier.origin(frame) == FrameOrigin::Dependency
-                            && !classifier.is_runner(frame)
-                    })
-                    .find_map(|frame| dependency_name(&frame.file));
+                made_by = first_package(&hop.frames);
             }
             continue;
         }
@@ -591,31 +568,35 @@ pub fn signal_name(signum: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stack_frame::test_frames::{dependency, frame, node, user};
 
     fn input(resources: Vec<OpenResource>) -> LeakCheckInput {
         LeakCheckInput {
             root: "/app".into(),
-            own_dirs: vec!["/lw/js/".into()],
-            runner_dirs: vec!["/node_modules/vitest/".into()],
             resources,
         }
     }
 
-    fn resource(async_type: &str, stack: &str) -> OpenResource {
+    fn resource(async_type: &str, frames: Vec<ClassifiedFrame>) -> OpenResource {
         OpenResource {
             async_type: async_type.into(),
-            stack: stack.into(),
+            frames,
             has_ref: true,
             ..OpenResource::default()
         }
     }
 
-    const SERVER_STACK: &str =
-        "Error\n    at Server.listen (node:net:1:1)\n    at start (/app/src/server.ts:14:23)\n    at t (/app/test/a.test.ts:3:5)";
+    fn server_stack() -> Vec<ClassifiedFrame> {
+        vec![
+            node("Server.listen", "node:net"),
+            user("start", "/app/src/server.ts", 14, 23),
+            user("t", "/app/test/a.test.ts", 3, 5),
+        ]
+    }
 
     #[test]
     fn describes_a_server_from_libuv_by_fd() {
-        let mut server = resource("TCPSERVERWRAP", SERVER_STACK);
+        let mut server = resource("TCPSERVERWRAP", server_stack());
         server.fd = Some(21);
         let handles = vec![UvHandleInfo {
             handle_type: "tcp",
@@ -639,9 +620,9 @@ mod tests {
     #[test]
     fn without_the_walk_leaks_are_described_from_what_js_knows() {
         // Windows (no walk, and no fd from JS) or a host that does not export libuv: the binding passes no handles.
-        let mut server = resource("TCPSERVERWRAP", SERVER_STACK);
+        let mut server = resource("TCPSERVERWRAP", server_stack());
         server.local_address = Some("127.0.0.1:41873".into());
-        let mut client = resource("TCPWRAP", SERVER_STACK);
+        let mut client = resource("TCPWRAP", server_stack());
         client.peer_address = Some("127.0.0.1:6379".into());
         client.has_ref = false;
         let leaks = analyze_leaks(&input(vec![server, client]), &[]);
@@ -680,9 +661,9 @@ mod tests {
 
     #[test]
     fn closing_handles_are_not_leaks_and_unref_in_libuv_wins() {
-        let mut closing = resource("TCPWRAP", SERVER_STACK);
+        let mut closing = resource("TCPWRAP", server_stack());
         closing.fd = Some(5);
-        let mut unrefd = resource("TCPWRAP", SERVER_STACK);
+        let mut unrefd = resource("TCPWRAP", server_stack());
         unrefd.fd = Some(6);
         let handles = vec![
             UvHandleInfo {
@@ -707,8 +688,8 @@ mod tests {
 
     #[test]
     fn falls_back_to_the_cause_stack_and_says_so() {
-        let mut accepted = resource("TCPWRAP", "Error\n    at onconnection (node:net:2:2)");
-        accepted.cause_stack = Some(SERVER_STACK.into());
+        let mut accepted = resource("TCPWRAP", vec![node("onconnection", "node:net")]);
+        accepted.cause_frames = Some(server_stack());
         accepted.cause_label = Some("accepted by the TCP server".into());
         let leaks = analyze_leaks(&input(vec![accepted]), &[]);
         assert_eq!(
@@ -726,22 +707,53 @@ mod tests {
         assert!(leaks[0].top_frames.is_empty());
     }
 
-    const TICK_SOCKET_STACK: &str = "Error\n    at Socket.connect (node:net:1:1)\n    at /app/node_modules/ioredis/built/connectors/StandaloneConnector.js:54:66\n    at process.processTicksAndRejections (node:internal/process/task_queues:77:11)";
+    fn tick_socket_stack() -> Vec<ClassifiedFrame> {
+        vec![
+            node("Socket.connect", "node:net"),
+            dependency(
+                "",
+                "/app/node_modules/ioredis/built/connectors/StandaloneConnector.js",
+                54,
+                66,
+            ),
+            node(
+                "process.processTicksAndRejections",
+                "node:internal/process/task_queues",
+            ),
+        ]
+    }
 
-    fn hop(async_type: &str, stack: &str) -> CallbackHop {
+    fn hop(async_type: &str, frames: Vec<ClassifiedFrame>) -> CallbackHop {
         CallbackHop {
             async_type: async_type.into(),
             repeats: false,
-            stack: stack.into(),
+            frames,
         }
     }
 
     #[test]
     fn a_resource_made_in_a_library_tick_is_located_where_the_tick_was_scheduled() {
-        let mut socket = resource("TCPWRAP", TICK_SOCKET_STACK);
+        let mut socket = resource("TCPWRAP", tick_socket_stack());
         socket.callback_hops = vec![hop(
             "TickObject",
-            "Error\n    at process.nextTick (node:internal/process/task_queues:1:1)\n    at StandaloneConnector.connect (/app/node_modules/ioredis/built/connectors/StandaloneConnector.js:43:16)\n    at new Redis (/app/node_modules/ioredis/built/Redis.js:77:18)\n    at createRedis (/app/src/redis.ts:8:10)\n    at start (/app/src/server.ts:20:5)\n    at /app/test/a.test.ts:12:3",
+            vec![
+                node("process.nextTick", "node:internal/process/task_queues"),
+                dependency(
+                    "StandaloneConnector.connect",
+                    "/app/node_modules/ioredis/built/connectors/StandaloneConnector.js",
+                    43,
+                    16,
+                ),
+                dependency(
+                    "new Redis",
+                    "/app/node_modules/ioredis/built/Redis.js",
+                    77,
+                    18,
+                ),
+                user("createRedis", "/app/src/redis.ts", 8, 10),
+                user("start", "/app/src/server.ts", 20, 5),
+                user("", "/app/test/a.test.ts", 12, 3),
+            ],
         )];
         let leaks = analyze_leaks(&input(vec![socket]), &[]);
         let site = leaks[0].site.as_ref().expect("the scheduling line");
@@ -768,18 +780,30 @@ mod tests {
     fn hops_are_followed_to_the_first_with_a_user_frame() {
         let mut socket = resource(
             "TCPWRAP",
-            "Error\n    at Socket.connect (node:net:1:1)\n    at onImmediate (/app/node_modules/pool/a.js:3:3)",
+            vec![
+                node("Socket.connect", "node:net"),
+                dependency("onImmediate", "/app/node_modules/pool/a.js", 3, 3),
+            ],
         );
         socket.callback_hops = vec![
             hop(
                 "Immediate",
-                "Error\n    at setImmediate (node:timers:1:1)\n    at tick (/app/node_modules/pool/a.js:9:9)",
+                vec![
+                    node("setImmediate", "node:timers"),
+                    dependency("tick", "/app/node_modules/pool/a.js", 9, 9),
+                ],
             ),
             hop(
                 "TickObject",
-                "Error\n    at Pool.query (/app/node_modules/pool/a.js:20:5)\n    at test (/app/test/a.test.ts:4:4)",
+                vec![
+                    dependency("Pool.query", "/app/node_modules/pool/a.js", 20, 5),
+                    user("test", "/app/test/a.test.ts", 4, 4),
+                ],
             ),
-            hop("TickObject", "Error\n    at never (/app/test/b.test.ts:1:1)"),
+            hop(
+                "TickObject",
+                vec![user("never", "/app/test/b.test.ts", 1, 1)],
+            ),
         ];
         let leaks = analyze_leaks(&input(vec![socket]), &[]);
         assert_eq!(
@@ -800,17 +824,20 @@ mod tests {
     fn a_callback_of_a_recorded_resource_says_it_was_created_there() {
         let mut timer = resource(
             "Timeout",
-            "Error\n    at setTimeout (node:timers:1:1)\n    at release (/app/node_modules/pg-pool/index.js:5:5)",
+            vec![
+                node("setTimeout", "node:timers"),
+                dependency("release", "/app/node_modules/pg-pool/index.js", 5, 5),
+            ],
         );
-        timer.callback_hops = vec![hop("TCPWRAP", SERVER_STACK)];
+        timer.callback_hops = vec![hop("TCPWRAP", server_stack())];
         let leaks = analyze_leaks(&input(vec![timer]), &[]);
         assert_eq!(
             leaks[0].cause.as_deref(),
             Some("made by pg-pool in a callback of the TCP socket created there")
         );
-        let mut interval_hop = hop("Timeout", SERVER_STACK);
+        let mut interval_hop = hop("Timeout", server_stack());
         interval_hop.repeats = true;
-        let mut nodes = resource("TCPWRAP", "Error\n    at Socket.connect (node:net:1:1)");
+        let mut nodes = resource("TCPWRAP", vec![node("Socket.connect", "node:net")]);
         nodes.callback_hops = vec![interval_hop];
         let leaks = analyze_leaks(&input(vec![nodes]), &[]);
         assert_eq!(
@@ -822,10 +849,15 @@ mod tests {
 
     #[test]
     fn hops_without_a_user_frame_leave_the_top_frames() {
-        let mut socket = resource("TCPWRAP", TICK_SOCKET_STACK);
+        let mut socket = resource("TCPWRAP", tick_socket_stack());
         socket.callback_hops = vec![hop(
             "TickObject",
-            "Error\n    at reconnect (/app/node_modules/ioredis/built/Redis.js:5:5)",
+            vec![dependency(
+                "reconnect",
+                "/app/node_modules/ioredis/built/Redis.js",
+                5,
+                5,
+            )],
         )];
         let leaks = analyze_leaks(&input(vec![socket]), &[]);
         assert!(leaks[0].site.is_none());
@@ -838,7 +870,12 @@ mod tests {
 
     #[test]
     fn a_dependency_called_by_user_code_is_named_as_where_it_was_made() {
-        let stack = "Error\n    at process.once (node:events:1:1)\n    at inner (/app/node_modules/lib/a.js:5:3)\n    at listen (/app/node_modules/lib/index.js:9:55)\n    at test (/app/test/x.test.js:3:1)";
+        let stack = vec![
+            node("process.once", "node:events"),
+            dependency("inner", "/app/node_modules/lib/a.js", 5, 3),
+            dependency("listen", "/app/node_modules/lib/index.js", 9, 55),
+            user("test", "/app/test/x.test.js", 3, 1),
+        ];
         let leaks = analyze_leaks(&input(vec![resource("LISTENER", stack)]), &[]);
         let inside = leaks[0]
             .made_inside
@@ -852,13 +889,29 @@ mod tests {
         let own = analyze_leaks(
             &input(vec![resource(
                 "Timeout",
-                "Error\n    at setTimeout (node:timers:1:1)\n    at test (/app/test/x.test.js:3:1)",
+                vec![
+                    node("setTimeout", "node:timers"),
+                    user("test", "/app/test/x.test.js", 3, 1),
+                ],
             )]),
             &[],
         );
         assert!(own[0].made_inside.is_none(), "the user's own line made it");
         let through_runner = analyze_leaks(
-            &input(vec![resource("SIGNALWRAP", "Error\n    at startListeningIfSignal (node:internal/process/signal:1:1)\n    at process.emit (/app/node_modules/vitest/suppress-warnings.cjs:21:18)\n    at test (/app/test/x.test.js:3:1)")]),
+            &input(vec![resource(
+                "SIGNALWRAP",
+                vec![
+                    node("startListeningIfSignal", "node:internal/process/signal"),
+                    frame(
+                        FrameOrigin::Runner,
+                        "process.emit",
+                        "/app/node_modules/vitest/suppress-warnings.cjs",
+                        21,
+                        18,
+                    ),
+                    user("test", "/app/test/x.test.js", 3, 1),
+                ],
+            )]),
             &[],
         );
         assert!(
@@ -872,7 +925,10 @@ mod tests {
         let leaks = analyze_leaks(
             &input(vec![resource(
                 "Immediate",
-                "Error\n    at a (node:x:1:1)\n    at b (/lw/js/t.js:1:1)",
+                vec![
+                    node("a", "node:x"),
+                    frame(FrameOrigin::Leakwatch, "b", "/lw/js/t.js", 1, 1),
+                ],
             )]),
             &[],
         );
@@ -884,7 +940,7 @@ mod tests {
         );
         assert_eq!(leaks[0].top_frames[0].file, "/lw/js/t.js");
         let only_node = analyze_leaks(
-            &input(vec![resource("Immediate", "    at a (node:x:1:1)")]),
+            &input(vec![resource("Immediate", vec![node("a", "node:x")])]),
             &[],
         );
         assert_eq!(only_node[0].top_frames.len(), 1);
@@ -893,20 +949,20 @@ mod tests {
 
     #[test]
     fn timers_intervals_children_and_signals_in_words() {
-        let mut interval = resource("Timeout", "");
+        let mut interval = resource("Timeout", Vec::new());
         interval.repeats = true;
         interval.delay_ms = Some(30000.0);
-        let mut child = resource("PROCESSWRAP", "");
+        let mut child = resource("PROCESSWRAP", Vec::new());
         child.pid = Some(42);
         child.command = Some("sleep 10".into());
-        let signal = resource("SIGNALWRAP", "");
+        let signal = resource("SIGNALWRAP", Vec::new());
         let handles = vec![UvHandleInfo {
             handle_type: "signal",
             signal: Some(15),
             ..Default::default()
         }];
         let leaks = analyze_leaks(
-            &input(vec![interval, child, resource("PROMISE", "")]),
+            &input(vec![interval, child, resource("PROMISE", Vec::new())]),
             &handles,
         );
         assert_eq!(leaks.len(), 2, "PROMISE is not a kind");
@@ -920,7 +976,7 @@ mod tests {
 
     #[test]
     fn listeners_in_words() {
-        let mut listener = resource("LISTENER", SERVER_STACK);
+        let mut listener = resource("LISTENER", server_stack());
         listener.emitter = Some("process".into());
         listener.event = Some("SIGTERM".into());
         let leaks = analyze_leaks(&input(vec![listener]), &[]);
@@ -938,11 +994,43 @@ mod tests {
             "/application/a.ts"
         );
         assert_eq!(relative_to("", "/a.ts"), "/a.ts");
+        assert_eq!(relative_to("C:/app", "C:/app/src/a.ts"), "src/a.ts");
+        assert_eq!(relative_to("C:/app/", "C:/app/src/a.ts"), "src/a.ts");
+        assert_eq!(relative_to("C:/app", "D:/app/src/a.ts"), "D:/app/src/a.ts");
+    }
+
+    #[test]
+    fn windows_frames_are_located_and_shown_relative_to_the_root() {
+        // As the JS side hands them over from `at f (C:\\app\\src\\a.ts:3:5)` and `file:///C:/app/...` lines.
+        let frames = vec![
+            node("Socket.connect", "node:net"),
+            node(
+                "process.processTicksAndRejections",
+                "node:internal/process/task_queues",
+            ),
+            dependency("connect", "C:/app/node_modules/ioredis/x.js", 1, 1),
+            user("f", "C:/app/src/a.ts", 3, 5),
+            user("", "C:/app/test/a.test.ts", 7, 2),
+        ];
+        let leaks = analyze_leaks(
+            &LeakCheckInput {
+                root: "C:/app".into(),
+                resources: vec![resource("TCPWRAP", frames)],
+            },
+            &[],
+        );
+        let site = leaks[0].site.as_ref().expect("a user frame");
+        assert_eq!(site.position(), "src/a.ts:3:5");
+        assert_eq!(site.absolute_file, "C:/app/src/a.ts");
+        assert_eq!(leaks[0].user_frames[0].file, "test/a.test.ts");
+        let inside = leaks[0].made_inside.as_ref().expect("made inside ioredis");
+        assert_eq!(inside.file, "node_modules/ioredis/x.js");
+        assert_eq!(dependency_name(&inside.file).as_deref(), Some("ioredis"));
     }
 
     #[test]
     fn input_json_with_unknown_fields_and_missing_options_parses() {
-        let json = r#"{"root":"/app","resources":[{"type":"Timeout","asyncId":3,"stack":"","hasRef":true,"delayMs":5,"extra":1}]}"#;
+        let json = r#"{"root":"/app","resources":[{"type":"Timeout","asyncId":3,"frames":[],"hasRef":true,"delayMs":5,"extra":1}]}"#;
         let parsed: LeakCheckInput = serde_json::from_str(json).expect("parses");
         assert_eq!(parsed.resources[0].delay_ms, Some(5.0));
     }

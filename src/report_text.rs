@@ -269,6 +269,8 @@ fn render_fix(out: &mut String, leaks: &[Leak], scope_hint: Option<&str>, wordin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stack_frame::test_frames::{dependency, frame, user};
+    use crate::stack_frame::FrameOrigin;
     use std::io::Write;
 
     fn leak(kind: ResourceKind, description: &str, site: Option<CreationSite>) -> Leak {
@@ -448,9 +450,8 @@ mod tests {
 
     #[test]
     fn a_package_is_where_the_fix_belongs_for_its_handlers_not_for_a_clients_socket() {
-        let inside = crate::stack_frame::parse_stack(
-            "    at BoundPool.query (node_modules/pg-pool/index.js:449:10)",
-        );
+        let inside =
+            [dependency("BoundPool.query", "node_modules/pg-pool/index.js", 449, 10).frame];
         let mut socket = leak(
             ResourceKind::TcpSocket,
             "TCP socket",
@@ -499,7 +500,7 @@ mod tests {
     #[test]
     fn unknown_sites_show_the_top_of_the_stack_and_singular_heading() {
         let mut orphan = leak(ResourceKind::Immediate, "Immediate (setImmediate)", None);
-        orphan.top_frames = crate::stack_frame::parse_stack("    at x (node:timers:1:2)");
+        orphan.top_frames = vec![frame(FrameOrigin::Node, "x", "node:timers", 1, 2).frame];
         orphan.has_ref = false;
         let input = ReportTextInput {
             subject: "test \"t\"".into(),
@@ -568,11 +569,7 @@ mod tests {
         )
         .expect("write");
         let absolute = path.to_string_lossy().into_owned();
-        let caller = |line| {
-            crate::stack_frame::parse_stack(&format!(
-                "    at createServer (src/server.ts:{line}:17)"
-            ))
-        };
+        let caller = |line| vec![user("createServer", "src/server.ts", line, 17).frame];
         let mut store = leak(
             ResourceKind::TcpSocket,
             "TCP socket",

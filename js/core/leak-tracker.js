@@ -23,10 +23,13 @@ import { unacceptedLeaks } from './leak-filter.js'
 import { LeakScope } from './leak-scope.js'
 import { describeEmitter, ListenerTracker } from './listener-tracker.js'
 import { livenessOrClosed, ownerOf } from './liveness.js'
-import { findOpen, isFinished, madeByRunner, OWN_DIR } from './open-entries.js'
+import { madeByRunner } from './made-by.js'
+import { findOpen } from './open-entries.js'
+import { isFinished } from './inert-listeners.js'
 import { DEFAULT_OPTIONS, mergeOptions } from './options.js'
 import { retainerPaths } from './retainer-paths.js'
 import { settleOpenResources } from './settle.js'
+import { classifiedFrames, pathOf } from './stack-frames.js'
 import { WatchRegistry } from './watch-registry.js'
 
 export { KINDS }
@@ -360,9 +363,23 @@ export class LeakTracker {
     return judgeGrowth({ samples, tests, testCount: testIndex, fileName, maxHeapGrowthPerTest, maxHeapGrowthPerFile })
   }
 
+  /** Has the native side describe and locate `resources`, their stacks handed over as classified frames. */
   async #analyze(resources) {
     const native = await loadNative()
-    const input = { root: this.root, ownDirs: [OWN_DIR], runnerDirs: this.runnerDirs, resources }
+    const framesOf = (stack) => classifiedFrames(stack, this.runnerDirs)
+    const input = {
+      root: pathOf(this.root),
+      resources: resources.map(({ stack, causeStack, callbackHops, ...resource }) => ({
+        ...resource,
+        frames: framesOf(stack ?? ''),
+        causeFrames: causeStack === undefined ? undefined : framesOf(causeStack),
+        callbackHops: callbackHops?.map((hop) => ({
+          type: hop.type,
+          repeats: hop.repeats,
+          frames: framesOf(hop.stack),
+        })),
+      })),
+    }
     return JSON.parse(native.analyzeOpenResources(JSON.stringify(input)))
   }
 

@@ -11,8 +11,8 @@ import { heapFigures } from './gc.js'
 import { LISTENER_TYPE } from './kinds.js'
 import { LeakError } from './leak-error.js'
 import { livenessOrClosed } from './liveness.js'
-import { OWN_DIR } from './open-entries.js'
 import { failingThrown, fileReportMeta, leakOutcome, reportedLeaks } from './report-meta.js'
+import { isOwnFrameLine } from './stack-frames.js'
 
 /** The file's hooks as vitest and jest name them: `beforeAll` makes what `afterAll` must close. */
 const ALL_HOOKS = Object.freeze({
@@ -141,7 +141,7 @@ export class TestFileSession {
     // The runner shows the code of the error's first frame: the user's call, not leakwatch's.
     error.stack = error.stack
       .split('\n')
-      .filter((line) => !line.includes(OWN_DIR))
+      .filter((line) => !isOwnFrameLine(line))
       .join('\n')
     throw error
   }

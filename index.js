@@ -773,7 +773,7 @@ if (
   }
 }
 
-const { HeapSnapshotParser, analyzeHeapSnapshotFile, analyzeOpenResources, diffHeapSnapshotFiles, groupLeaks, listLoopHandles, renderLeakReport, tuneAllocatorForLargeSnapshots } = nativeBinding
+const { HeapSnapshotParser, analyzeHeapSnapshotFile, analyzeOpenResources, diffHeapSnapshotFiles, groupLeaks, listLoopHandles, renderLeakReport, renderRetainerPath, tuneAllocatorForLargeSnapshots } = nativeBinding
 export { HeapSnapshotParser }
 export { analyzeHeapSnapshotFile }
 export { analyzeOpenResources }
@@ -781,5 +781,6 @@ export { diffHeapSnapshotFiles }
 export { groupLeaks }
 export { listLoopHandles }
 export { renderLeakReport }
+export { renderRetainerPath }
 export { tuneAllocatorForLargeSnapshots }
 export const __napiBindingTarget = __napiLoadedBindingTarget

@@ -188,10 +188,12 @@ async function analyze(args) {
     const objects = analysis.matches.map(objectView)
     const json = () => JSON.stringify(objects.length === 1 ? objects[0] : objects, null, 2)
     const text = () =>
-      analysis.matches.map((match, index) => formatObjectView(match.query, objects[index])).join('\n\n')
+      analysis.matches.map((match, index) => formatObjectView(match.query, objects[index], native)).join('\n\n')
     process.stdout.write(`${values.json ? json() : text()}\n`)
   } else {
-    process.stdout.write(values.json ? `${JSON.stringify(analysis, null, 2)}\n` : `${formatAnalysis(analysis, file)}\n`)
+    process.stdout.write(
+      values.json ? `${JSON.stringify(analysis, null, 2)}\n` : `${formatAnalysis(analysis, file, native)}\n`,
+    )
   }
   // A script that asks for an object wants to know it is not there, not read it in the output.
   const unmatched = analysis.matches.filter((match) => match.count === 0).map((match) => match.query)

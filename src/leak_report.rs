@@ -7,6 +7,7 @@
 //! Handles that libuv shows closing are dropped: they are on their way out, not leaks.
 
 use crate::resource_kind::ResourceKind;
+use crate::retainer_path_text::{render_retainer_path, TracedPath};
 use crate::stack_frame::{dependency_name, user_frames, ClassifiedFrame, FrameOrigin, StackFrame};
 use crate::uv_handles::UvHandleInfo;
 use serde::{Deserialize, Serialize};
@@ -48,8 +49,10 @@ pub struct OpenResource {
     pub event: Option<String>,
     /// A retained object in words: `App instance (watched as "fastify app")`.
     pub object: Option<String>,
-    /// A retained object's retainer path, already rendered (one line per step).
-    pub retainer_path: Option<String>,
+    /// A retained object's retainer path, from a GC root to it.
+    pub retainer_path: Option<TracedPath>,
+    /// Why a retained object has no path (the heap snapshot could not be analysed).
+    pub no_retainer_path: Option<String>,
     /// Something the JS side noticed about the owner, e.g. that its `close` is a mock.
     pub note: Option<String>,
 }
@@ -229,10 +232,19 @@ pub fn analyze_leaks(input: &LeakCheckInput, loop_handles: &[UvHandleInfo]) -> V
             note: resource.note.clone(),
             emitter: resource.emitter.clone(),
             event: resource.event.clone(),
-            retainer_path: resource.retainer_path.clone(),
+            retainer_path: retainer_path_text(resource),
         });
     }
     leaks
+}
+
+/// A retained object's path as the report shows it, or why there is none.
+fn retainer_path_text(resource: &OpenResource) -> Option<String> {
+    match (&resource.retainer_path, &resource.no_retainer_path) {
+        (Some(path), _) => Some(render_retainer_path(path)),
+        (None, Some(reason)) => Some(format!("(no path: {reason})")),
+        (None, None) => None,
+    }
 }
 
 type Location = (
@@ -983,6 +995,34 @@ mod tests {
         assert_eq!(leaks[0].kind, ResourceKind::Listener);
         assert_eq!(leaks[0].description, "listener for \"SIGTERM\" on process");
         assert_eq!(leaks[0].emitter.as_deref(), Some("process"));
+    }
+
+    #[test]
+    fn a_retained_object_s_path_is_rendered_and_a_missing_one_says_why() {
+        let mut retained = resource("RETAINED", server_stack());
+        retained.object = Some("App instance".into());
+        retained.retainer_path = Some(
+            serde_json::from_str(
+                r#"{"root":"(GC roots)","steps":[{"holder":{"id":2,"label":"Array","sizes":"16 B self"},"edgeLabel":"[0]"}],
+                    "target":{"id":3,"label":"App","sizes":"40 B self, retains 1.00 kB"}}"#,
+            )
+            .expect("a path"),
+        );
+        let mut unknown = resource("RETAINED", server_stack());
+        unknown.no_retainer_path = Some("the heap snapshot could not be analysed: boom".into());
+        let leaks = analyze_leaks(&input(vec![retained, unknown]), &[]);
+        assert_eq!(
+            leaks[0].description,
+            "App instance still reachable after GC"
+        );
+        assert_eq!(
+            leaks[0].retainer_path.as_deref(),
+            Some("┬───\n│ GC Root: (GC roots)\n│\n├─ Array  (@2, 16 B self)\n│    ↓ [0]\n╰→ App  (@3, 40 B self, retains 1.00 kB)")
+        );
+        assert_eq!(
+            leaks[1].retainer_path.as_deref(),
+            Some("(no path: the heap snapshot could not be analysed: boom)")
+        );
     }
 
     #[test]

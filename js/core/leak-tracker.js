@@ -49,15 +49,23 @@ function creationStackText(resource) {
   return [resource.stack, resource.causeStack ?? '', ...hops].join('\n')
 }
 
+/**
+ * A retained object's path as `OpenResource` takes it: the path (see retainer-paths.js), or why there is none.
+ * @param {object | string} path a path, or the reason there is none
+ */
+function retainerPathOf(path) {
+  return typeof path === 'string' ? { noRetainerPath: path } : { retainerPath: path }
+}
+
 /** An object watched in a test and still held by the program, as a leak of that test. */
-function watchedLeak(entry, retainerPath) {
+function watchedLeak(entry, path) {
   return {
     type: RETAINED_TYPE,
     asyncId: pseudoId(),
     stack: entry.stack,
     hasRef: true,
     object: `${entry.constructorName} instance${entry.label ? ` (watched as "${entry.label}")` : ''}`,
-    retainerPath,
+    ...retainerPathOf(path),
   }
 }
 
@@ -238,9 +246,10 @@ export class LeakTracker {
 
   /**
    * The retainer path of each object (by its WatchedObject), from one heap snapshot; null for one the program does
-   * not hold. A snapshot costs seconds on a large heap: callers take at most one per test file and one at its end.
+   * not hold, and the reason when the snapshot could not be analysed. A snapshot costs seconds on a large heap:
+   * callers take at most one per test file and one at its end.
    * @param {import('./watch-registry.js').WatchedObject[]} alive
-   * @returns {Promise<Array<string | null>>}
+   * @returns {Promise<Array<object | string | null>>}
    */
   async #retainerPaths(alive) {
     const paths = alive.map(() => null)
@@ -261,7 +270,7 @@ export class LeakTracker {
       return paths
     } catch (error) {
       // Undecided: reported, with the reason the path is missing.
-      return alive.map(() => `(no path: the heap snapshot could not be analysed: ${error.message})`)
+      return alive.map(() => `the heap snapshot could not be analysed: ${error.message}`)
     }
   }
 
@@ -314,7 +323,7 @@ export class LeakTracker {
   /**
    * The closed owners the program holds, as leaks. Per kind (server, socket), one creation site and one retainer
    * path, the first one's: the report groups them, and they pile up the same way.
-   * @param {Array<{ entry: import('./watch-registry.js').WatchedObject, path: string }>} reachable
+   * @param {Array<{ entry: import('./watch-registry.js').WatchedObject, path: object | string }>} reachable
    */
   #closedOwnerLeaks(reachable) {
     const firsts = new Map()
@@ -333,7 +342,7 @@ export class LeakTracker {
         callbackHops,
         hasRef: true,
         object: `${entry.constructorName} instance (a ${entry.what} its test closed)`,
-        retainerPath: path,
+        ...retainerPathOf(path),
       }
     })
   }

@@ -13,7 +13,7 @@ import { Session } from 'node:inspector'
 import { getHeapSnapshot } from 'node:v8'
 import { loadNative } from '../native.js'
 import { withRealNextTick } from './real-timers.js'
-import { formatRetainerPath } from './retainer-path-text.js'
+import { withSizesInWords } from './retainer-path-input.js'
 import { nextTurn } from './settle.js'
 
 const PROBE = '__leakwatchRetainerProbe'
@@ -70,12 +70,13 @@ async function heapObjectIds(session, targets) {
 }
 
 /**
- * The retainer path of each target, rendered as a leak trace; null where there is none: the target is not retained
- * by the program (reachable only through the ignored references, or only weakly, or gone).
+ * The retainer path of each target, as the native side renders it in a report (see retainer-path-input.js); null
+ * where there is none: the target is not retained by the program (reachable only through the ignored references, or
+ * only weakly, or gone).
  * @param {object[]} targets live objects; the array is emptied, so that it does not hold them in the snapshot
  * @param {(fn: () => void) => void} [untracked] runs leakwatch's own timer creation outside every scope
  * @param {Array<{ holder: string, edge: string }>} [ignoreReferences] the references the search does not follow
- * @returns {Promise<Array<string | null>>}
+ * @returns {Promise<Array<object | null>>}
  */
 export async function retainerPaths(targets, untracked = (fn) => fn(), ignoreReferences = []) {
   const native = await loadNative()
@@ -97,7 +98,7 @@ export async function retainerPaths(targets, untracked = (fn) => fn(), ignoreRef
     return ids.map((id) => {
       const match = analysis.matches.find((candidate) => candidate.query === `@${id}`)
       const path = match?.paths?.[0]
-      return path ? formatRetainerPath(withNotes(path)) : null
+      return path ? withSizesInWords(withNotes(path)) : null
     })
   } finally {
     await post(session, 'HeapProfiler.stopTrackingHeapObjects', { reportProgress: false }).catch(() => {})

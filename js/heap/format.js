@@ -1,11 +1,12 @@
 // Text for the CLI's heap analyses (`leakwatch analyze` and `diff`): by-constructor tables and leak traces, from the
-// JSON the native analyser returns. The leak trace and the byte figures are js/core's, shared with the test reports.
+// JSON the native analyser returns. The byte figures are js/core's, and the leak trace the native side's, both shared
+// with the test reports.
 
 import { formatBytes } from '../core/bytes.js'
-import { formatRetainerPath } from '../core/retainer-path-text.js'
+import { retainerPathText } from '../core/retainer-path-input.js'
 
 // The CLI's text for heap figures, from one import.
-export { formatBytes, formatRetainerPath }
+export { formatBytes }
 
 function table(header, rows) {
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => row[column].length)))
@@ -14,8 +15,13 @@ function table(header, rows) {
   return [line(header), ...rows.map(line)].map((text) => `  ${text}`).join('\n')
 }
 
-/** The whole `leakwatch analyze` text. */
-export function formatAnalysis(analysis, file) {
+/**
+ * The whole `leakwatch analyze` text.
+ * @param {object} analysis the native analysis
+ * @param {string} file
+ * @param {object} native the loaded binding, which renders retainer paths
+ */
+export function formatAnalysis(analysis, file, native) {
   const out = []
   const reachable = analysis.reachableSize == null ? '' : `, ${formatBytes(analysis.reachableSize)} reachable`
   out.push(
@@ -47,7 +53,7 @@ export function formatAnalysis(analysis, file) {
     )
     for (const path of match.paths) {
       out.push('')
-      out.push(formatRetainerPath(path))
+      out.push(retainerPathText(native, path))
     }
     if (match.reachableCount === 0) {
       out.push('  None is held by a strong reference: a GC would free them (held only weakly, or already garbage).')

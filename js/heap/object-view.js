@@ -2,7 +2,7 @@
 // the path from a GC root that keeps it alive; as JSON and as text. Built from the native analyser's match for the
 // id (asked with maxPaths 1 and maxReferences).
 
-import { formatBytes, formatRetainerPath } from './format.js'
+import { retainerPathText, sizesInWords } from '../core/retainer-path-input.js'
 
 /**
  * The object an id query found, alone, or null when it found none.
@@ -31,21 +31,17 @@ function nameInWords(object) {
   return `name ${JSON.stringify(name)}`
 }
 
-function sizes(node) {
-  const retained = node.retainedSize == null ? '' : `, retains ${formatBytes(node.retainedSize)}`
-  return `${formatBytes(node.selfSize)} self${retained}`
-}
-
 /**
  * The object in words.
  * @param {string} query the id as asked (`@1234`)
  * @param {ReturnType<typeof objectView>} object
+ * @param {object} native the loaded binding, which renders retainer paths
  */
-export function formatObjectView(query, object) {
+export function formatObjectView(query, object, native) {
   if (object === null) return `${query}: no such object in the snapshot.`
   const out = [
     `@${object.id}: ${object.label}`,
-    `  ${nameInWords(object)} (V8 type ${object.type}), ${sizes(object)}`,
+    `  ${nameInWords(object)} (V8 type ${object.type}), ${sizesInWords(object)}`,
     '',
   ]
   const { references, referenceCount } = object
@@ -66,7 +62,7 @@ export function formatObjectView(query, object) {
       )
       const note = notes.length > 0 ? `   (${notes.join(', ')})` : ''
       out.push(
-        `  ${reference.edgeLabel.padEnd(width)}  → ${reference.target.label}  (@${reference.target.id}, ${sizes(reference.target)})${note}`,
+        `  ${reference.edgeLabel.padEnd(width)}  → ${reference.target.label}  (@${reference.target.id}, ${sizesInWords(reference.target)})${note}`,
       )
     }
   }
@@ -77,7 +73,7 @@ export function formatObjectView(query, object) {
     )
   } else {
     out.push('What keeps it alive, the shortest path from a GC root:')
-    out.push(formatRetainerPath(object.retainerPath))
+    out.push(retainerPathText(native, object.retainerPath))
   }
   return out.join('\n')
 }

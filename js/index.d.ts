@@ -363,21 +363,16 @@ export declare class LeakTracker {
    */
   openScope(subject: string, parent?: LeakScope | null, options?: { activate?: boolean }): LeakScope
   /**
-   * Waits for pending closes, then reports what the scope left open. `subject`: who leaked, when not the scope's
-   * subject; `options`: this check's options instead of the tracker's; `retained: false`: leave the scope's watched
-   * objects to its own end.
+   * Waits for pending closes, then reports what a test (or a block of it) left open, with the tracker's options.
+   * `testName`: the test's name, for the ignore rules and baseline entries that name a test; undefined when it cannot
+   * be told (tests running concurrently).
    */
-  check(
-    scope: LeakScope,
-    context?: {
-      testName?: string
-      scopeHint?: string
-      subject?: string
-      options?: LeakTracker['options']
-      retained?: boolean
-      wording?: 'test' | 'shutdown'
-    },
-  ): Promise<CheckResult>
+  checkTest(scope: LeakScope, testName: string | undefined): Promise<CheckResult>
+  /**
+   * Waits for pending closes, then reports what the scope has open after a service's stop, with the audit's own
+   * options, in words that put the fix on the service's stop(); the scope's watched objects are left to its end.
+   */
+  checkShutdown(scope: LeakScope, audit: { subject: string; options: LeakTracker['options'] }): Promise<CheckResult>
   /** Counts of what the scope created and of what is open now. */
   delta(scope: LeakScope): ResourceDelta
   /** Counts of what the scope has open now, and of its listeners still attached by emitter and event. */

@@ -59,11 +59,13 @@ async function usage(): Promise<void> {
   }
   const tracker: LeakTracker = workerTracker()
   const scope = tracker.openScope('block')
-  const result = await tracker.check(scope)
+  const result = await tracker.checkTest(scope, 'block')
   const text: string = result.text
   const warnings: string[] = result.warnings
   void text
   void warnings
+  const audit = await tracker.checkShutdown(scope, { subject: 'shutdown of the block', options: tracker.options })
+  void audit.leaks
   tracker.release(scope)
   const kind: ResourceKind = KINDS[0]
   void kind

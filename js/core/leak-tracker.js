@@ -84,6 +84,19 @@ function deferredLeak({ entry, path }) {
  * @property {string[]} warnings MaxListenersExceededWarnings the scope caused, in words
  */
 
+/**
+ * What one check reports on, and how: each entry point (checkTest, checkShutdown, checkFile) says all of it.
+ * @typedef {object} CheckContext
+ * @property {string} subject who leaked, for the report's heading
+ * @property {string | undefined} testName the test whose ignore rules and baseline entries apply, when one is known
+ * @property {string | undefined} scopeHint a line for the report's fix (where a file's resources should close)
+ * @property {object[]} extraResources more leaks to report with the scope's, as `OpenResource`s (the objects a file
+ *   still holds)
+ * @property {LeakTracker['options']} options the options of this check
+ * @property {boolean} retained whether the scope's watched objects are checked now (an audit mid-scope leaves them)
+ * @property {'test' | 'shutdown'} wording whose fix the report words: the test's cleanup, or a service's stop()
+ */
+
 export class LeakTracker {
   /** @param {object} [options] see `configure` */
   constructor(options) {
@@ -180,18 +193,52 @@ export class LeakTracker {
   }
 
   /**
+   * Checks what a test left open at its end, or a block of it (`expectNoLeaks()`), with the configured options.
+   * @param {LeakScope} scope
+   * @param {string | undefined} testName the test's name, for the ignore rules and baseline entries that name a test;
+   *   undefined when it cannot be told (tests running concurrently)
+   * @returns {Promise<CheckResult>}
+   */
+  checkTest(scope, testName) {
+    return this.#check(scope, {
+      subject: scope.subject,
+      testName,
+      scopeHint: undefined,
+      extraResources: [],
+      options: this.options,
+      retained: true,
+      wording: 'test',
+    })
+  }
+
+  /**
+   * Checks a service's shutdown (`assertCleanShutdown`): what `scope` has open after the stop, with the audit's own
+   * options. The scope's watched objects are left to its end, and the report puts the fix on the service's stop().
+   * @param {LeakScope} scope the scope the stop ran in (a test's, or the process's)
+   * @param {{ subject: string, options: LeakTracker['options'] }} audit
+   * @returns {Promise<CheckResult>}
+   */
+  checkShutdown(scope, { subject, options }) {
+    return this.#check(scope, {
+      subject,
+      testName: scope.testName,
+      scopeHint: undefined,
+      extraResources: [],
+      options,
+      retained: false,
+      wording: 'shutdown',
+    })
+  }
+
+  /**
    * Waits for pending closes, then reports what `scope` left open that the options do not accept. The resources
    * reported are marked, so that a later check of the same scope does not report them again.
    * @param {LeakScope} scope
-   * @param {{ testName?: string, scopeHint?: string, extraResources?: object[], subject?: string }} [context]
-   *   `extraResources`: more open resources to report with the scope's (as `OpenResource`s); `subject`: who leaked,
-   *   when not the scope's subject; `options`: the options of this check, when not the tracker's (a shutdown audit's
-   *   own ignore rules); `retained: false`: leave the scope's watched objects to its own end (an audit mid-scope);
-   *   `wording: 'shutdown'`: the report puts the fix on a service's stop(), not on the test
+   * @param {CheckContext} context
    * @returns {Promise<CheckResult>}
    */
-  async check(scope, context = {}) {
-    const options = context.options ?? this.options
+  async #check(scope, context) {
+    const { options } = context
     // A server whose listen() is still looking its host up is waited for like a pending close: its handle, made in
     // this scope's context, is the scope's.
     const open = await settleOpenResources(
@@ -201,8 +248,8 @@ export class LeakTracker {
       () => scope.pendingListens().length > 0,
     )
     const warnings = await this.#maxListenersWarnings(scope)
-    const watched = context.retained === false ? [] : await this.#retainedObjects(scope)
-    const retained = [...watched, ...(context.extraResources ?? [])]
+    const watched = context.retained ? await this.#retainedObjects(scope) : []
+    const retained = [...watched, ...context.extraResources]
     if (open.length === 0 && retained.length === 0) return { leaks: [], text: '', warnings }
     const resources = [...describeOpen(scope, open, this.asyncTracker.listenStacks), ...retained]
     const analysed = await this.#analyze(resources)
@@ -214,11 +261,11 @@ export class LeakTracker {
     const native = await loadNative()
     const text = native.renderLeakReport(
       JSON.stringify({
-        subject: context.subject ?? scope.subject,
+        subject: context.subject,
         leaks,
         scopeHint: context.scopeHint,
         attributionUncertain: scope.attributionUncertain,
-        wording: context.wording ?? 'test',
+        wording: context.wording,
       }),
     )
     return { leaks, text, warnings }
@@ -314,8 +361,15 @@ export class LeakTracker {
       reachable.length > 0
         ? `${scopeHint}\n    ${reachable.length} servers and sockets the tests closed are still reachable after GC (tests: ${tests.map((name) => `"${name}"`).join(', ')}): something keeps what every test closed alive, and the heap grows with each test. watch(app) in one of them names the path that holds it.`
         : scopeHint
-    const subject = retained.length > 0 ? `file ${fileName}` : undefined
-    const result = await this.check(scope, { scopeHint: hint, extraResources: retained, subject })
+    const result = await this.#check(scope, {
+      subject: retained.length > 0 ? `file ${fileName}` : scope.subject,
+      testName: undefined,
+      scopeHint: hint,
+      extraResources: retained,
+      options: this.options,
+      retained: true,
+      wording: 'test',
+    })
     this.snapshotTaken = false
     return { ...result, growth }
   }

@@ -90,13 +90,7 @@ export async function assertCleanShutdown(fn, options) {
   await fn()
   const stopMs = realNow() - startedAt
   const subject = audit.name ? `shutdown of ${audit.name}` : 'shutdown'
-  const result = await tracker.check(scope, {
-    testName: scope.testName,
-    subject,
-    options: audit.options,
-    retained: false,
-    wording: 'shutdown',
-  })
+  const result = await tracker.checkShutdown(scope, { subject, options: audit.options })
   for (const warning of result.warnings) console.warn(`[leakwatch] ${warning}`)
   if (result.leaks.length > 0) {
     const error = new LeakError(result.text, result.leaks)

@@ -228,7 +228,7 @@ export class TestFileSession {
     const { tracker } = this
     const name = scope.testName
     try {
-      const result = scope.allowed ? nothingFound() : await tracker.check(scope, { testName: name })
+      const result = scope.allowed ? nothingFound() : await tracker.checkTest(scope, name)
       const delta = figures ? tracker.delta(scope) : null
       const heap = await tracker.heapAfterTest(name)
       const meta = figures ? await this.#testMeta(scope, result, { delta, heap, failedWith }) : null
@@ -338,7 +338,7 @@ export class TestFileSession {
     const { tracker } = this
     if (fn === undefined) {
       const current = this.#callerScope('expectNoLeaks()')
-      this.#throwIfLeaked(await tracker.check(current, { testName: current.testName }), current)
+      this.#throwIfLeaked(await tracker.checkTest(current, current.testName), current)
       return
     }
     if (typeof fn !== 'function') {
@@ -359,7 +359,7 @@ export class TestFileSession {
       } finally {
         if (inContext === null) tracker.activeScope = parent
       }
-      this.#throwIfLeaked(await tracker.check(scope, { testName: concurrent ? undefined : current.testName }), scope)
+      this.#throwIfLeaked(await tracker.checkTest(scope, concurrent ? undefined : current.testName), scope)
     } finally {
       // Whether the function threw or not, its scope is dropped: its resources are the test's too.
       tracker.release(scope)

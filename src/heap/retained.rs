@@ -39,20 +39,20 @@ impl RetainedSizes {
     pub fn compute_then(graph: &HeapGraph, before_peak: impl FnOnce()) -> Self {
         let at = std::time::Instant::now();
         let (number, parent) = depth_first(graph, true);
-        super::profile("  dfs", at);
+        super::profile::profile("  dfs", at);
         let count = parent.len();
         let at = std::time::Instant::now();
         let predecessors = Predecessors::new(graph, &number, &parent, before_peak);
-        super::profile("  predecessors", at);
+        super::profile::profile("  predecessors", at);
         // The numbering is not needed while the dominators are found, which is the peak: numbering again after
         // (the same search, so the same numbers) costs less than keeping it.
         drop(number);
         let at = std::time::Instant::now();
         let idom = semi_nca(parent, predecessors);
-        super::profile("  semi-nca", at);
+        super::profile::profile("  semi-nca", at);
         let at = std::time::Instant::now();
         let (number, _) = depth_first(graph, false);
-        super::profile("  dfs again", at);
+        super::profile::profile("  dfs again", at);
         let at = std::time::Instant::now();
         let mut retained = filled(count, 0u64);
         for (node, &k) in number.iter().enumerate() {
@@ -64,7 +64,7 @@ impl RetainedSizes {
             let size = retained[k];
             retained[idom[k] as usize] += size;
         }
-        super::profile("  sums", at);
+        super::profile::profile("  sums", at);
         Self {
             number,
             idom,

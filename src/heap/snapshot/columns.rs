@@ -137,32 +137,52 @@ impl HeapSnapshot {
                 "over 4 billion nodes or edges: beyond what leakwatch indexes".to_owned(),
             ));
         }
-        if let Some(&to) = self.edge_to.iter().find(|&&to| to as usize >= node_count) {
+        // A maximum first (vectorised), then the offending value only when there is one.
+        let past = |column: &[u32], count: usize| {
+            let max = column.iter().copied().max().unwrap_or(0);
+            (max as usize >= count)
+                .then(|| {
+                    column
+                        .iter()
+                        .copied()
+                        .find(|&value| value as usize >= count)
+                })
+                .flatten()
+        };
+        if let Some(to) = past(&self.edge_to, node_count) {
             return Err(Inconsistency::Edges(format!(
                 "an edge points to node {to}, past the last node ({node_count} nodes)"
             )));
         }
         let string_count = self.strings.len();
-        if let Some(&name) = self
-            .node_name
-            .iter()
-            .find(|&&name| name as usize >= string_count)
-        {
+        if let Some(name) = past(&self.node_name, string_count) {
             return Err(Inconsistency::Nodes(format!(
                 "a node names string {name}, past the last string ({string_count} strings)"
             )));
         }
-        let numbered: Vec<bool> = self
-            .edge_type_names
-            .iter()
-            .map(|name| name == "element" || name == "hidden")
-            .collect();
-        let bad_edge = self
+        // Element and hidden edges hold an index, every other kind a string: a mask per kind keeps the names.
+        let mut names_a_string = [0u32; 256];
+        for (kind, name) in self.edge_type_names.iter().enumerate().take(256) {
+            if name != "element" && name != "hidden" {
+                names_a_string[kind] = u32::MAX;
+            }
+        }
+        let named = |(&kind, &name): (&u8, &u32)| name & names_a_string[usize::from(kind)];
+        let max_name = self
             .edge_type
             .iter()
             .zip(&self.edge_name_or_index)
-            .find(|&(&kind, &name)| !numbered[usize::from(kind)] && name as usize >= string_count);
-        if let Some((_, name)) = bad_edge {
+            .map(named)
+            .max()
+            .unwrap_or(0);
+        if max_name as usize >= string_count {
+            let name = self
+                .edge_type
+                .iter()
+                .zip(&self.edge_name_or_index)
+                .map(named)
+                .find(|&name| name as usize >= string_count)
+                .unwrap_or(max_name);
             return Err(Inconsistency::Edges(format!(
                 "an edge names string {name}, past the last string ({string_count} strings)"
             )));
@@ -254,19 +274,23 @@ impl NodeIds {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, id: u64) {
         match (&mut self.wide, u32::try_from(id)) {
             (None, Ok(narrow)) => self.narrow.push(narrow),
             (Some(wide), _) => wide.push(id),
-            (None, Err(_)) => {
-                let mut wide = Vec::with_capacity(self.narrow.capacity());
-                wide.extend(self.narrow.iter().map(|&id| u64::from(id)));
-                wide.push(id);
-                self.narrow = Vec::new();
-                self.wide = Some(wide);
-            }
+            (None, Err(_)) => self.widen_with(id),
         }
+    }
+
+    /// The first id past 32 bits: every id becomes eight bytes from here on.
+    #[cold]
+    fn widen_with(&mut self, id: u64) {
+        let mut wide = Vec::with_capacity(self.narrow.capacity());
+        wide.extend(self.narrow.iter().map(|&id| u64::from(id)));
+        wide.push(id);
+        self.narrow = Vec::new();
+        self.wide = Some(wide);
     }
 }
 
@@ -299,6 +323,9 @@ pub enum Field {
     Ignored,
 }
 
+/// The most values a row may have for the whole-row path (V8 writes 7 for nodes, 3 for edges).
+pub const MAX_ROW_WIDTH: usize = 16;
+
 /// How the values of the array being read (`nodes` or `edges`) become columns: everything storing needs but the
 /// columns, so that the second thread of a split scan can store into columns of its own.
 #[derive(Clone, Debug, Default)]
@@ -311,6 +338,102 @@ pub struct Rows {
     node_field_count: u64,
     /// `u64::MAX / node_field_count + 1`, for dividing by the field count with a multiply.
     node_field_reciprocal: u64,
+    /// Where each column's value sits in a row, for storing whole rows.
+    layout: Layout,
+}
+
+/// The row layouts that can be stored a whole row at a time: a `nodes` or an `edges` row of at most
+/// `MAX_ROW_WIDTH` values (V8's always are). Positions are within the row.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum Layout {
+    Nodes(NodeLayout),
+    Edges(EdgeLayout),
+    /// Anything else goes value by value.
+    #[default]
+    ValueByValue,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct NodeLayout {
+    width: usize,
+    kind: usize,
+    name: usize,
+    id: usize,
+    self_size: usize,
+    edge_count: usize,
+    node_types: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct EdgeLayout {
+    width: usize,
+    kind: usize,
+    name_or_index: usize,
+    to_node: usize,
+    edge_types: u64,
+    node_field_count: u64,
+    node_field_reciprocal: u64,
+}
+
+impl NodeLayout {
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Stores a whole row when every value is in range (the value-by-value path finds which is not, and says
+    /// so); no branch per value.
+    #[inline(always)]
+    pub fn store(&self, snapshot: &mut HeapSnapshot, row: &[u64; MAX_ROW_WIDTH]) -> bool {
+        let (kind, name, count) = (
+            row[self.kind % MAX_ROW_WIDTH],
+            row[self.name % MAX_ROW_WIDTH],
+            row[self.edge_count % MAX_ROW_WIDTH],
+        );
+        let narrow = u64::from(u32::MAX);
+        if !((kind < self.node_types) & (name <= narrow) & (count <= narrow)) {
+            return false;
+        }
+        snapshot.node_type.push(kind as u8);
+        snapshot.node_name.push(name as u32);
+        snapshot.node_id.push(row[self.id % MAX_ROW_WIDTH]);
+        // V8 heap objects are far below 4 GiB; clamping keeps the column at 4 bytes a node.
+        snapshot
+            .node_self_size
+            .push(row[self.self_size % MAX_ROW_WIDTH].min(narrow) as u32);
+        snapshot.node_edge_count.push(count as u32);
+        true
+    }
+}
+
+impl EdgeLayout {
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Stores a whole row when every value is in range and the target a 32-bit multiple of the node field count
+    /// (larger targets go value by value); no branch per value.
+    #[inline(always)]
+    pub fn store(&self, snapshot: &mut HeapSnapshot, row: &[u64; MAX_ROW_WIDTH]) -> bool {
+        let (kind, name, to) = (
+            row[self.kind % MAX_ROW_WIDTH],
+            row[self.name_or_index % MAX_ROW_WIDTH],
+            row[self.to_node % MAX_ROW_WIDTH],
+        );
+        let narrow = u64::from(u32::MAX);
+        // Lemire's division by multiplication, exact for 32-bit dividends.
+        let index = ((u128::from(to) * u128::from(self.node_field_reciprocal)) >> 64) as u64;
+        let fits = (kind < self.edge_types)
+            & (name <= narrow)
+            & (to <= narrow)
+            & (index.wrapping_mul(self.node_field_count) == to);
+        if !fits {
+            return false;
+        }
+        snapshot.edge_type.push(kind as u8);
+        snapshot.edge_name_or_index.push(name as u32);
+        snapshot.edge_to.push(index as u32);
+        true
+    }
 }
 
 impl Rows {
@@ -321,19 +444,63 @@ impl Rows {
         edge_types: usize,
         node_field_count: u64,
     ) -> Self {
+        let node_field_reciprocal = (u64::MAX / node_field_count).wrapping_add(1);
+        let at = |wanted: Field| fields.iter().position(|&field| field == wanted);
+        let width = fields.len();
+        let layout = if width > MAX_ROW_WIDTH {
+            Layout::ValueByValue
+        } else if let (Some(kind), Some(name), Some(id), Some(self_size), Some(edge_count)) = (
+            at(Field::Type),
+            at(Field::Name),
+            at(Field::Id),
+            at(Field::SelfSize),
+            at(Field::EdgeCount),
+        ) {
+            Layout::Nodes(NodeLayout {
+                width,
+                kind,
+                name,
+                id,
+                self_size,
+                edge_count,
+                // A code must also fit the column's byte.
+                node_types: node_types.min(256) as u64,
+            })
+        } else if let (Some(kind), Some(name_or_index), Some(to_node)) = (
+            at(Field::EdgeType),
+            at(Field::NameOrIndex),
+            at(Field::ToNode),
+        ) {
+            Layout::Edges(EdgeLayout {
+                width,
+                kind,
+                name_or_index,
+                to_node,
+                edge_types: edge_types.min(256) as u64,
+                node_field_count,
+                node_field_reciprocal,
+            })
+        } else {
+            Layout::ValueByValue
+        };
         Self {
             fields,
             field: 0,
             node_types,
             edge_types,
             node_field_count,
-            node_field_reciprocal: (u64::MAX / node_field_count).wrapping_add(1),
+            node_field_reciprocal,
+            layout,
         }
     }
 
     /// Values per row.
     pub fn width(&self) -> usize {
         self.fields.len()
+    }
+
+    pub fn layout(&self) -> Layout {
+        self.layout
     }
 
     /// Checks `value` and appends it to its column; the error is the message (the caller knows the offset).

@@ -12,9 +12,10 @@
 //! to serde_json. Every other top-level section (`locations`, `samples`, `trace_*`) is skipped by scanning
 //! brackets and strings. The header must come before `nodes` and `edges` (V8 always writes it first).
 //!
-//! A long run of numbers in one chunk is shared with a second thread, which stores the part after a comma about
+//! A long run of numbers in one chunk is shared with a second thread, which stores the part after a cut about
 //! half-way into columns of its own, appended once both are done (`scan_numbers_split`); the result and the error
-//! offsets are those of the serial scan.
+//! offsets are those of the serial scan. Skipped values and strings are scanned eight bytes at a time for the
+//! bytes that matter (brackets, quotes, escapes).
 //!
 //! Limits: node and edge indexes are `u32` (over 4 billion nodes or edges is an error, not a wrap); the string
 //! arena is capped at 4 GiB (an error past that). A malformed file gives a `SnapshotError` naming the byte offset
@@ -30,7 +31,9 @@ pub use strings::StringTable;
 
 use super::profile::profile;
 use columns::{Field, Inconsistency, Rows, UNKNOWN_SIZE_ROWS};
-use numbers::{comma_after, scan_far_part, scan_plain_numbers, split_point, SPLIT_FROM_BYTES};
+use numbers::{
+    bytes_equal, comma_after, load, scan_far_part, scan_values, split_point, Cut, SPLIT_FROM_BYTES,
+};
 use std::fmt;
 use std::io::Read;
 
@@ -54,6 +57,10 @@ impl fmt::Display for SnapshotError {
 
 impl std::error::Error for SnapshotError {}
 
+/// What `parse_reader` reads at a time: each chunk's number runs are split over two threads, so fewer, larger
+/// chunks mean fewer hand-offs between them (a hand-off costs a thread start, and more on a busy machine).
+pub const READ_CHUNK_BYTES: usize = 16 << 20;
+
 /// Reads a whole snapshot from `reader`, one buffer at a time; `total_bytes`, when known (a file's length), is
 /// what the header's counts are checked against.
 pub fn parse_reader(
@@ -64,7 +71,7 @@ pub fn parse_reader(
     if let Some(total) = total_bytes {
         parser = parser.with_total_bytes(total);
     }
-    let mut buffer = vec![0u8; 1 << 20];
+    let mut buffer = vec![0u8; READ_CHUNK_BYTES];
     loop {
         let read = match reader.read(&mut buffer) {
             Ok(0) => break,
@@ -192,6 +199,12 @@ pub struct SnapshotParser {
     split_from_bytes: usize,
     /// The second thread's columns, emptied after each split (their capacity is kept for the next).
     split_columns: HeapSnapshot,
+    /// Whether the rows of `nodes` and `edges` each end with a newline, as V8 writes them: a split then cuts at a
+    /// row's start. Cleared the first time a cut there turns out not to be one.
+    rows_end_lines: bool,
+    /// Off only in tests: numbers and skipped values byte by byte through the state machine, on one thread: the
+    /// reference the fast paths are checked against.
+    fast_paths: bool,
 }
 
 #[cfg(test)]
@@ -242,6 +255,8 @@ impl SnapshotParser {
             started: std::time::Instant::now(),
             split_from_bytes: SPLIT_FROM_BYTES,
             split_columns: HeapSnapshot::default(),
+            rows_end_lines: true,
+            fast_paths: true,
         }
     }
 
@@ -256,6 +271,13 @@ impl SnapshotParser {
     #[cfg(test)]
     pub(crate) fn split_from(mut self, bytes: usize) -> Self {
         self.split_from_bytes = bytes;
+        self
+    }
+
+    /// Turns off the fast paths and the split: the plain state machine, as a reference for tests.
+    #[cfg(test)]
+    pub(crate) fn byte_by_byte(mut self) -> Self {
+        self.fast_paths = false;
         self
     }
 
@@ -308,7 +330,7 @@ impl SnapshotParser {
             // The number arrays are nearly all of a snapshot: they get a tight loop of their own.
             if let State::Numbers(phase) = self.state {
                 self.make_room(chunk.len() - i);
-                i = if split && chunk.len() - i >= self.split_from_bytes {
+                i = if split && self.fast_paths && chunk.len() - i >= self.split_from_bytes {
                     self.scan_numbers_split(chunk, i, phase)?
                 } else {
                     self.scan_numbers(chunk, i, phase)?
@@ -317,10 +339,7 @@ impl SnapshotParser {
             }
             if self.state == State::Strings(StringPhase::InString) {
                 // Copy a run of plain bytes in one go: some strings are long.
-                let run = chunk[i..]
-                    .iter()
-                    .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                    .unwrap_or(chunk.len() - i);
+                let run = first_of(chunk, i, string_specials) - i;
                 if run > 0 {
                     self.result.strings.push_bytes(&chunk[i..i + run]);
                     i += run;
@@ -345,6 +364,27 @@ impl SnapshotParser {
                     continue;
                 }
             }
+            // A skipped value (`locations` can be a tenth of a file) changes state only at brackets and quotes.
+            if let (
+                true,
+                State::Skip {
+                    started: true,
+                    in_string,
+                    escape: false,
+                    ..
+                },
+            ) = (self.fast_paths, self.state)
+            {
+                let next = if in_string {
+                    first_of(chunk, i, string_ends)
+                } else {
+                    first_of(chunk, i, brackets_and_quotes)
+                };
+                if next > i {
+                    i = next;
+                    continue;
+                }
+            }
             let byte = chunk[i];
             self.step(i, byte)?;
             i += 1;
@@ -352,22 +392,27 @@ impl SnapshotParser {
         Ok(())
     }
 
-    /// `scan_numbers` on two threads: this one parses up to a comma about half-way, while a second thread parses
+    /// `scan_numbers` on two threads: this one parses up to a cut about half-way, while a second thread parses
     /// the rest into columns of its own, which are then appended. The second thread must know which field of a
-    /// row its first value is: the commas before the cut tell it, if all of them separate values of this array,
-    /// which holds when this thread ends its part still in the array and at that field; otherwise the second
-    /// thread's work is dropped and the serial path goes on from the cut. The second thread stops at anything
-    /// but short numbers each followed by a comma, and the serial path goes on from there, so `]`, odd spacing, a
-    /// number cut by the chunk's end and syntax errors are all found where they would be without the split; an
-    /// error in a value the second thread stored carries its own offset, reported after this thread's part.
+    /// row its first value is: a cut after V8's row-ending `\n,` is at a row's start, and elsewhere the commas
+    /// before the cut tell it, if all of them separate values of this array. Either holds when this thread ends its
+    /// part still in the array and at that field; otherwise the second thread's work is dropped and the serial path
+    /// goes on from the cut (and, when a line did not end a row, later cuts count commas). The second thread stops
+    /// at anything but plain numbers each followed by a comma, and the serial path goes on from there, so `]`, odd
+    /// spacing, a number cut by the chunk's end and syntax errors are all found where they would be without the
+    /// split; an error in a value the second thread stored carries its own offset, reported after this thread's
+    /// part.
     fn scan_numbers_split(
         &mut self,
         chunk: &[u8],
         i: usize,
         phase: NumberPhase,
     ) -> Result<usize, SnapshotError> {
-        let Some(rest) = split_point(chunk, i) else {
+        let Some(cut) = split_point(chunk, i, self.rows_end_lines) else {
             return self.scan_numbers(chunk, i, phase);
+        };
+        let rest = match cut {
+            Cut::RowStart(rest) | Cut::AfterComma(rest) => rest,
         };
         let rows = self.rows.clone();
         let mut columns = std::mem::take(&mut self.split_columns);
@@ -376,7 +421,7 @@ impl SnapshotParser {
         let (first, far) = std::thread::scope(|scope| {
             let columns = &mut columns;
             let worker = scope.spawn(move || {
-                scan_far_part(chunk, i, rest, rows, columns, |message, at| {
+                scan_far_part(chunk, i, cut, rows, columns, |message, at| {
                     SnapshotError::Parse {
                         offset: base + at as u64,
                         message,
@@ -396,6 +441,13 @@ impl SnapshotParser {
             && far.start_field == self.rows.field;
         if !agrees {
             self.split_columns.clear_columns();
+            // Still in the same array, and not at a row's start after a newline: rows do not end lines here.
+            if self.state == State::Numbers(NumberPhase::Expect)
+                && self.in_edges == in_edges
+                && matches!(cut, Cut::RowStart(_))
+            {
+                self.rows_end_lines = false;
+            }
             return Ok(rest);
         }
         let stop = far.stop?;
@@ -414,10 +466,17 @@ impl SnapshotParser {
     ) -> Result<usize, SnapshotError> {
         let mut number = self.number;
         while i < chunk.len() {
-            // Fast path: a whole number followed by ',' (nearly every value of `nodes` and `edges`).
-            if matches!(phase, NumberPhase::First | NumberPhase::Expect) {
-                // The same fast path as the second thread's: blocks of eight bytes, then short numbers.
-                let next = scan_plain_numbers(chunk, i, |value, at| self.store_number(value, at))?;
+            // Fast path: whole rows, then whole numbers each followed by ',' (nearly every value of `nodes` and
+            // `edges`): the same as the second thread's.
+            if self.fast_paths && matches!(phase, NumberPhase::First | NumberPhase::Expect) {
+                let base = self.offset;
+                let next =
+                    scan_values(chunk, i, &mut self.rows, &mut self.result, |message, at| {
+                        SnapshotError::Parse {
+                            offset: base + at as u64,
+                            message,
+                        }
+                    })?;
                 if next > i {
                     i = next;
                     phase = NumberPhase::Expect;
@@ -927,6 +986,51 @@ impl SnapshotParser {
     }
 }
 
+/// Where the first byte of `chunk[from..]` that `hits` marks is (`chunk.len()` when none): `hits` gives the high
+/// bit of each such byte of an eight-byte word, exact up to the first.
+#[inline(always)]
+fn first_of(chunk: &[u8], from: usize, hits: impl Fn(u64) -> u64) -> usize {
+    let mut i = from;
+    while i + 8 <= chunk.len() {
+        let found = hits(load(chunk, i));
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < chunk.len() {
+        let mut word = [0u8; 8];
+        word[0] = chunk[i];
+        if hits(u64::from_le_bytes(word)) & 0x80 != 0 {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// What ends a run of plain bytes in a string: `"`, `\\` and control bytes (which JSON wants escaped).
+#[inline(always)]
+fn string_specials(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let control = word.wrapping_sub(ONES * 0x20) & !word & (ONES * 0x80);
+    bytes_equal(word, b'"') | bytes_equal(word, b'\\') | control
+}
+
+/// What matters inside a skipped string: its end and escapes.
+#[inline(always)]
+fn string_ends(word: u64) -> u64 {
+    bytes_equal(word, b'"') | bytes_equal(word, b'\\')
+}
+
+/// What changes the nesting of a skipped value: brackets, braces and quotes.
+#[inline(always)]
+fn brackets_and_quotes(word: u64) -> u64 {
+    // `[` and `]` become `{` and `}` with 0x20 set; no other byte does.
+    let folded = word | 0x2020_2020_2020_2020;
+    bytes_equal(folded, b'{') | bytes_equal(folded, b'}') | bytes_equal(word, b'"')
+}
+
 /// One byte of bracket/string tracking for copying or skipping a JSON value.
 fn scan_nesting(depth: u32, in_string: bool, escape: bool, byte: u8) -> (u32, bool, bool) {
     if in_string {
@@ -948,3 +1052,6 @@ fn scan_nesting(depth: u32, in_string: bool, escape: bool, byte: u8) -> (u32, bo
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -61,27 +61,77 @@ impl std::error::Error for SnapshotError {}
 /// chunks mean fewer hand-offs between them (a hand-off costs a thread start, and more on a busy machine).
 pub const READ_CHUNK_BYTES: usize = 16 << 20;
 
-/// Reads a whole snapshot from `reader`, one buffer at a time; `total_bytes`, when known (a file's length), is
-/// what the header's counts are checked against.
+/// Reads a whole snapshot from `reader`, a chunk at a time, the next read by a thread of its own while the parser
+/// works on the last (copying a large file from the page cache costs a good share of the parse); `total_bytes`,
+/// when known (a file's length), is what the header's counts are checked against.
 pub fn parse_reader(
-    mut reader: impl Read,
+    reader: impl Read + Send,
     total_bytes: Option<u64>,
+) -> Result<HeapSnapshot, SnapshotError> {
+    // No bigger than the input, when its size is known.
+    let chunk_bytes = total_bytes.map_or(READ_CHUNK_BYTES, |total| {
+        usize::try_from(total).map_or(READ_CHUNK_BYTES, |total| total.clamp(1, READ_CHUNK_BYTES))
+    });
+    parse_reader_in_chunks(reader, total_bytes, chunk_bytes)
+}
+
+/// `parse_reader`, `chunk_bytes` at a time.
+fn parse_reader_in_chunks(
+    reader: impl Read + Send,
+    total_bytes: Option<u64>,
+    chunk_bytes: usize,
 ) -> Result<HeapSnapshot, SnapshotError> {
     let mut parser = SnapshotParser::new();
     if let Some(total) = total_bytes {
         parser = parser.with_total_bytes(total);
     }
-    let mut buffer = vec![0u8; READ_CHUNK_BYTES];
-    loop {
-        let read = match reader.read(&mut buffer) {
+    std::thread::scope(|scope| {
+        // Two buffers go round: filled by the reading thread, emptied here. Both channels end in this closure, so an
+        // early return (a parse error) ends the reading thread's next send or receive, and the scope's join.
+        let (filled_sender, filled) =
+            std::sync::mpsc::sync_channel::<std::io::Result<(Vec<u8>, usize)>>(1);
+        let (empty, empty_receiver) = std::sync::mpsc::channel::<Vec<u8>>();
+        for _ in 0..2 {
+            let _ = empty.send(vec![0u8; chunk_bytes.max(1)]);
+        }
+        scope.spawn(move || {
+            let mut reader = reader;
+            while let Ok(mut buffer) = empty_receiver.recv() {
+                let result = fill(&mut reader, &mut buffer);
+                let last = !matches!(result, Ok(read) if read == buffer.len());
+                if filled_sender
+                    .send(result.map(|read| (buffer, read)))
+                    .is_err()
+                    || last
+                {
+                    return;
+                }
+            }
+        });
+        while let Ok(result) = filled.recv() {
+            let (buffer, read) = result.map_err(SnapshotError::Io)?;
+            parser.push(&buffer[..read])?;
+            if read < buffer.len() {
+                break;
+            }
+            let _ = empty.send(buffer);
+        }
+        parser.finish()
+    })
+}
+
+/// Reads into all of `buffer` unless the input ends first; how many bytes were read.
+fn fill(reader: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..]) {
             Ok(0) => break,
-            Ok(read) => read,
-            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(error) => return Err(SnapshotError::Io(error)),
-        };
-        parser.push(&buffer[..read])?;
+            Ok(read) => filled += read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
     }
-    parser.finish()
+    Ok(filled)
 }
 
 /// Reads a whole snapshot held in memory (tests, small inputs).

@@ -3,7 +3,8 @@
 //! to nineteen digits, clamped and wide values), parsed in chunks of many sizes with and without the two-thread
 //! split, and compared with the values written and with the plain state machine (`byte_by_byte`).
 
-use super::{HeapSnapshot, SnapshotError, SnapshotParser};
+use super::{parse_reader_in_chunks, HeapSnapshot, SnapshotError, SnapshotParser};
+use std::io::Read;
 
 /// A fixed xorshift: the same snapshots every run.
 struct Random(u64);
@@ -384,4 +385,66 @@ fn corruptions_of_generated_snapshots_give_the_errors_of_the_plain_state_machine
             );
         }
     }
+}
+
+/// A reader that gives a few hundred bytes a call, and fails once `fail_at` bytes are read.
+struct Trickle<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    fail_at: Option<usize>,
+}
+
+impl Read for Trickle<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        if self.fail_at.is_some_and(|fail_at| self.at >= fail_at) {
+            return Err(std::io::Error::other("the disk went away"));
+        }
+        let take = buffer.len().min(777).min(self.bytes.len() - self.at);
+        buffer[..take].copy_from_slice(&self.bytes[self.at..self.at + take]);
+        self.at += take;
+        Ok(take)
+    }
+}
+
+#[test]
+fn reading_on_a_thread_of_its_own_gives_the_same_parse_and_stops_at_the_first_error() {
+    let (bytes, expected) = synthetic(
+        5,
+        4000,
+        &V8_NODE_FIELDS,
+        &V8_EDGE_FIELDS,
+        Spacing::RowsOnLines,
+    );
+    let trickle = |fail_at| Trickle {
+        bytes: &bytes,
+        at: 0,
+        fail_at,
+    };
+    for chunk in [4099, 65_536, bytes.len(), bytes.len() + 1, 16 << 20] {
+        let parsed =
+            parse_reader_in_chunks(trickle(None), Some(bytes.len() as u64), chunk).expect("parses");
+        assert!(Expected::of(&parsed) == expected, "chunks of {chunk}");
+    }
+    // A read that fails, and a parse that fails with reads still to come: each ends the other thread.
+    let failed = parse_reader_in_chunks(trickle(Some(bytes.len() / 2)), None, 4099);
+    assert!(
+        matches!(&failed, Err(SnapshotError::Io(error)) if error.to_string() == "the disk went away"),
+        "{failed:?}"
+    );
+    let mut corrupt = bytes.clone();
+    let at = bytes.len() / 3;
+    corrupt[at] = b'x';
+    let failed = parse_reader_in_chunks(
+        Trickle {
+            bytes: &corrupt,
+            at: 0,
+            fail_at: None,
+        },
+        None,
+        4099,
+    );
+    assert!(
+        matches!(failed, Err(SnapshotError::Parse { offset, .. }) if offset == at as u64),
+        "{failed:?}"
+    );
 }

@@ -11,7 +11,6 @@
 // progress goes to stderr.
 
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs'
-import { open } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { formatAnalysis, formatBytes, formatDiff } from './heap/format.js'
@@ -36,8 +35,6 @@ const USAGE = `Usage:
       leakwatch-report.json. Exits 1 when the merged report has tests or files failed by leaks, or the suite over
       maxHeapGrowthPerTest.`
 
-// The parser shares each chunk's numbers between two threads: fewer, larger chunks mean fewer hand-offs.
-const CHUNK_BYTES = 16 << 20
 const PROGRESS_FROM_BYTES = 64 << 20
 const PROGRESS_EVERY_MS = 500
 
@@ -92,36 +89,12 @@ function progressReporter(path, total) {
   }
 }
 
-/**
- * Streams the file through the native parser and analyses it. The next chunk is read (a copy done by libuv's thread
- * pool) while the parser works on the one before: reading a large snapshot costs a good share of the parse.
- */
-async function analyzeFile(native, path, size, options) {
+/** Streams the file through the native parser (which reads it, the next chunk while it parses the last) and analyses it. */
+function analyzeFile(native, path, size, options) {
   // The size lets the parser check the header's counts before it allocates for them.
   const parser = new native.HeapSnapshotParser(path, size)
   const progress = progressReporter(path, size)
-  // No bigger than the file: a small one needs no 32 MB of buffers.
-  const chunkBytes = Math.min(CHUNK_BYTES, Math.max(size, 1))
-  const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)]
-  const file = await open(path, 'r')
-  let next
-  try {
-    let read = 0
-    next = file.read(buffers[0], 0, chunkBytes, null)
-    for (let turn = 1; ; turn++) {
-      const { bytesRead, buffer } = await next
-      if (bytesRead === 0) break
-      // One read at a time, into the other buffer: the file position moves on in order.
-      next = file.read(buffers[turn % 2], 0, chunkBytes, null)
-      parser.push(bytesRead === chunkBytes ? buffer : buffer.subarray(0, bytesRead))
-      read += bytesRead
-      progress.update(read)
-    }
-  } finally {
-    // A parse error leaves a read in flight: it ends before the file closes.
-    await next?.catch(() => {})
-    await file.close()
-  }
+  parser.readFile(path, (read) => progress.update(read))
   progress.done()
   return JSON.parse(parser.finish(JSON.stringify(options)))
 }
@@ -209,7 +182,7 @@ async function main(argv) {
     // A process of its own: the allocator may be tuned for big arrays (never done inside a test run).
     native.tuneAllocatorForLargeSnapshots()
     const options = { find: values.find ?? [], ids, top: top ?? 20, maxPaths: positiveInteger(values.paths, '--paths') ?? 3 }
-    const analysis = await analyzeFile(native, file, size, options)
+    const analysis = analyzeFile(native, file, size, options)
     process.stdout.write(values.json ? `${JSON.stringify(analysis, null, 2)}\n` : `${formatAnalysis(analysis, file)}\n`)
     // A script that asks for an object wants to know it is not there, not read it in the output.
     const unmatched = analysis.matches.filter((match) => match.count === 0).map((match) => match.query)

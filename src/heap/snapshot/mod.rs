@@ -57,67 +57,22 @@ impl fmt::Display for SnapshotError {
 
 impl std::error::Error for SnapshotError {}
 
-/// What `parse_reader` reads at a time: each chunk's number runs are split over two threads, so fewer, larger
-/// chunks mean fewer hand-offs between them (a hand-off costs a thread start, and more on a busy machine).
-pub const READ_CHUNK_BYTES: usize = 16 << 20;
+/// What `SnapshotParser::read_from` reads at a time: each chunk's number runs are split over two threads, so fewer,
+/// larger chunks mean fewer hand-offs between them (a hand-off costs a thread start, and more on a busy machine).
+const READ_CHUNK_BYTES: usize = 16 << 20;
 
-/// Reads a whole snapshot from `reader`, a chunk at a time, the next read by a thread of its own while the parser
-/// works on the last (copying a large file from the page cache costs a good share of the parse); `total_bytes`,
-/// when known (a file's length), is what the header's counts are checked against.
+/// Reads a whole snapshot from `reader` (see `SnapshotParser::read_from`); `total_bytes`, when known (a file's
+/// length), is what the header's counts are checked against.
 pub fn parse_reader(
     reader: impl Read + Send,
     total_bytes: Option<u64>,
-) -> Result<HeapSnapshot, SnapshotError> {
-    // No bigger than the input, when its size is known.
-    let chunk_bytes = total_bytes.map_or(READ_CHUNK_BYTES, |total| {
-        usize::try_from(total).map_or(READ_CHUNK_BYTES, |total| total.clamp(1, READ_CHUNK_BYTES))
-    });
-    parse_reader_in_chunks(reader, total_bytes, chunk_bytes)
-}
-
-/// `parse_reader`, `chunk_bytes` at a time.
-fn parse_reader_in_chunks(
-    reader: impl Read + Send,
-    total_bytes: Option<u64>,
-    chunk_bytes: usize,
 ) -> Result<HeapSnapshot, SnapshotError> {
     let mut parser = SnapshotParser::new();
     if let Some(total) = total_bytes {
         parser = parser.with_total_bytes(total);
     }
-    std::thread::scope(|scope| {
-        // Two buffers go round: filled by the reading thread, emptied here. Both channels end in this closure, so an
-        // early return (a parse error) ends the reading thread's next send or receive, and the scope's join.
-        let (filled_sender, filled) =
-            std::sync::mpsc::sync_channel::<std::io::Result<(Vec<u8>, usize)>>(1);
-        let (empty, empty_receiver) = std::sync::mpsc::channel::<Vec<u8>>();
-        for _ in 0..2 {
-            let _ = empty.send(vec![0u8; chunk_bytes.max(1)]);
-        }
-        scope.spawn(move || {
-            let mut reader = reader;
-            while let Ok(mut buffer) = empty_receiver.recv() {
-                let result = fill(&mut reader, &mut buffer);
-                let last = !matches!(result, Ok(read) if read == buffer.len());
-                if filled_sender
-                    .send(result.map(|read| (buffer, read)))
-                    .is_err()
-                    || last
-                {
-                    return;
-                }
-            }
-        });
-        while let Ok(result) = filled.recv() {
-            let (buffer, read) = result.map_err(SnapshotError::Io)?;
-            parser.push(&buffer[..read])?;
-            if read < buffer.len() {
-                break;
-            }
-            let _ = empty.send(buffer);
-        }
-        parser.finish()
-    })
+    parser.read_from(reader, |_| true)?;
+    parser.finish()
 }
 
 /// Reads into all of `buffer` unless the input ends first; how many bytes were read.
@@ -365,6 +320,69 @@ impl SnapshotParser {
         } else {
             "nodes"
         }
+    }
+
+    /// Feeds all of `reader`, to its end, a chunk at a time: the next chunk is read by a thread of its own while
+    /// this one parses the last (copying a large file from the page cache costs a good share of the parse), into
+    /// two buffers no bigger than the input, given back when this returns. `progress` gets the bytes read so far
+    /// after each chunk; returning `false` stops the reading there (with `Ok`).
+    pub fn read_from(
+        &mut self,
+        reader: impl Read + Send,
+        progress: impl FnMut(u64) -> bool,
+    ) -> Result<(), SnapshotError> {
+        let chunk_bytes = self.total_bytes.map_or(READ_CHUNK_BYTES, |total| {
+            usize::try_from(total)
+                .map_or(READ_CHUNK_BYTES, |total| total.clamp(1, READ_CHUNK_BYTES))
+        });
+        self.read_in_chunks(reader, chunk_bytes, progress)
+    }
+
+    /// `read_from`, `chunk_bytes` at a time.
+    fn read_in_chunks(
+        &mut self,
+        reader: impl Read + Send,
+        chunk_bytes: usize,
+        mut progress: impl FnMut(u64) -> bool,
+    ) -> Result<(), SnapshotError> {
+        std::thread::scope(|scope| {
+            // Two buffers go round: filled by the reading thread, emptied here. Both channels end in this closure,
+            // so an early return (a parse error) ends the reading thread's next send or receive, and the scope's
+            // join.
+            let (filled_sender, filled) =
+                std::sync::mpsc::sync_channel::<std::io::Result<(Vec<u8>, usize)>>(1);
+            let (empty, empty_receiver) = std::sync::mpsc::channel::<Vec<u8>>();
+            for _ in 0..2 {
+                let _ = empty.send(vec![0u8; chunk_bytes.max(1)]);
+            }
+            scope.spawn(move || {
+                let mut reader = reader;
+                while let Ok(mut buffer) = empty_receiver.recv() {
+                    let result = fill(&mut reader, &mut buffer);
+                    let last = !matches!(result, Ok(read) if read == buffer.len());
+                    if filled_sender
+                        .send(result.map(|read| (buffer, read)))
+                        .is_err()
+                        || last
+                    {
+                        return;
+                    }
+                }
+            });
+            while let Ok(result) = filled.recv() {
+                let (buffer, read) = result.map_err(SnapshotError::Io)?;
+                if read == 0 {
+                    break;
+                }
+                self.push(&buffer[..read])?;
+                let go_on = progress(self.offset);
+                if read < buffer.len() || !go_on {
+                    break;
+                }
+                let _ = empty.send(buffer);
+            }
+            Ok(())
+        })
     }
 
     /// Feeds the next chunk of the file.

@@ -3,7 +3,7 @@
 //! to nineteen digits, clamped and wide values), parsed in chunks of many sizes with and without the two-thread
 //! split, and compared with the values written and with the plain state machine (`byte_by_byte`).
 
-use super::{parse_reader_in_chunks, HeapSnapshot, SnapshotError, SnapshotParser};
+use super::{HeapSnapshot, SnapshotError, SnapshotParser};
 use std::io::Read;
 
 /// A fixed xorshift: the same snapshots every run.
@@ -406,6 +406,26 @@ impl Read for Trickle<'_> {
     }
 }
 
+/// `SnapshotParser::read_from`, `chunk` bytes at a time; the progress reported, in order.
+fn read_in_chunks(
+    reader: impl Read + Send,
+    total_bytes: Option<u64>,
+    chunk: usize,
+) -> (Result<HeapSnapshot, SnapshotError>, Vec<u64>) {
+    let mut parser = SnapshotParser::new();
+    if let Some(total) = total_bytes {
+        parser = parser.with_total_bytes(total);
+    }
+    let mut reported = Vec::new();
+    let result = parser
+        .read_in_chunks(reader, chunk, |read| {
+            reported.push(read);
+            true
+        })
+        .and_then(|()| parser.finish());
+    (result, reported)
+}
+
 #[test]
 fn reading_on_a_thread_of_its_own_gives_the_same_parse_and_stops_at_the_first_error() {
     let (bytes, expected) = synthetic(
@@ -421,12 +441,19 @@ fn reading_on_a_thread_of_its_own_gives_the_same_parse_and_stops_at_the_first_er
         fail_at,
     };
     for chunk in [4099, 65_536, bytes.len(), bytes.len() + 1, 16 << 20] {
-        let parsed =
-            parse_reader_in_chunks(trickle(None), Some(bytes.len() as u64), chunk).expect("parses");
-        assert!(Expected::of(&parsed) == expected, "chunks of {chunk}");
+        let (parsed, reported) = read_in_chunks(trickle(None), Some(bytes.len() as u64), chunk);
+        assert!(
+            Expected::of(&parsed.expect("parses")) == expected,
+            "chunks of {chunk}"
+        );
+        // After each chunk.
+        let steps: Vec<u64> = (1..=bytes.len().div_ceil(chunk))
+            .map(|step| (step * chunk).min(bytes.len()) as u64)
+            .collect();
+        assert_eq!(reported, steps, "chunks of {chunk}");
     }
     // A read that fails, and a parse that fails with reads still to come: each ends the other thread.
-    let failed = parse_reader_in_chunks(trickle(Some(bytes.len() / 2)), None, 4099);
+    let (failed, _) = read_in_chunks(trickle(Some(bytes.len() / 2)), None, 4099);
     assert!(
         matches!(&failed, Err(SnapshotError::Io(error)) if error.to_string() == "the disk went away"),
         "{failed:?}"
@@ -434,17 +461,24 @@ fn reading_on_a_thread_of_its_own_gives_the_same_parse_and_stops_at_the_first_er
     let mut corrupt = bytes.clone();
     let at = bytes.len() / 3;
     corrupt[at] = b'x';
-    let failed = parse_reader_in_chunks(
-        Trickle {
-            bytes: &corrupt,
-            at: 0,
-            fail_at: None,
-        },
-        None,
-        4099,
-    );
+    let corrupt_reader = Trickle {
+        bytes: &corrupt,
+        at: 0,
+        fail_at: None,
+    };
+    let (failed, _) = read_in_chunks(corrupt_reader, None, 4099);
     assert!(
         matches!(failed, Err(SnapshotError::Parse { offset, .. }) if offset == at as u64),
         "{failed:?}"
     );
+    // Progress that says stop: the parser has what was read so far.
+    let mut parser = SnapshotParser::new();
+    let mut calls = 0;
+    parser
+        .read_in_chunks(trickle(None), 4099, |_| {
+            calls += 1;
+            calls < 3
+        })
+        .expect("stops without an error");
+    assert_eq!((calls, parser.bytes_read()), (3, 3 * 4099));
 }

@@ -38,16 +38,11 @@ impl RetainedSizes {
     /// `compute`, calling `before_peak` before the memory-hungry part (the caller's other work can end first).
     pub fn compute_then(graph: &HeapGraph, before_peak: impl FnOnce()) -> Self {
         let at = std::time::Instant::now();
-        let Numbering {
-            number,
-            parent,
-            predecessor_counts,
-        } = depth_first::<true>(graph);
+        let (number, parent) = depth_first(graph, true);
         super::profile::profile("  dfs", at);
         let count = parent.len();
         let at = std::time::Instant::now();
-        let predecessors =
-            Predecessors::new(graph, &number, &parent, predecessor_counts, before_peak);
+        let predecessors = Predecessors::new(graph, &number, &parent, before_peak);
         super::profile::profile("  predecessors", at);
         // The numbering is not needed while the dominators are found, which is the peak: numbering again after
         // (the same search, so the same numbers) costs less than keeping it.
@@ -56,7 +51,7 @@ impl RetainedSizes {
         let idom = semi_nca(parent, predecessors);
         super::profile::profile("  semi-nca", at);
         let at = std::time::Instant::now();
-        let number = depth_first::<false>(graph).number;
+        let (number, _) = depth_first(graph, false);
         super::profile::profile("  dfs again", at);
         let at = std::time::Instant::now();
         let mut retained = filled(count, 0u64);
@@ -101,30 +96,11 @@ impl RetainedSizes {
     }
 }
 
-/// What a depth-first search over strong edges gives.
-struct Numbering {
-    /// Node index → DFS number (`NONE` when unreachable).
-    number: Vec<u32>,
-    /// DFS number → its parent's number (when asked for).
-    parent: Vec<u32>,
-    /// DFS number → how many strong edges come to it from other nodes than its parent (when asked for).
-    predecessor_counts: Vec<u32>,
-}
-
-/// Iterative DFS over strong edges from the root; `WITH_PREDECESSORS`: also the parents, and the predecessor
-/// counts. Every strong edge of a reachable node is looked at exactly once here, so counting them costs no pass of
-/// its own: an edge to a node already numbered is a predecessor unless it comes from the node's parent (a second
-/// edge from the parent to the same node), the edge that numbers a node is its parent's.
-fn depth_first<const WITH_PREDECESSORS: bool>(graph: &HeapGraph) -> Numbering {
+/// Iterative DFS over strong edges: (node → number, number → parent number when `with_parent`).
+fn depth_first(graph: &HeapGraph, with_parent: bool) -> (Vec<u32>, Vec<u32>) {
     let node_count = graph.node_count() as usize;
     let mut number = filled(node_count, NONE);
-    let mut parent = with_capacity(if WITH_PREDECESSORS { node_count } else { 0 });
-    let mut predecessor_counts = if WITH_PREDECESSORS {
-        // By DFS number, which stays below the node count; one more for the prefix sum's end.
-        filled(node_count + 1, 0u32)
-    } else {
-        Vec::new()
-    };
+    let mut parent = with_capacity(if with_parent { node_count } else { 0 });
     let mut count = 1u32;
     // (node, next edge to look at)
     let mut stack: Vec<(u32, u32)> = Vec::new();
@@ -133,7 +109,6 @@ fn depth_first<const WITH_PREDECESSORS: bool>(graph: &HeapGraph) -> Numbering {
     stack.push((0, graph.edges(0).start));
     while let Some(top) = stack.last_mut() {
         let (from, next) = *top;
-        let source = number[from as usize];
         let end = graph.edges(from).end;
         let mut edge = next;
         let mut descended = false;
@@ -141,24 +116,16 @@ fn depth_first<const WITH_PREDECESSORS: bool>(graph: &HeapGraph) -> Numbering {
             let to = graph.edge_to(edge);
             let current = edge;
             edge += 1;
-            let seen = number[to as usize];
-            if seen == NONE {
-                if graph.is_strong(from, current) {
-                    top.1 = edge;
-                    number[to as usize] = count;
-                    count += 1;
-                    if WITH_PREDECESSORS {
-                        parent.push(source);
-                    }
-                    stack.push((to, graph.edges(to).start));
-                    descended = true;
-                    break;
+            if number[to as usize] == NONE && graph.is_strong(from, current) {
+                top.1 = edge;
+                number[to as usize] = count;
+                count += 1;
+                if with_parent {
+                    parent.push(number[from as usize]);
                 }
-            } else if WITH_PREDECESSORS
-                && parent[seen as usize] != source
-                && graph.is_strong(from, current)
-            {
-                predecessor_counts[seen as usize] += 1;
+                stack.push((to, graph.edges(to).start));
+                descended = true;
+                break;
             }
         }
         if !descended {
@@ -166,12 +133,7 @@ fn depth_first<const WITH_PREDECESSORS: bool>(graph: &HeapGraph) -> Numbering {
         }
     }
     parent.shrink_to_fit();
-    predecessor_counts.truncate(count as usize + 1);
-    Numbering {
-        number,
-        parent,
-        predecessor_counts,
-    }
+    (number, parent)
 }
 
 /// Strong predecessors of each reachable node but its DFS parent, in DFS numbering: `from[first[k]..first[k + 1]]`.
@@ -182,17 +144,26 @@ struct Predecessors {
 }
 
 impl Predecessors {
-    /// `counts`: each DFS number's count of predecessors, and one more slot (see `depth_first`).
-    fn new(
-        graph: &HeapGraph,
-        number: &[u32],
-        parent: &[u32],
-        counts: Vec<u32>,
-        before_peak: impl FnOnce(),
-    ) -> Self {
+    fn new(graph: &HeapGraph, number: &[u32], parent: &[u32], before_peak: impl FnOnce()) -> Self {
         let count = parent.len();
-        // Running ends, then filled back to front: each `first[k]` ends at its range's start.
-        let mut first = counts;
+        // Nodes in index order (edges read front to back), each edge's source and target by DFS number.
+        let each_strong = |visit: &mut dyn FnMut(u32, u32)| {
+            for (from, &source) in number.iter().enumerate() {
+                if source == NONE {
+                    continue;
+                }
+                let from = from as u32;
+                for edge in graph.edges(from) {
+                    let to = number[graph.edge_to(edge) as usize];
+                    if to != NONE && parent[to as usize] != source && graph.is_strong(from, edge) {
+                        visit(source, to);
+                    }
+                }
+            }
+        };
+        // Counts, then running ends, then filled back to front: each `first[k]` ends at its range's start.
+        let mut first = filled(count + 1, 0u32);
+        each_strong(&mut |_, to| first[to as usize] += 1);
         let mut total = 0u32;
         for slot in &mut first[..count] {
             total += *slot;
@@ -201,21 +172,11 @@ impl Predecessors {
         first[count] = total;
         before_peak();
         let mut from = filled(total as usize, 0u32);
-        // Nodes in index order (edges read front to back), each edge's source and target by DFS number.
-        for (node, &source) in number.iter().enumerate() {
-            if source == NONE {
-                continue;
-            }
-            let node = node as u32;
-            for edge in graph.edges(node) {
-                let to = number[graph.edge_to(edge) as usize];
-                if to != NONE && parent[to as usize] != source && graph.is_strong(node, edge) {
-                    let slot = &mut first[to as usize];
-                    *slot -= 1;
-                    from[*slot as usize] = source;
-                }
-            }
-        }
+        each_strong(&mut |source, to| {
+            let slot = &mut first[to as usize];
+            *slot -= 1;
+            from[*slot as usize] = source;
+        });
         Self { first, from }
     }
 }

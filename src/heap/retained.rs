@@ -231,14 +231,14 @@ fn semi_nca(parent: Vec<u32>, predecessors: Predecessors) -> Vec<u32> {
         mut first,
         mut from,
     } = predecessors;
-    // This is the peak of the analysis, so what can wait does. `label` and `ancestor` are only ever read for nodes
-    // already processed, which wrote them: they start as untouched zero pages (not prefaulted) and fill from the
-    // top as the loop goes down, while the predecessors of the nodes done are given back from `from`'s end.
-    // `label[x]`: the least semidominator number on x's compressed forest path (x's own once processed).
-    let mut label: Vec<u32> = vec![0; count];
-    // The link-eval forest: nodes numbered `linked` and up are linked (processed in reverse order), and their
-    // `ancestor` starts as the DFS parent when linked, then is compressed.
-    let mut ancestor: Vec<u32> = vec![0; count];
+    // This is the peak of the analysis, so what can wait does. The forest is only ever read for nodes already
+    // processed, which wrote it: it starts as untouched zero pages (not prefaulted) and fills from the top as the
+    // loop goes down, while the predecessors of the nodes done are given back from `from`'s end.
+    // `forest[x] = [ancestor, label]`, side by side since they are read together (one cache miss, not two):
+    // the link-eval forest: nodes numbered `linked` and up are linked (processed in reverse order), and their
+    // ancestor starts as the DFS parent when linked, then is compressed; the label is the least semidominator
+    // number on x's compressed forest path (x's own once processed).
+    let mut forest: Vec<[u32; 2]> = vec![[0; 2]; count];
     let mut idom = parent;
     let mut chain: Vec<u32> = Vec::new();
     for w in (1..count).rev() {
@@ -253,26 +253,23 @@ fn semi_nca(parent: Vec<u32>, predecessors: Predecessors) -> Vec<u32> {
             } else {
                 chain.clear();
                 let mut x = v;
-                while ancestor[x as usize] >= linked {
+                while forest[x as usize][0] >= linked {
                     chain.push(x);
-                    x = ancestor[x as usize];
+                    x = forest[x as usize][0];
                 }
                 // `x` is the last linked node below a forest root: fold the path down from there.
                 while let Some(y) = chain.pop() {
-                    let a = ancestor[y as usize];
-                    if label[a as usize] < label[y as usize] {
-                        label[y as usize] = label[a as usize];
-                    }
-                    ancestor[y as usize] = ancestor[a as usize];
+                    let [ancestor, label] = forest[y as usize];
+                    let above = forest[ancestor as usize];
+                    forest[y as usize] = [above[0], label.min(above[1])];
                 }
-                label[v as usize]
+                forest[v as usize][1]
             };
             if value < semi {
                 semi = value;
             }
         }
-        label[w] = semi;
-        ancestor[w] = idom[w];
+        forest[w] = [idom[w], semi];
         // `first[w + 1]` is not read again (lower nodes' ranges end at most at `first[w]`): keep `semi` there.
         first[w + 1] = semi;
         // The ranges of the nodes done are the end of `from`: give them back now and then.
@@ -281,8 +278,7 @@ fn semi_nca(parent: Vec<u32>, predecessors: Predecessors) -> Vec<u32> {
             from.shrink_to_fit();
         }
     }
-    drop(label);
-    drop(ancestor);
+    drop(forest);
     drop(from);
     for w in 1..count {
         let semi = first[w + 1];

@@ -22,6 +22,14 @@ export declare class HeapSnapshotParser {
    * parser is then unusable.
    */
   push(chunk: Uint8Array): void
+  /**
+   * Reads the file at `path` to its end through this parser, 16 MB at a time, the next chunk read on a thread of
+   * its own while the last is parsed, into buffers given back before this returns. `onProgress`, when given, is
+   * called with the bytes read so far after each chunk; if it throws, reading stops there and this throws its
+   * error. Throws (with the byte offset) as soon as the bytes stop being a heap snapshot; the parser is then
+   * unusable.
+   */
+  readFile(path: string, onProgress?: ((arg: number) => void) | undefined | null): void
   /** Bytes fed so far. */
   get bytesRead(): number
   /** Ends the input and analyses it: same options and result as `analyzeHeapSnapshotFile`. */

@@ -46,6 +46,26 @@ test('analyzeHeapSnapshotFile finds the instance, its path through the module ar
   assert.ok(analysis.constructors.length > 0)
 })
 
+test('HeapSnapshotParser reads a file itself, says how far it got, and stops when the progress callback throws', async () => {
+  const native = await loadNative()
+  const size = readFileSync(file).length
+  const parser = new native.HeapSnapshotParser(file, size)
+  const reported = []
+  parser.readFile(file, (read) => reported.push(read))
+  assert.deepEqual(reported, [size], 'one chunk for a file this small')
+  assert.equal(parser.bytesRead, size)
+  const read = JSON.parse(parser.finish(JSON.stringify({ find: ['FastifyInstance'] })))
+  const direct = JSON.parse(native.analyzeHeapSnapshotFile(file, JSON.stringify({ find: ['FastifyInstance'] })))
+  assert.deepEqual(read.matches, direct.matches)
+
+  const stopped = new native.HeapSnapshotParser(file, size)
+  assert.throws(() => stopped.readFile(file, () => { throw new Error('the user pressed ^C') }), /the user pressed \^C/)
+  assert.throws(() => new native.HeapSnapshotParser().readFile(path.join(dir, 'missing.heapsnapshot')), /leakwatch: cannot read .*missing\.heapsnapshot/)
+  const corrupt = path.join(dir, 'corrupt.heapsnapshot')
+  writeFileSync(corrupt, readFileSync(file, 'utf8').replace('"nodes":[', '"nodes":[x'))
+  assert.throws(() => new native.HeapSnapshotParser(corrupt).readFile(corrupt), /corrupt\.heapsnapshot is not a valid heap snapshot: byte \d+: expected a number or '\]' in "nodes", found 'x'/)
+})
+
 test('HeapSnapshotParser takes the snapshot in chunks and gives the same answer', async () => {
   const native = await loadNative()
   const bytes = readFileSync(file)

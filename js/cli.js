@@ -4,7 +4,7 @@
 // The file is streamed into the native parser in chunks, so a snapshot larger than a JS string can hold works, and
 // progress goes to stderr.
 
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { usage } from './cli/usage.js'
@@ -16,7 +16,6 @@ import { leakwatchFailed } from './reporter/report.js'
 import { formatSummary, formatWritten, wantsColor } from './reporter/summary.js'
 import { displayPath, writeReportFiles } from './reporter/write.js'
 
-const CHUNK_BYTES = 1 << 20
 const PROGRESS_FROM_BYTES = 64 << 20
 const PROGRESS_EVERY_MS = 500
 
@@ -90,25 +89,12 @@ function progressReporter(path, total) {
   }
 }
 
-/** Streams the file through the native parser and analyses it. */
+/** Streams the file through the native parser (which reads it, the next chunk while it parses the last) and analyses it. */
 function analyzeFile(native, path, size, options) {
   // The size lets the parser check the header's counts before it allocates for them.
   const parser = new native.HeapSnapshotParser(path, size)
   const progress = progressReporter(path, size)
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES)
-  const fd = openSync(path, 'r')
-  try {
-    let read = 0
-    for (;;) {
-      const length = readSync(fd, buffer, 0, CHUNK_BYTES, null)
-      if (length === 0) break
-      parser.push(length === CHUNK_BYTES ? buffer : buffer.subarray(0, length))
-      read += length
-      progress.update(read)
-    }
-  } finally {
-    closeSync(fd)
-  }
+  parser.readFile(path, (read) => progress.update(read))
   progress.done()
   return JSON.parse(parser.finish(JSON.stringify(options)))
 }

@@ -207,6 +207,43 @@ impl HeapSnapshotParser {
         })
     }
 
+    /// Reads the file at `path` to its end through this parser, 16 MB at a time, the next chunk read on a thread of
+    /// its own while the last is parsed, into buffers given back before this returns. `onProgress`, when given, is
+    /// called with the bytes read so far after each chunk; if it throws, reading stops there and this throws its
+    /// error. Throws (with the byte offset) as soon as the bytes stop being a heap snapshot; the parser is then
+    /// unusable.
+    #[napi(catch_unwind)]
+    pub fn read_file(
+        &mut self,
+        path: String,
+        on_progress: Option<napi::bindgen_prelude::Function<f64, ()>>,
+    ) -> Result<()> {
+        let file = std::fs::File::open(&path).map_err(|error| {
+            Error::new(
+                Status::GenericFailure,
+                format!("leakwatch: cannot read {path}: {error}"),
+            )
+        })?;
+        let mut thrown = None;
+        let result = self.parser()?.read_from(file, |read| {
+            let Some(on_progress) = &on_progress else {
+                return true;
+            };
+            match on_progress.call(read as f64) {
+                Ok(()) => true,
+                Err(error) => {
+                    thrown = Some(error);
+                    false
+                }
+            }
+        });
+        if let Err(error) = result {
+            self.parser = None;
+            return Err(snapshot_error(&self.name, error));
+        }
+        thrown.map_or(Ok(()), Err)
+    }
+
     /// Bytes fed so far.
     #[napi(getter, catch_unwind)]
     pub fn bytes_read(&mut self) -> Result<f64> {

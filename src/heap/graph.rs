@@ -150,7 +150,7 @@ impl HeapGraph {
             std::mem::take(&mut snapshot.node_type),
             snapshot.node_type_names.len(),
         );
-        super::profile("  kind columns", packing);
+        super::profile::profile("  kind columns", packing);
         let mut graph = Self {
             snapshot,
             first_edge,
@@ -172,7 +172,7 @@ impl HeapGraph {
             graph.fill_strong(high, split);
         });
         graph.strong = strong;
-        super::profile("graph", started);
+        super::profile::profile("graph", started);
         graph
     }
 

@@ -12,6 +12,7 @@ pub mod graph;
 mod kind_column;
 pub mod memory;
 pub mod paths;
+mod profile;
 pub mod reference_patterns;
 pub mod references;
 pub mod retained;
@@ -20,6 +21,7 @@ pub mod summary;
 
 use graph::HeapGraph;
 use paths::{HeapNodeInfo, Namer, RetainerPath, ShortestPaths};
+use profile::profile;
 use reference_patterns::{ReferencePattern, SkippedReferences};
 use references::HeapReference;
 use retained::RetainedSizes;
@@ -205,42 +207,6 @@ pub fn analyze(graph: &HeapGraph, options: &AnalyzeOptions) -> HeapAnalysis {
         reachable_size: sizes.as_ref().and_then(|sizes| sizes.retained_size(0)),
         constructors,
         matches,
-    }
-}
-
-/// `LEAKWATCH_PROFILE=1`: phase timings on stderr.
-pub(crate) fn profile(label: &str, since: std::time::Instant) {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *ON.get_or_init(|| std::env::var_os("LEAKWATCH_PROFILE").is_some_and(|v| v == "1")) {
-        eprintln!(
-            "leakwatch profile: {label}: {:.3} s{}",
-            since.elapsed().as_secs_f64(),
-            resident_memory()
-        );
-    }
-}
-
-/// `, RSS <now> MB (peak <peak> MB)` from /proc on Linux, empty elsewhere: where the memory peak falls.
-fn resident_memory() -> String {
-    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
-        return String::new();
-    };
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| {
-                rest.trim()
-                    .trim_end_matches("kB")
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-            })
-            .map(|kib| kib * 1024 / 1_000_000)
-    };
-    match (field("VmRSS:"), field("VmHWM:")) {
-        (Some(now), Some(peak)) => format!(", RSS {now} MB (peak {peak} MB)"),
-        _ => String::new(),
     }
 }
 

@@ -14,6 +14,8 @@
 
 use super::graph::HeapGraph;
 use super::memory::{filled, with_capacity};
+use std::ops::Range;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 const NONE: u32 = u32::MAX;
 
@@ -39,20 +41,20 @@ impl RetainedSizes {
     pub fn compute_then(graph: &HeapGraph, before_peak: impl FnOnce()) -> Self {
         let at = std::time::Instant::now();
         let (number, parent) = depth_first(graph, true);
-        super::profile("  dfs", at);
+        super::profile::profile("  dfs", at);
         let count = parent.len();
         let at = std::time::Instant::now();
         let predecessors = Predecessors::new(graph, &number, &parent, before_peak);
-        super::profile("  predecessors", at);
+        super::profile::profile("  predecessors", at);
         // The numbering is not needed while the dominators are found, which is the peak: numbering again after
         // (the same search, so the same numbers) costs less than keeping it.
         drop(number);
         let at = std::time::Instant::now();
         let idom = semi_nca(parent, predecessors);
-        super::profile("  semi-nca", at);
+        super::profile::profile("  semi-nca", at);
         let at = std::time::Instant::now();
         let (number, _) = depth_first(graph, false);
-        super::profile("  dfs again", at);
+        super::profile::profile("  dfs again", at);
         let at = std::time::Instant::now();
         let mut retained = filled(count, 0u64);
         for (node, &k) in number.iter().enumerate() {
@@ -64,7 +66,7 @@ impl RetainedSizes {
             let size = retained[k];
             retained[idom[k] as usize] += size;
         }
-        super::profile("  sums", at);
+        super::profile::profile("  sums", at);
         Self {
             number,
             idom,
@@ -138,46 +140,87 @@ fn depth_first(graph: &HeapGraph, with_parent: bool) -> (Vec<u32>, Vec<u32>) {
 
 /// Strong predecessors of each reachable node but its DFS parent, in DFS numbering: `from[first[k]..first[k + 1]]`.
 /// (The parent is every node's predecessor; most nodes have no other, and the search starts from it anyway.)
+/// `from` is written by two threads at once, each to slots of its own: relaxed atomics, which compile to plain
+/// loads and stores.
 struct Predecessors {
     first: Vec<u32>,
-    from: Vec<u32>,
+    from: Vec<AtomicU32>,
+}
+
+/// Calls `visit(source, target)`, both by DFS number, for each strong edge of the nodes in `nodes` (node indexes,
+/// in order, edges read front to back) from a reachable node to a reachable node other than from its DFS parent.
+fn for_each_predecessor(
+    graph: &HeapGraph,
+    number: &[u32],
+    parent: &[u32],
+    nodes: Range<usize>,
+    mut visit: impl FnMut(u32, u32),
+) {
+    for node in nodes {
+        let source = number[node];
+        if source == NONE {
+            continue;
+        }
+        let node = node as u32;
+        for edge in graph.edges(node) {
+            let to = number[graph.edge_to(edge) as usize];
+            if to != NONE && parent[to as usize] != source && graph.is_strong(node, edge) {
+                visit(source, to);
+            }
+        }
+    }
 }
 
 impl Predecessors {
+    /// On two threads, once `before_peak` has returned (the caller's other work is done and its thread free): the
+    /// nodes are cut in two halves of about as many edges, each half counted and then filled by a thread of its own.
+    /// A target's predecessors from the low half come first in its range, then the high half's.
     fn new(graph: &HeapGraph, number: &[u32], parent: &[u32], before_peak: impl FnOnce()) -> Self {
         let count = parent.len();
-        // Nodes in index order (edges read front to back), each edge's source and target by DFS number.
-        let each_strong = |visit: &mut dyn FnMut(u32, u32)| {
-            for (from, &source) in number.iter().enumerate() {
-                if source == NONE {
-                    continue;
-                }
-                let from = from as u32;
-                for edge in graph.edges(from) {
-                    let to = number[graph.edge_to(edge) as usize];
-                    if to != NONE && parent[to as usize] != source && graph.is_strong(from, edge) {
-                        visit(source, to);
-                    }
-                }
-            }
-        };
-        // Counts, then running ends, then filled back to front: each `first[k]` ends at its range's start.
-        let mut first = filled(count + 1, 0u32);
-        each_strong(&mut |_, to| first[to as usize] += 1);
-        let mut total = 0u32;
-        for slot in &mut first[..count] {
-            total += *slot;
-            *slot = total;
-        }
-        first[count] = total;
         before_peak();
-        let mut from = filled(total as usize, 0u32);
-        each_strong(&mut |source, to| {
-            let slot = &mut first[to as usize];
-            *slot -= 1;
-            from[*slot as usize] = source;
+        let node_count = number.len();
+        let half = graph.edge_count() as u32 / 2;
+        let cut = (graph.edge_owner(half) as usize).min(node_count);
+        let (low_nodes, high_nodes) = (0..cut, cut..node_count);
+        let mut low = filled(count + 1, 0u32);
+        let mut high = filled(count + 1, 0u32);
+        std::thread::scope(|scope| {
+            let low = &mut low;
+            let nodes = low_nodes.clone();
+            scope.spawn(move || {
+                for_each_predecessor(graph, number, parent, nodes, |_, to| low[to as usize] += 1);
+            });
+            for_each_predecessor(graph, number, parent, high_nodes.clone(), |_, to| {
+                high[to as usize] += 1;
+            });
         });
-        Self { first, from }
+        // The ends of each range's two parts, then filled back to front: `low[k]` ends at the range's start.
+        let mut total = 0u32;
+        for (low, high) in low[..count].iter_mut().zip(&mut high[..count]) {
+            total += *low;
+            *low = total;
+            total += *high;
+            *high = total;
+        }
+        low[count] = total;
+        let mut from: Vec<AtomicU32> = with_capacity(total as usize);
+        from.resize_with(total as usize, || AtomicU32::new(0));
+        std::thread::scope(|scope| {
+            let (low, from) = (&mut low, &from);
+            scope.spawn(move || {
+                for_each_predecessor(graph, number, parent, low_nodes, |source, to| {
+                    let slot = &mut low[to as usize];
+                    *slot -= 1;
+                    from[*slot as usize].store(source, Relaxed);
+                });
+            });
+            for_each_predecessor(graph, number, parent, high_nodes, |source, to| {
+                let slot = &mut high[to as usize];
+                *slot -= 1;
+                from[*slot as usize].store(source, Relaxed);
+            });
+        });
+        Self { first: low, from }
     }
 }
 
@@ -188,47 +231,45 @@ fn semi_nca(parent: Vec<u32>, predecessors: Predecessors) -> Vec<u32> {
         mut first,
         mut from,
     } = predecessors;
-    // This is the peak of the analysis, so what can wait does. `label` and `ancestor` are only ever read for nodes
-    // already processed, which wrote them: they start as untouched zero pages (not prefaulted) and fill from the
-    // top as the loop goes down, while the predecessors of the nodes done are given back from `from`'s end.
-    // `label[x]`: the least semidominator number on x's compressed forest path (x's own once processed).
-    let mut label: Vec<u32> = vec![0; count];
-    // The link-eval forest: nodes numbered `linked` and up are linked (processed in reverse order), and their
-    // `ancestor` starts as the DFS parent when linked, then is compressed.
-    let mut ancestor: Vec<u32> = vec![0; count];
+    // This is the peak of the analysis, so what can wait does. The forest is only ever read for nodes already
+    // processed, which wrote it: it starts as untouched zero pages (not prefaulted) and fills from the top as the
+    // loop goes down, while the predecessors of the nodes done are given back from `from`'s end.
+    // `forest[x] = [ancestor, label]`, side by side since they are read together (one cache miss, not two):
+    // the link-eval forest: nodes numbered `linked` and up are linked (processed in reverse order), and their
+    // ancestor starts as the DFS parent when linked, then is compressed; the label is the least semidominator
+    // number on x's compressed forest path (x's own once processed).
+    let mut forest: Vec<[u32; 2]> = vec![[0; 2]; count];
     let mut idom = parent;
     let mut chain: Vec<u32> = Vec::new();
     for w in (1..count).rev() {
         // Nodes above `w` are linked; `w` is not yet.
         let linked = w as u32 + 1;
         let mut semi = idom[w];
-        for &v in &from[first[w] as usize..first[w + 1] as usize] {
+        for v in &from[first[w] as usize..first[w + 1] as usize] {
+            let v = v.load(Relaxed);
             let value = if v < linked {
                 // Not yet processed: its semidominator is still itself.
                 v
             } else {
                 chain.clear();
                 let mut x = v;
-                while ancestor[x as usize] >= linked {
+                while forest[x as usize][0] >= linked {
                     chain.push(x);
-                    x = ancestor[x as usize];
+                    x = forest[x as usize][0];
                 }
                 // `x` is the last linked node below a forest root: fold the path down from there.
                 while let Some(y) = chain.pop() {
-                    let a = ancestor[y as usize];
-                    if label[a as usize] < label[y as usize] {
-                        label[y as usize] = label[a as usize];
-                    }
-                    ancestor[y as usize] = ancestor[a as usize];
+                    let [ancestor, label] = forest[y as usize];
+                    let above = forest[ancestor as usize];
+                    forest[y as usize] = [above[0], label.min(above[1])];
                 }
-                label[v as usize]
+                forest[v as usize][1]
             };
             if value < semi {
                 semi = value;
             }
         }
-        label[w] = semi;
-        ancestor[w] = idom[w];
+        forest[w] = [idom[w], semi];
         // `first[w + 1]` is not read again (lower nodes' ranges end at most at `first[w]`): keep `semi` there.
         first[w + 1] = semi;
         // The ranges of the nodes done are the end of `from`: give them back now and then.
@@ -237,8 +278,7 @@ fn semi_nca(parent: Vec<u32>, predecessors: Predecessors) -> Vec<u32> {
             from.shrink_to_fit();
         }
     }
-    drop(label);
-    drop(ancestor);
+    drop(forest);
     drop(from);
     for w in 1..count {
         let semi = first[w + 1];

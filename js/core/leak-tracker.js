@@ -87,20 +87,20 @@ export class LeakTracker {
 
   configure(options) {
     this.options = mergeOptions(options, this.options, KINDS)
-    this.#syncListenerTracking()
+    this.#syncWithOptions()
   }
 
   /** Back to the defaults: a runner adapter does this when a new test file starts, so files configure themselves. */
   resetOptions() {
     this.options = mergeOptions({}, DEFAULT_OPTIONS, KINDS)
-    this.#syncListenerTracking()
+    this.#syncWithOptions()
   }
 
   start() {
     if (this.started) return
     this.asyncTracker.enable()
     this.started = true
-    this.#syncListenerTracking()
+    this.#syncWithOptions()
   }
 
   /** Removes every hook and patch: what Node defines is as it was. */
@@ -112,9 +112,10 @@ export class LeakTracker {
     this.started = false
   }
 
-  #syncListenerTracking() {
+  #syncWithOptions() {
     if (this.started && this.options.listeners) this.listenerTracker.enable()
     else this.listenerTracker.disable()
+    this.asyncTracker.recordsUnrefTimers = this.options.reportUnref
   }
 
   #findOpen(scope, includeReported = false, options = this.options) {
@@ -181,7 +182,7 @@ export class LeakTracker {
       () => this.#findOpen(scope, false, options),
       options.settleMs,
       this.untracked,
-      () => scope.pendingListens().length > 0,
+      () => scope.hasPendingListen(),
     )
     const warnings = await this.#maxListenersWarnings(scope)
     const watched = context.retained === false ? [] : await this.#retainedObjects(scope)

@@ -4,21 +4,28 @@
 
 import { loadNative } from '../native.js'
 import { AsyncResourceTracker } from './async-tracker.js'
-import { describeOpen } from './describe-open.js'
 import { collectThoroughly } from './gc.js'
 import { judgeGrowth } from './heap-growth.js'
 import { HeapSampler } from './heap-sampler.js'
-import { referencePatterns } from './ignored-references.js'
 import { ASYNC_TYPES, kindOf, KINDS, LISTENER_TYPE, pseudoId, RETAINED_TYPE } from './kinds.js'
-import { unacceptedLeaks } from './leak-filter.js'
 import { LeakScope } from './leak-scope.js'
 import { describeEmitter, ListenerTracker } from './listener-tracker.js'
 import { livenessOrClosed, ownerOf } from './liveness.js'
 import { findOpen, isFinished, madeByRunner, OWN_DIR, SERVER_TYPES } from './open-entries.js'
 import { DEFAULT_OPTIONS, mergeOptions } from './options.js'
-import { retainerPaths } from './retainer-paths.js'
 import { settleOpenResources } from './settle.js'
 import { WatchRegistry } from './watch-registry.js'
+
+/**
+ * What only a leak needs, loaded when one is found: a test file's worker loads leakwatch anew (vitest's forks and
+ * threads pools, per file), and each ES module costs it about half a millisecond to load.
+ */
+const forLeaks = {
+  describeOpen: () => import('./describe-open.js'),
+  leakFilter: () => import('./leak-filter.js'),
+  retainerPaths: () => import('./retainer-paths.js'),
+  ignoredReferences: () => import('./ignored-references.js'),
+}
 
 /** Client sockets, whose owners a test closes and should then let go of. */
 const CLIENT_SOCKET_TYPES = new Set(['TCPWRAP', 'PIPEWRAP'])
@@ -176,18 +183,19 @@ export class LeakTracker {
    */
   async check(scope, context = {}) {
     const options = context.options ?? this.options
+    const findOpen = () => this.#findOpen(scope, false, options)
+    // Most tests end with nothing open, nothing on its way, nothing watched: their check waits for nothing.
+    let open = findOpen()
     // A server whose listen() is still looking its host up is waited for like a pending close: its handle, made in
     // this scope's context, is the scope's.
-    const open = await settleOpenResources(
-      () => this.#findOpen(scope, false, options),
-      options.settleMs,
-      this.untracked,
-      () => scope.hasPendingListen(),
-    )
-    const warnings = await this.#maxListenersWarnings(scope)
-    const watched = context.retained === false ? [] : await this.#retainedObjects(scope)
+    const isPending = () => scope.hasPendingListen()
+    if (open.length > 0 || isPending())
+      open = await settleOpenResources(findOpen, options.settleMs, this.untracked, isPending)
+    const warnings = scope.maxListenersRecords.length === 0 ? [] : await this.#maxListenersWarnings(scope)
+    const watched = context.retained === false || !this.watches.watches(scope) ? [] : await this.#retainedObjects(scope)
     const retained = [...watched, ...(context.extraResources ?? [])]
     if (open.length === 0 && retained.length === 0) return { leaks: [], text: '', warnings }
+    const [{ describeOpen }, { unacceptedLeaks }] = await Promise.all([forLeaks.describeOpen(), forLeaks.leakFilter()])
     const resources = [...describeOpen(scope, open, this.asyncTracker.listenStacks), ...retained]
     const analysed = await this.#analyze(resources)
     const stacks = new Map(resources.map((resource) => [resource.asyncId, creationStackText(resource)]))
@@ -237,6 +245,10 @@ export class LeakTracker {
   async #retainerPaths(alive) {
     const paths = alive.map(() => null)
     try {
+      const [{ retainerPaths }, { referencePatterns }] = await Promise.all([
+        forLeaks.retainerPaths(),
+        forLeaks.ignoredReferences(),
+      ])
       // Built inline and handed over: no frame of this function keeps the objects while the snapshot is taken.
       const targets = []
       const slots = []

@@ -32,6 +32,8 @@ const FILE_REQUEST = 'FSREQPROMISE'
 const SERVER_TYPES = { TCPSERVERWRAP: true, PIPESERVERWRAP: true }
 const ACCEPTED_TYPES = { TCPWRAP: true, PIPEWRAP: true }
 const TIMEOUT = 'Timeout'
+/** Most of what passes through `init`: a promise is never recorded, and is let go of first. */
+const PROMISE = 'PROMISE'
 /**
  * Node's own timers, known at their init by their callback: an HTTP server's check of its connections' timeouts
  * (`setInterval(checkConnections.bind(server)).unref()`, one per server as it starts listening). Never a test's leak
@@ -128,6 +130,7 @@ export class AsyncResourceTracker {
     const serverScopes = this.serverScopes
     const deferrals = this.deferrals
     function init(asyncId, type, triggerAsyncId, resource) {
+      if (type === PROMISE) return
       if (DEFERRAL_TYPES[type] === true) {
         const scope = tracker.scopeNow()
         // listen() runs Node's code only (its lookup, its 'listening' tick): what it schedules is Node's.

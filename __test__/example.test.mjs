@@ -20,7 +20,7 @@ test('npm run example: every planted leak caught at its line, fixed tests pass',
   })
   const output = plain(result.stdout + result.stderr)
   assert.equal(result.status, 0, output)
-  assert.match(output, /leakwatch caught all 4 planted leaks/)
+  assert.match(output, /leakwatch failed all 4 leaky tests/)
   assert.match(output, /LeakError: test "stop\(\) with app\.close\(\) mocked" left 4 resources open/)
   assert.match(output, /created at WsHub\.start \(src\/ws-hub\.ts:\d+:\d+\)/)
   assert.match(output, /created at installGracefulShutdown \(src\/main\.ts:\d+:\d+\)/)

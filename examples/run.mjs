@@ -107,7 +107,7 @@ if (problems.length > 0) {
   console.error(`The example did not go as expected:\n  - ${problems.join('\n  - ')}`)
   process.exit(1)
 }
-console.log(`leakwatch caught all ${Object.keys(EXPECTED_LEAKS).length} planted leaks, each in the test that made it and at the line`)
+console.log(`leakwatch failed all ${Object.keys(EXPECTED_LEAKS).length} leaky tests, each for what it left open and at the line`)
 console.log(`that created it; the ${EXPECTED_LEAKY_PASSES.length} route tests that close their servers passed, and their file failed for`)
 console.log(`the closed servers a mock kept reachable; all ${EXPECTED_FIXED_PASSES.length} fixed tests passed. (vitest exits 1 on the`)
 console.log('leaky suite: that is the point.)')

@@ -2,7 +2,7 @@
 // build or test run starts: a missing one is said in the last lines printed, with the command that installs it, not
 // found in the middle of a thousand lines of cancelled tests.
 
-import { accessSync, constants, statSync, writeSync } from 'node:fs'
+import { accessSync, constants, existsSync, readdirSync, statSync, writeSync } from 'node:fs'
 import path from 'node:path'
 
 /** Each program, what needs it, and how to install it on Debian or Ubuntu. */
@@ -15,7 +15,28 @@ export const REQUIRED_PROGRAMS = Object.freeze({
     neededBy: 'the messaging example and its test start a real one',
     install: 'sudo apt-get install redis-server',
   },
+  // Debian puts initdb and pg_ctl under /usr/lib/postgresql/<version>/bin, off PATH.
+  pg_ctl: {
+    neededBy: 'the creation-site tests start a real PostgreSQL for pg clients; with initdb beside it',
+    install: 'sudo apt-get install postgresql',
+    find: (env) => postgresBin(env),
+  },
 })
+
+/**
+ * The directory holding PostgreSQL's initdb and pg_ctl: on PATH, or Debian's /usr/lib/postgresql/<version>/bin (the
+ * newest); undefined when there is none.
+ */
+export function postgresBin(env = process.env) {
+  const onPath = findProgram('pg_ctl', env)
+  if (onPath && existsSync(path.join(path.dirname(onPath), 'initdb'))) return path.dirname(onPath)
+  const root = '/usr/lib/postgresql'
+  const versions = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name)) : []
+  versions.sort((a, b) => Number(b) - Number(a))
+  return versions
+    .map((version) => path.join(root, version, 'bin'))
+    .find((bin) => existsSync(path.join(bin, 'pg_ctl')) && existsSync(path.join(bin, 'initdb')))
+}
 
 /**
  * Where `name` is on the PATH of `env`: the first executable file of that name, or undefined.
@@ -44,12 +65,16 @@ export function findProgram(name, env = process.env) {
  */
 export function missingProgramLines(subject, names, env = process.env) {
   return names
-    .filter((name) => findProgram(name, env) === undefined)
     .map((name) => {
       const program = REQUIRED_PROGRAMS[name]
       if (program === undefined) throw new Error(`required-programs.mjs knows no program "${name}"`)
-      return `${subject} needs ${name}, which is not on PATH (${program.neededBy}); install it: ${program.install}`
+      return { name, program }
     })
+    .filter(({ name, program }) => (program.find ? program.find(env) : findProgram(name, env)) === undefined)
+    .map(
+      ({ name, program }) =>
+        `${subject} needs ${name}, which is not on PATH (${program.neededBy}); install it: ${program.install}`,
+    )
 }
 
 /** Prints the lines for what is missing as the last thing, and exits 1; returns when nothing is. */

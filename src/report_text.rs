@@ -432,21 +432,6 @@ mod tests {
     }
 
     #[test]
-    fn dependency_names_from_paths() {
-        assert_eq!(
-            dependency_name("/app/node_modules/ioredis/built/x.js").as_deref(),
-            Some("ioredis")
-        );
-        assert_eq!(
-            dependency_name("/a/node_modules/x/node_modules/@fastify/ws/i.js").as_deref(),
-            Some("@fastify/ws")
-        );
-        assert_eq!(dependency_name("/app/src/a.ts"), None);
-        assert_eq!(dependency_name("/app/node_modules/"), None);
-        assert_eq!(dependency_name("/app/node_modules/@scope"), None);
-    }
-
-    #[test]
     fn a_package_is_where_the_fix_belongs_for_its_handlers_not_for_a_clients_socket() {
         let inside = crate::stack_frame::parse_stack(
             "    at BoundPool.query (node_modules/pg-pool/index.js:449:10)",

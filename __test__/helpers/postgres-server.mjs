@@ -2,23 +2,17 @@
 // fixtures whose clients talk to it. PostgreSQL refuses to run as root: as root, it runs as the `postgres` user the
 // Debian package creates (or `nobody`), which owns the temporary directory.
 import { spawnSync } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { postgresBin } from '../../scripts/required-programs.mjs'
 import { freePort } from './free-port.mjs'
 
 const INSTALL_HINT = 'Install it (Debian/Ubuntu): apt-get install postgresql'
 
-/** The directory holding initdb and pg_ctl: on PATH, or Debian's /usr/lib/postgresql/<version>/bin (newest). */
-function postgresBin() {
-  const onPath = spawnSync('sh', ['-c', 'command -v pg_ctl'], { encoding: 'utf8' }).stdout.trim()
-  if (onPath && existsSync(path.join(path.dirname(onPath), 'initdb'))) return path.dirname(onPath)
-  const root = '/usr/lib/postgresql'
-  const versions = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name)) : []
-  versions.sort((a, b) => Number(b) - Number(a))
-  const found = versions
-    .map((version) => path.join(root, version, 'bin'))
-    .find((bin) => existsSync(path.join(bin, 'pg_ctl')))
+/** The directory holding initdb and pg_ctl (scripts/required-programs.mjs knows where Debian puts them). */
+function postgresBinOrThrow() {
+  const found = postgresBin()
   if (found === undefined)
     throw new Error(`These tests need PostgreSQL's initdb and pg_ctl, and found none. ${INSTALL_HINT}`)
   return found
@@ -47,7 +41,7 @@ function run(bin, command, args, user) {
 
 /** @returns {Promise<{ host: string, port: number, user: string, database: string, stop(): Promise<void> }>} */
 export async function startPostgres() {
-  const bin = postgresBin()
+  const bin = postgresBinOrThrow()
   const user = serverUser()
   const dir = mkdtempSync(path.join(tmpdir(), 'leakwatch-postgres-'))
   if (user.uid !== undefined) chownSync(dir, user.uid, user.gid)

@@ -13,6 +13,7 @@ import { workerTracker } from '../core/leak-tracker.js'
 import { failedByTestLeaks } from '../core/report-meta.js'
 import { bindTestApi } from '../core/test-api.js'
 import { TestFileSession } from '../core/test-file-session.js'
+import { untrackRunnerTimers } from './runner-timers.js'
 import { assertSupportedVitest } from './supported-version.js'
 
 const { chai } = vitest
@@ -30,6 +31,7 @@ const NO_HOOK_TIMEOUT = 0
 const tracker = workerTracker()
 tracker.runnerDirs = ['/node_modules/vitest/', '/node_modules/@vitest/', '/node_modules/tinypool/']
 tracker.start()
+untrackRunnerTimers(tracker.untracked)
 
 /** The worker slot vitest runs this file in (1 to maxWorkers), or null outside a pool. */
 function workerId() {

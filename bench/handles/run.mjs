@@ -113,13 +113,35 @@ for (let w = 0; w < warmup; w++) {
   }
 }
 
-// Each round runs every config on every line, the lines alternating, the configs' order rotating: no config always
-// runs first or after the same neighbour, and the machine's slow spells fall on all of them alike.
+/**
+ * The configs in a shuffled order, the same for the same seed. Not a rotation: a run's system time depends on its
+ * predecessor (each run leaves ~1000 sockets in TIME_WAIT for 60 s, and binding port 0 gets slower with every one),
+ * and in a rotation each config has the same predecessor round after round.
+ */
+function shuffled(list, seed) {
+  const out = [...list];
+  let state = seed >>> 0;
+  // mulberry32: a small seeded generator, so that a run's order can be told from its round and line.
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+// Each round runs every config on every line, the lines alternating, the configs shuffled: no config always runs
+// first or after the same neighbour, and the machine's slow spells fall on all of them alike.
 const runs = [];
 for (let round = 1; round <= rounds; round++) {
   const lineOrder = round % 2 === 1 ? lines : [...lines].reverse();
   for (const node of lineOrder) {
-    const order = configs.map((_, i) => configs[(i + round - 1) % configs.length]);
+    const order = shuffled(configs, round * 31 + Number(node.line));
     for (const [position, c] of order.entries()) {
       process.stdout.write(`round ${round}/${rounds} node ${node.line} ${c.id}... `);
       const r = await runOnce(c, node);

@@ -91,6 +91,13 @@ describe('options', () => {
     )
   })
 
+  test("reportUnref: true reports a timer made unref'd (timers/promises' { ref: false }), which is otherwise not recorded", () => {
+    assertLeaked('report-unref.test.js', "timer made unref'd reported", {
+      description: "Timeout after 60000 ms  (unref'd: does not keep the process alive)",
+      marker: '// leak:born-unref-timer',
+    })
+  })
+
   // Regression: vitest's own unref'd hook-timeout timer (10000 ms, made by runWithTimeout for the onTestFinished and
   // afterAll hooks while the scope is active, still pending during the check) was reported as the test's leak, and as
   // the file's, so that reportUnref failed every test.

@@ -2,7 +2,10 @@
 //
 // Every async resource of the process passes through `init` (promises above all), so it does as little as it can:
 // one table lookup for the types it never records, the scope read for the others, and for reportable ones a stack
-// captured unformatted (a few µs; formatting costs ten times more). There is no `destroy` hook: with one, Node tracks
+// captured unformatted. Capturing is the costly part (15-20 µs inside a test runner, whatever the depth: most of it is
+// V8 walking to the first frame; formatting costs more again), so what is never reported gets none: Timeouts Node
+// makes for itself (created unref'd, or known by their callback), a connection a server accepted (its report points
+// at the server), a server's handle (made by listen(), whose stack is taken at the call). There is no `destroy` hook: with one, Node tracks
 // every promise for GC, and a closed handle reports `destroy` only when collected; liveness is read from the resource
 // at the end of the scope. Ticks and microtasks scheduled in a scope by code other than Node's get their scheduling
 // stack kept on them (deferrals.js): a resource a library opens in such a callback is reported at the user's line
@@ -27,6 +30,19 @@ import { ResourceRecord } from './leak-scope.js'
 /** Types whose stack at `init` has no JS frame of its own; they borrow one captured just before (see below). */
 const FILE_HANDLE = 'FILEHANDLE'
 const FILE_REQUEST = 'FSREQPROMISE'
+const TIMEOUT = 'Timeout'
+/** Most of what passes through `init`: a promise is never recorded, and is let go of first. */
+const PROMISE = 'PROMISE'
+/**
+ * Node's own timers, known at their init by their callback: an HTTP server's check of its connections' timeouts
+ * (`setInterval(checkConnections.bind(server)).unref()`, one per server as it starts listening). Never a test's leak
+ * (Node's, unref'd at once): not recorded, so no stack is taken for it.
+ */
+const NODE_TIMER_CALLBACKS = new Set(['bound checkConnections'])
+
+function isNodeTimer(timeout) {
+  return NODE_TIMER_CALLBACKS.has(timeout._onTimeout?.name)
+}
 
 /** The scope, or the nearest enclosing one still open (an expectNoLeaks() function's leftovers are its test's). */
 function liveScope(scope) {
@@ -49,6 +65,16 @@ export class AsyncResourceTracker {
     for (const type of reportableTypes) this.reportable[type] = true
     /** Stacks of `listen()` calls, for servers whose handle is created a tick or a DNS lookup later. */
     this.listenStacks = new WeakMap()
+    /**
+     * The stack of the patched listen() call running now: a handle it makes at once has that stack, and a tick it
+     * schedules is Node's (see init).
+     */
+    this.listenRunning = undefined
+    /**
+     * Timeouts created unref'd are recorded (reportUnref). Else they are not: Node makes them for itself (a socket's
+     * idle timeout, the HTTP agent's), several per request, and one is never a leak unless unref'd ones are reported.
+     */
+    this.recordsUnrefTimers = false
     /** The last fs.promises request: its stack and scope, which the FileHandle it opens borrows (see init). */
     this.lastFileRequest = undefined
     /**
@@ -103,13 +129,18 @@ export class AsyncResourceTracker {
     const serverScopes = this.serverScopes
     const deferrals = this.deferrals
     function init(asyncId, type, triggerAsyncId, resource) {
+      if (type === PROMISE) return
       if (DEFERRAL_TYPES[type] === true) {
         const scope = tracker.scopeNow()
-        if (scope !== null) deferrals.record(resource, type, scope, init)
+        // listen() runs Node's code only (its lookup, its 'listening' tick): what it schedules is Node's.
+        const byNode = tracker.listenRunning !== undefined
+        if (scope !== null) deferrals.record(resource, type, triggerAsyncId, scope, init, byNode)
         return
       }
       // Nothing else is ever recorded or remembered: no scope lookup for the requests and wraps of the process.
       if (reportable[type] !== true && type !== FILE_REQUEST) return
+      // A Timeout's own fields are set before its init (never a handle's: see above).
+      if (type === TIMEOUT && (isNodeTimer(resource) || (!tracker.recordsUnrefTimers && !resource.hasRef()))) return
       const accepted = CONNECTION_TYPES.has(type) && serverScopes.get(triggerAsyncId)
       let scope = accepted || tracker.scopeNow()
       if (scope === null) return
@@ -128,10 +159,15 @@ export class AsyncResourceTracker {
       let stackHolder
       if (type === FILE_HANDLE) stackHolder = fileRequest?.stackHolder
       // A connection a server accepted has no user frame; its report points at the server: no stack to capture.
-      else if (!accepted) {
+      else if (accepted) stackHolder = null
+      else if (SERVER_TYPES.has(type) && (tracker.listenRunning !== undefined || scope.hasPendingListen())) {
+        // A server's handle is made by listen(), whose stack was just taken: inside that call, or a lookup or a tick
+        // after it (its stack has no user frame then, and its report points at the listen() call: describe-open.js).
+        stackHolder = tracker.listenRunning ?? null
+      } else {
         stackHolder = captureStack(init)
         attachRunningHop(stackHolder, scope)
-      } else stackHolder = null
+      }
       if (SERVER_TYPES.has(type)) serverScopes.set(asyncId, scope)
       scope.add(new ResourceRecord(asyncId, type, triggerAsyncId, resource, stackHolder))
     }
@@ -188,14 +224,20 @@ export class AsyncResourceTracker {
     const listen = {
       listen(...args) {
         const scope = tracker.scopeNow()
-        if (scope !== null) {
-          const stackHolder = captureStack(listen)
-          attachRunningHop(stackHolder, scope)
-          tracker.listenStacks.set(this, stackHolder)
+        if (scope === null) return originalListen.apply(this, args)
+        const stackHolder = captureStack(listen)
+        attachRunningHop(stackHolder, scope)
+        tracker.listenStacks.set(this, stackHolder)
+        const outer = tracker.listenRunning
+        tracker.listenRunning = stackHolder
+        let result
+        try {
+          result = originalListen.apply(this, args)
+        } finally {
+          tracker.listenRunning = outer
         }
-        const result = originalListen.apply(this, args)
         // After the call: a listen() that made its handle at once is not pending, and one that failed has thrown.
-        scope?.addListen(this)
+        scope.addListen(this)
         return result
       },
     }.listen

@@ -15,7 +15,8 @@
 //
 // Cost: a tick scheduled by Node's own code (most of them: stream internals, `emitCloseNT`) captures nothing. Its
 // callback is a function of Node's that Node schedules again and again: the first time a named callback is seen, a
-// few frames are read to tell who scheduled it, and a callback Node scheduled is never looked at again. A tick Node
+// few frames are read to tell who scheduled it, and a callback Node scheduled is never looked at again. A tick made
+// for another resource than the running one (net's connect, with an anonymous callback) is Node's by its trigger. A tick Node
 // schedules inside a hop passes that hop on (a library's write in its tick, then Node's `afterWriteTick`). Promise
 // reactions are not followed: capturing a stack for each promise costs too much; an `await` chain needs nothing,
 // since V8 keeps the awaiting callers in the stack.
@@ -151,20 +152,28 @@ export class DeferralRecorder {
   /**
    * @param {object} resource the tick's (or microtask's) resource object, which its callback runs with
    * @param {string} type
+   * @param {number} triggerAsyncId the async id the tick was made for
    * @param {import('./leak-scope.js').LeakScope} scope the active scope
    * @param {Function} skipAbove the hook function: its frames and those above are left out of the stack
+   * @param {boolean} [byNode] the caller knows Node's own code schedules it
    */
-  record(resource, type, scope, skipAbove) {
-    // A microtask's callback is set after its init: it is always captured.
-    const callback = resource.callback
-    if (typeof callback === 'function' && callback.name !== '' && !this.#byOthers.has(callback)) {
-      if (this.#byNode.has(callback) || this.#classify(callback, skipAbove)) {
-        const hop = passedOn()
-        if (hop !== undefined) resource[DEFERRAL] = hop
-        return
-      }
+  record(resource, type, triggerAsyncId, scope, skipAbove, byNode = false) {
+    if (byNode || this.#madeByNode(resource, triggerAsyncId, skipAbove)) {
+      const hop = passedOn()
+      if (hop !== undefined) resource[DEFERRAL] = hop
+      return
     }
     resource[DEFERRAL] = new Deferral(type, false, captureStack(skipAbove), runningHop(scope))
+  }
+
+  #madeByNode(resource, triggerAsyncId, skipAbove) {
+    // A tick made for another resource than the one running: only Node's own code sets that trigger
+    // (defaultTriggerAsyncIdScope, as net's connect does around its anonymous callback).
+    if (triggerAsyncId !== executionAsyncId()) return true
+    // A microtask's callback is set after its init: it is always captured.
+    const callback = resource.callback
+    if (typeof callback !== 'function' || callback.name === '' || this.#byOthers.has(callback)) return false
+    return this.#byNode.has(callback) || this.#classify(callback, skipAbove)
   }
 
   /** Remembers who schedules a named callback; true when it is Node. */

@@ -44,13 +44,15 @@ export class HeapSampler {
    */
   async endTest(name, forced, untracked) {
     const previous = this.samples.at(-1)?.heapBytes
+    let figures = heapFigures()
     if (!forced) {
-      const heapUsed = heapUsedBytes()
-      this.firstHeapBytes ??= heapUsed
-      if (heapUsed - (previous ?? this.firstHeapBytes) >= ADAPTIVE_STEP_BYTES) forced = true
+      this.firstHeapBytes ??= figures.heapBytes
+      forced = figures.heapBytes - (previous ?? this.firstHeapBytes) >= ADAPTIVE_STEP_BYTES
     }
-    if (forced) await collectThoroughly(untracked)
-    const figures = heapFigures()
+    if (forced) {
+      await collectThoroughly(untracked)
+      figures = heapFigures()
+    }
     let heapDeltaBytes = null
     if (forced) {
       this.samples.push({ testIndex: this.testIndex, heapBytes: figures.heapBytes })

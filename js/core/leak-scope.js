@@ -85,16 +85,15 @@ export class LeakScope {
   }
 
   /**
-   * Servers whose listen() was called in the scope and that have no handle yet: `listen(port, host)` makes the handle
+   * Whether a server whose listen() was called in the scope has no handle yet: `listen(port, host)` makes the handle
    * after a DNS lookup, so an un-awaited call ends the test before its server exists. Worth waiting for.
    */
-  pendingListens() {
-    const pending = []
+  hasPendingListen() {
     for (const { ref, listeningId } of this.listened) {
       const server = ref.deref()
-      if (server !== undefined && isPendingListen(server, listeningId)) pending.push(server)
+      if (server !== undefined && isPendingListen(server, listeningId)) return true
     }
-    return pending
+    return false
   }
 
   /** Reported once, reported for the enclosing scopes too: the person has seen it. */

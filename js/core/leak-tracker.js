@@ -4,11 +4,9 @@
 
 import { loadNative } from '../native.js'
 import { AsyncResourceTracker } from './async-tracker.js'
-import { describeOpen } from './describe-open.js'
 import { collectThoroughly } from './gc.js'
 import { judgeGrowth } from './heap-growth.js'
 import { HeapSampler } from './heap-sampler.js'
-import { referencePatterns } from './ignored-references.js'
 import {
   ASYNC_TYPES,
   CONNECTION_TYPES,
@@ -19,7 +17,6 @@ import {
   RETAINED_TYPE,
   SERVER_TYPES,
 } from './kinds.js'
-import { unacceptedLeaks } from './leak-filter.js'
 import { LeakScope } from './leak-scope.js'
 import { describeEmitter, ListenerTracker } from './listener-tracker.js'
 import { livenessOrClosed, ownerOf } from './liveness.js'
@@ -27,10 +24,20 @@ import { madeByRunner } from './made-by.js'
 import { findOpen } from './open-entries.js'
 import { isFinished } from './inert-listeners.js'
 import { DEFAULT_OPTIONS, mergeOptions } from './options.js'
-import { retainerPaths } from './retainer-paths.js'
 import { settleOpenResources } from './settle.js'
 import { classifiedFrames, pathOf } from './stack-frames.js'
 import { WatchRegistry } from './watch-registry.js'
+
+/**
+ * What only a leak needs, loaded when one is found: a test file's worker loads leakwatch anew (vitest's forks and
+ * threads pools, per file), and each ES module costs it about half a millisecond to load.
+ */
+const forLeaks = {
+  describeOpen: () => import('./describe-open.js'),
+  leakFilter: () => import('./leak-filter.js'),
+  retainerPaths: () => import('./retainer-paths.js'),
+  ignoredReferences: () => import('./ignored-references.js'),
+}
 
 export { KINDS }
 
@@ -117,20 +124,20 @@ export class LeakTracker {
 
   configure(options) {
     this.options = mergeOptions(options, this.options, KINDS)
-    this.#syncListenerTracking()
+    this.#syncWithOptions()
   }
 
   /** Back to the defaults: a runner adapter does this when a new test file starts, so files configure themselves. */
   resetOptions() {
     this.options = mergeOptions({}, DEFAULT_OPTIONS, KINDS)
-    this.#syncListenerTracking()
+    this.#syncWithOptions()
   }
 
   start() {
     if (this.started) return
     this.asyncTracker.enable()
     this.started = true
-    this.#syncListenerTracking()
+    this.#syncWithOptions()
   }
 
   /** Removes every hook and patch: what Node defines is as it was. */
@@ -142,9 +149,10 @@ export class LeakTracker {
     this.started = false
   }
 
-  #syncListenerTracking() {
+  #syncWithOptions() {
     if (this.started && this.options.listeners) this.listenerTracker.enable()
     else this.listenerTracker.disable()
+    this.asyncTracker.recordsUnrefTimers = this.options.reportUnref
   }
 
   #findOpen(scope, includeReported = false, options = this.options) {
@@ -239,18 +247,19 @@ export class LeakTracker {
    */
   async #check(scope, context) {
     const { options } = context
+    const findOpen = () => this.#findOpen(scope, false, options)
+    // Most tests end with nothing open, nothing on its way, nothing watched: their check waits for nothing.
+    let open = findOpen()
     // A server whose listen() is still looking its host up is waited for like a pending close: its handle, made in
     // this scope's context, is the scope's.
-    const open = await settleOpenResources(
-      () => this.#findOpen(scope, false, options),
-      options.settleMs,
-      this.untracked,
-      () => scope.pendingListens().length > 0,
-    )
-    const warnings = await this.#maxListenersWarnings(scope)
-    const watched = context.retained ? await this.#retainedObjects(scope) : []
+    const isPending = () => scope.hasPendingListen()
+    if (open.length > 0 || isPending())
+      open = await settleOpenResources(findOpen, options.settleMs, this.untracked, isPending)
+    const warnings = scope.maxListenersRecords.length === 0 ? [] : await this.#maxListenersWarnings(scope)
+    const watched = context.retained && this.watches.watches(scope) ? await this.#retainedObjects(scope) : []
     const retained = [...watched, ...context.extraResources]
     if (open.length === 0 && retained.length === 0) return { leaks: [], text: '', warnings }
+    const [{ describeOpen }, { unacceptedLeaks }] = await Promise.all([forLeaks.describeOpen(), forLeaks.leakFilter()])
     const resources = [...describeOpen(scope, open, this.asyncTracker.listenStacks), ...retained]
     const analysed = await this.#analyze(resources)
     const stacks = new Map(resources.map((resource) => [resource.asyncId, creationStackText(resource)]))
@@ -301,6 +310,10 @@ export class LeakTracker {
   async #retainerPaths(alive) {
     const paths = alive.map(() => null)
     try {
+      const [{ retainerPaths }, { referencePatterns }] = await Promise.all([
+        forLeaks.retainerPaths(),
+        forLeaks.ignoredReferences(),
+      ])
       // Built inline and handed over: no frame of this function keeps the objects while the snapshot is taken.
       const targets = []
       const slots = []

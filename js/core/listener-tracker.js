@@ -154,9 +154,10 @@ export class ListenerTracker {
     const proto = EventEmitter.prototype
 
     const originalInit = EventEmitter.init
-    EventEmitter.init = likeOriginal(function init(...args) {
+    // Every emitter's constructor runs this: `arguments` passed on as they are, no rest array.
+    EventEmitter.init = likeOriginal(function init() {
       tracker.#markBirth(this)
-      return originalInit.apply(this, args)
+      return originalInit.apply(this, arguments)
     }, originalInit)
     this.restore.push(() => (EventEmitter.init = originalInit))
 

@@ -110,6 +110,11 @@ export class WatchRegistry {
     return watched
   }
 
+  /** Whether objects are watched in `scope`. */
+  watches(scope) {
+    return this.watched.some((watched) => watched.scope === scope)
+  }
+
   /** The watched objects of `scope`, taken out of the registry. */
   take(scope) {
     const mine = this.watched.filter((watched) => watched.scope === scope)

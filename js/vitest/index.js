@@ -13,6 +13,7 @@ import { workerTracker } from '../core/leak-tracker.js'
 import { failedByTestLeaks } from '../core/report-meta.js'
 import { bindTestApi } from '../core/test-api.js'
 import { TestFileSession } from '../core/test-file-session.js'
+import { untrackRunnerTimers } from './runner-timers.js'
 import { assertSupportedVitest } from './supported-version.js'
 
 const { chai } = vitest
@@ -20,9 +21,17 @@ const { chai } = vitest
 // A test runs in an aroundEach hook and the file's check wraps the whole file (see below): vitest has both since 4.1.
 assertSupportedVitest(vitest)
 
+/**
+ * The timeout of leakwatch's hooks: none. Its own waits are bounded (the settle window, a GC, a heap snapshot whose
+ * time grows with the heap, which a hook timeout would cut short), and the test inside keeps its own timeout. With
+ * one, vitest would make a timer per test and hook, each recorded with its creation stack.
+ */
+const NO_HOOK_TIMEOUT = 0
+
 const tracker = workerTracker()
 tracker.runnerDirs = ['/node_modules/vitest/', '/node_modules/@vitest/', '/node_modules/tinypool/']
 tracker.start()
+untrackRunnerTimers(tracker.untracked)
 
 /** The worker slot vitest runs this file in (1 to maxWorkers), or null outside a pool. */
 function workerId() {
@@ -124,9 +133,9 @@ function registerHooks(fileSession) {
       if (why === null) throw error
       const text = `test "${scope.testName}" ${why}, so its leaks fail the file:\n${error.message}`
       deferred.push(new LeakError(text, error.leaks))
-    })
+    }, NO_HOOK_TIMEOUT)
     return fileSession.runTest(scope, runTest)
-  })
+  }, NO_HOOK_TIMEOUT)
 
   // aroundAll, not afterAll: the check runs once the file's own afterAll hooks have run in whatever order
   // `sequence.hooks` says ('list' and 'parallel' would run an afterAll of this setup file first, or beside the
@@ -135,15 +144,17 @@ function registerHooks(fileSession) {
   // be a destructuring pattern. Registered at the top of a setup file, the suite is the file.
   // Not an async function awaiting runSuite(): its frame would be in the async stack of every error vitest makes
   // while the file runs ("Expect test to fail", a timeout), and vitest would show leakwatch's code under them.
-  vitest.aroundAll((runSuite, {}, suite) =>
-    runSuite().then(
-      () => checkFile(fileSession, deferred, suite),
-      (error) =>
-        fileSession.finishFile().then(
-          () => Promise.reject(error),
-          () => Promise.reject(error),
-        ),
-    ),
+  vitest.aroundAll(
+    (runSuite, {}, suite) =>
+      runSuite().then(
+        () => checkFile(fileSession, deferred, suite),
+        (error) =>
+          fileSession.finishFile().then(
+            () => Promise.reject(error),
+            () => Promise.reject(error),
+          ),
+      ),
+    NO_HOOK_TIMEOUT,
   )
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import vm from 'node:vm'
 import { formatBytes } from '../js/core/bytes.js'
-import { renderHtmlReport } from '../js/reporter/html.js'
+import { renderHtmlReport } from '../js/reporter/html/index.js'
 
 test('formatBytes writes powers of 1000 with SI units, two decimals below 10 and one above', () => {
   const cases = [

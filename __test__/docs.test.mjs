@@ -525,6 +525,24 @@ test('the reports page states the limit on the records a test keeps as js/core/r
   assert.deepEqual(reportLimitProblems(PAGES.get('docs/reports.md')), [])
 })
 
+/** The kinds table of docs/leaks.md names each kind of the one table (src/resource_kind.rs) once, and no other. */
+function kindsTableProblems(page) {
+  const section = page.slice(page.indexOf('## Kinds'), page.indexOf('\n## ', page.indexOf('## Kinds') + 1))
+  const rows = section.split('\n').filter((line) => line.startsWith('| `'))
+  const named = rows.flatMap((row) => [...row.split('|')[1].matchAll(/`([^`]+)`/g)].map((match) => match[1]))
+  const problems = []
+  for (const kind of KINDS) {
+    const times = named.filter((name) => name === kind).length
+    if (times !== 1) problems.push(`docs/leaks.md's kinds table names "${kind}" ${times} times, not once`)
+  }
+  for (const name of named) if (!KINDS.includes(name)) problems.push(`docs/leaks.md names "${name}", not a kind`)
+  return problems
+}
+
+test("the kinds page's table names every kind leakwatch reports, once, and no other", () => {
+  assert.deepEqual(kindsTableProblems(PAGES.get('docs/leaks.md')), [])
+})
+
 // ---------------------------------------------------------------------------------------------------------------
 // The checks can fail
 
@@ -587,6 +605,13 @@ test('the checks fail on broken docs', async () => {
     sampleFrameProblems(readme.replace('> 12 |   await server.start()', '> 12 |   await server.begin()')).join('\n'),
     /error-path\.test\.ts:12/,
   )
+
+  const leaksPage = PAGES.get('docs/leaks.md')
+  assert.match(
+    kindsTableProblems(leaksPage.replace('`Worker`, `MessagePort`', '`Worker`')).join('\n'),
+    /"MessagePort" 0 times/,
+  )
+  assert.match(kindsTableProblems(leaksPage.replace('`File handle`', '`File`')).join('\n'), /names "File", not a kind/)
 
   const usage = '  leakwatch <command> --help\n  leakwatch --version\n'
   const commandHelp = { analyze: 'Options:\n  --find <name>   x\n  --newflag   y\n' }

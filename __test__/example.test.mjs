@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
 import { EXPECTED_FILE_FAILURES, EXPECTED_LEAKS, lineOf } from '../examples/messaging/expected.mjs'
-import { escapeHtml } from '../js/reporter/html-escape.js'
+import { escapeHtml } from '../js/reporter/html/escape.js'
 import { plain, REPO_ROOT } from './helpers/run-vitest.mjs'
 
 const EXAMPLE_ROOT = path.join(REPO_ROOT, 'examples', 'messaging')

@@ -59,11 +59,23 @@ test('HeapSnapshotParser reads a file itself, says how far it got, and stops whe
   assert.deepEqual(read.matches, direct.matches)
 
   const stopped = new native.HeapSnapshotParser(file, size)
-  assert.throws(() => stopped.readFile(file, () => { throw new Error('the user pressed ^C') }), /the user pressed \^C/)
-  assert.throws(() => new native.HeapSnapshotParser().readFile(path.join(dir, 'missing.heapsnapshot')), /leakwatch: cannot read .*missing\.heapsnapshot/)
+  assert.throws(
+    () =>
+      stopped.readFile(file, () => {
+        throw new Error('the user pressed ^C')
+      }),
+    /the user pressed \^C/,
+  )
+  assert.throws(
+    () => new native.HeapSnapshotParser().readFile(path.join(dir, 'missing.heapsnapshot')),
+    /leakwatch: cannot read .*missing\.heapsnapshot/,
+  )
   const corrupt = path.join(dir, 'corrupt.heapsnapshot')
   writeFileSync(corrupt, readFileSync(file, 'utf8').replace('"nodes":[', '"nodes":[x'))
-  assert.throws(() => new native.HeapSnapshotParser(corrupt).readFile(corrupt), /corrupt\.heapsnapshot is not a valid heap snapshot: byte \d+: expected a number or '\]' in "nodes", found 'x'/)
+  assert.throws(
+    () => new native.HeapSnapshotParser(corrupt).readFile(corrupt),
+    /corrupt\.heapsnapshot is not a valid heap snapshot: byte \d+: expected a number or '\]' in "nodes", found 'x'/,
+  )
 })
 
 test('HeapSnapshotParser takes the snapshot in chunks and gives the same answer', async () => {

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { describe, test } from 'node:test'
 import { renderHtmlReport as fromPackage } from 'leakwatch/reporter'
-import { escapeHtml } from '../js/reporter/html-escape.js'
-import { renderHtmlReport } from '../js/reporter/html.js'
+import { escapeHtml } from '../js/reporter/html/escape.js'
+import { renderHtmlReport } from '../js/reporter/html/index.js'
 
 const PAYLOAD = `<img src=x onerror=alert(1)></script><script>alert(2)</script>"><svg onload=alert(3)>' onmouseover='alert(4)<!-- <iframe src=https://evil.example/x.js>\u2028&amp;`
 /** A hostile string naming where it was put, so a failure says which field leaked. */

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { renderHtmlReport } from '../js/reporter/html.js'
+import { renderHtmlReport } from '../js/reporter/html/index.js'
 import { assertNothingWrong, CHROMIUM, launchChromium, NEEDS_CHROMIUM, openReport } from './helpers/chromium.mjs'
 import { runNode } from './helpers/run-node.mjs'
 import { FIXTURES, lineOf, plain, REPO_ROOT } from './helpers/run-vitest.mjs'

@@ -21,8 +21,8 @@ const vitest = path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs')
 
 const leakwatchJson = path.join(exampleRoot, 'leakwatch-report.json')
 const leakwatchHtml = path.join(exampleRoot, 'leakwatch-report.html')
-/** The HTML page is rendered by js/reporter/html.js; a leakwatch without it writes the JSON only. */
-const htmlRenderer = path.join(repoRoot, 'js', 'reporter', 'html.js')
+/** The HTML page is rendered by js/reporter/html/index.js; a leakwatch without it writes the JSON only. */
+const htmlRenderer = path.join(repoRoot, 'js', 'reporter', 'html', 'index.js')
 
 function runProject(project, title, extraReporters = []) {
   console.log(`\n━━━ ${title} ━━━\n`)

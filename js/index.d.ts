@@ -1,25 +1,7 @@
-/** A kind of resource leakwatch reports, as reports and options name it. */
-export type ResourceKind =
-  | 'TCP server'
-  | 'TCP socket'
-  | 'TLS socket'
-  | 'Pipe server'
-  | 'Pipe'
-  | 'UDP socket'
-  | 'Child process'
-  | 'FS watcher'
-  | 'Stat watcher'
-  | 'Timeout'
-  | 'Interval'
-  | 'Immediate'
-  | 'Worker'
-  | 'MessagePort'
-  | 'Signal handler'
-  | 'File handle'
-  /** A listener a test left on an emitter that outlives it. */
-  | 'Listener'
-  /** A watched object still reachable after GC. */
-  | 'Retained object'
+import type { ResourceKind } from './core/resource-kinds.js'
+
+/** A kind of resource leakwatch reports, as reports and options name it (the one table: `src/resource_kind.rs`). */
+export type { ResourceKind }
 
 /** A resource left open is accepted when every field given matches. */
 export interface IgnoreRule {

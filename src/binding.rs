@@ -229,7 +229,12 @@ impl HeapSnapshotParser {
             let Some(on_progress) = &on_progress else {
                 return true;
             };
-            match on_progress.call(read as f64) {
+            #[expect(
+                clippy::cast_precision_loss,
+                reason = "exact up to 2^53 bytes (8 PiB), far past any snapshot"
+            )]
+            let read = read as f64;
+            match on_progress.call(read) {
                 Ok(()) => true,
                 Err(error) => {
                     thrown = Some(error);

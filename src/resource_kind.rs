@@ -309,16 +309,37 @@ mod tests {
         )
     }
 
+    /// The `ResourceKind` type of the public declarations (`js/index.d.ts` re-exports it).
+    fn typescript_side_table() -> String {
+        let names: Vec<String> = TABLE
+            .iter()
+            .map(|entry| format!("  | '{}'", entry.name))
+            .collect();
+        format!(
+            "// Generated from src/resource_kind.rs by its tests (cargo test): edit the table there.\n\n\
+             /** A kind of resource leakwatch reports, as reports and options name it. */\n\
+             export type ResourceKind =\n{}\n",
+            names.join("\n")
+        )
+    }
+
+    /// Rewrites a generated file that is not `expected`, and fails: the table changed, the file must be committed.
+    fn assert_generated(relative_path: &str, expected: &str) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative_path);
+        let written = std::fs::read_to_string(&path).unwrap_or_default();
+        if written != expected {
+            std::fs::write(&path, expected).expect("a generated file is writable");
+            panic!("{relative_path} was not this table: it is rewritten now; commit it");
+        }
+    }
+
     #[test]
     fn the_js_side_reads_this_table() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/js/core/resource-kinds.json");
-        let expected = js_side_table();
-        let written = std::fs::read_to_string(path).unwrap_or_default();
-        if written != expected {
-            std::fs::write(path, &expected).expect("js/core/resource-kinds.json is writable");
-            panic!(
-                "js/core/resource-kinds.json was not this table: it is rewritten now; commit it"
-            );
-        }
+        assert_generated("js/core/resource-kinds.json", &js_side_table());
+    }
+
+    #[test]
+    fn the_typescript_side_names_this_table() {
+        assert_generated("js/core/resource-kinds.d.ts", &typescript_side_table());
     }
 }

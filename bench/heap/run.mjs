@@ -58,15 +58,33 @@ function timed(command, args, options = {}) {
   })
   const lines = result.stderr.trimEnd().split('\n')
   const [seconds, kilobytes] = lines.at(-1).split(' ').map(Number)
-  return { status: result.status, seconds, peakRss: kilobytes * 1024, stdout: result.stdout, stderr: lines.slice(0, -1).join('\n') }
+  return {
+    status: result.status,
+    seconds,
+    peakRss: kilobytes * 1024,
+    stdout: result.stdout,
+    stderr: lines.slice(0, -1).join('\n'),
+  }
 }
 
 for (const shape of SHAPES) {
   if (!existsSync(shape.file) || process.env.LEAKWATCH_BENCH_REGENERATE === '1') {
-    log(`writing the ${shape.name} snapshot: ${shape.objects.toLocaleString('en-US')} ${shape.what} (about a minute)...`)
-    execFileSync(process.execPath, ['--max-old-space-size=12000', path.join(ROOT, 'bench', 'heap', 'make-snapshot.cjs'), shape.file, shape.name, String(shape.objects)], {
-      stdio: 'inherit',
-    })
+    log(
+      `writing the ${shape.name} snapshot: ${shape.objects.toLocaleString('en-US')} ${shape.what} (about a minute)...`,
+    )
+    execFileSync(
+      process.execPath,
+      [
+        '--max-old-space-size=12000',
+        path.join(ROOT, 'bench', 'heap', 'make-snapshot.cjs'),
+        shape.file,
+        shape.name,
+        String(shape.objects),
+      ],
+      {
+        stdio: 'inherit',
+      },
+    )
   }
   shape.fileSize = statSync(shape.file).size
   shape.runs = []
@@ -79,14 +97,24 @@ for (const shape of SHAPES) execFileSync('cat', [shape.file], { stdio: ['ignore'
 for (let run = 1; run <= RUNS; run++) {
   for (const shape of SHAPES) {
     log(`leakwatch analyze ${shape.name} --find Target (run ${run}/${RUNS}) ...`)
-    const result = timed(process.execPath, [path.join(ROOT, 'js', 'cli.js'), 'analyze', shape.file, '--find', 'Target', '--json'])
+    const result = timed(process.execPath, [
+      path.join(ROOT, 'js', 'cli.js'),
+      'analyze',
+      shape.file,
+      '--find',
+      'Target',
+      '--json',
+    ])
     if (result.status !== 0) throw new Error(`leakwatch failed on the ${shape.name} snapshot:\n${result.stderr}`)
     shape.runs.push(result)
   }
 }
 for (const shape of SHAPES) {
   const bySeconds = [...shape.runs].sort((a, b) => a.seconds - b.seconds)
-  shape.leakwatch = { ...bySeconds[Math.floor((RUNS - 1) / 2)], peakRss: Math.max(...shape.runs.map((run) => run.peakRss)) }
+  shape.leakwatch = {
+    ...bySeconds[Math.floor((RUNS - 1) / 2)],
+    peakRss: Math.max(...shape.runs.map((run) => run.peakRss)),
+  }
   shape.analysis = JSON.parse(shape.leakwatch.stdout)
   shape.target = shape.analysis.matches[0].paths[0]?.target
   if (!shape.target) throw new Error(`leakwatch found no path to Target in the ${shape.name} snapshot`)
@@ -96,11 +124,16 @@ const memlabBin = path.join(MEMLAB_PREFIX, 'node_modules', '@memlab', 'cli', 'bi
 let memlabSkipped = WITH_MEMLAB ? undefined : 'left out (LEAKWATCH_BENCH_MEMLAB=0)'
 if (!memlabSkipped && !existsSync(memlabBin)) {
   log(`installing memlab@${MEMLAB_VERSION} (no save, no Chrome) into ${MEMLAB_PREFIX} ...`)
-  const install = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', MEMLAB_PREFIX, `memlab@${MEMLAB_VERSION}`], {
-    encoding: 'utf8',
-    env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1' },
-  })
-  if (install.status !== 0) memlabSkipped = `npm install memlab@${MEMLAB_VERSION} failed: ${install.stderr.split('\n').slice(-5).join(' ')}`
+  const install = spawnSync(
+    'npm',
+    ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', MEMLAB_PREFIX, `memlab@${MEMLAB_VERSION}`],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1' },
+    },
+  )
+  if (install.status !== 0)
+    memlabSkipped = `npm install memlab@${MEMLAB_VERSION} failed: ${install.stderr.split('\n').slice(-5).join(' ')}`
 }
 for (const shape of SHAPES) {
   if (memlabSkipped) {
@@ -108,7 +141,14 @@ for (const shape of SHAPES) {
     continue
   }
   log(`memlab trace --node-id ${shape.target.id} on the ${shape.name} snapshot (takes a while) ...`)
-  const run = timed(process.execPath, ['--max-old-space-size=16000', memlabBin, 'trace', '--snapshot', shape.file, `--node-id=${shape.target.id}`])
+  const run = timed(process.execPath, [
+    '--max-old-space-size=16000',
+    memlabBin,
+    'trace',
+    '--snapshot',
+    shape.file,
+    `--node-id=${shape.target.id}`,
+  ])
   shape.memlab =
     run.status === 0 && /Target/.test(run.stdout + run.stderr)
       ? run
@@ -120,20 +160,39 @@ for (const shape of SHAPES) {
   const { leakwatch, memlab, fileSize, analysis, target } = shape
   const rows = [
     ['', 'wall time', 'peak RSS', 'RSS / file'],
-    ['leakwatch', `${leakwatch.seconds.toFixed(2)} s`, mb(leakwatch.peakRss), (leakwatch.peakRss / fileSize).toFixed(2)],
+    [
+      'leakwatch',
+      `${leakwatch.seconds.toFixed(2)} s`,
+      mb(leakwatch.peakRss),
+      (leakwatch.peakRss / fileSize).toFixed(2),
+    ],
   ]
   if (memlab.skipped) rows.push(['memlab', 'skipped', memlab.skipped, ''])
   else {
     rows.push(['memlab', `${memlab.seconds.toFixed(2)} s`, mb(memlab.peakRss), (memlab.peakRss / fileSize).toFixed(2)])
-    rows.push(['memlab / leakwatch', `${(memlab.seconds / leakwatch.seconds).toFixed(1)}×`, `${(memlab.peakRss / leakwatch.peakRss).toFixed(1)}×`, ''])
+    rows.push([
+      'memlab / leakwatch',
+      `${(memlab.seconds / leakwatch.seconds).toFixed(1)}×`,
+      `${(memlab.peakRss / leakwatch.peakRss).toFixed(1)}×`,
+      '',
+    ])
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)))
   const per600 = (leakwatch.seconds * 600e6) / fileSize
   const met = per600 <= TARGET_SECONDS_PER_600_MB && leakwatch.peakRss <= fileSize
-  console.log(`\n${shape.name}: ${mb(fileSize)}, ${analysis.nodeCount.toLocaleString('en-US')} nodes, ${analysis.edgeCount.toLocaleString('en-US')} edges (${shape.what})`)
-  console.log(`Task: the retainer path and retained size of the one Target instance (@${target.id}, retains ${target.retainedSize} B)\n`)
-  for (const row of rows) console.log(row.map((cell, column) => (column === 0 ? cell.padEnd(widths[0]) : cell.padStart(widths[column]))).join('   '))
-  console.log(`\nleakwatch: the median of ${RUNS} runs (${shape.runs.map((run) => `${run.seconds.toFixed(2)} s`).join(', ')}), the highest peak RSS; memlab: one run.`)
+  console.log(
+    `\n${shape.name}: ${mb(fileSize)}, ${analysis.nodeCount.toLocaleString('en-US')} nodes, ${analysis.edgeCount.toLocaleString('en-US')} edges (${shape.what})`,
+  )
+  console.log(
+    `Task: the retainer path and retained size of the one Target instance (@${target.id}, retains ${target.retainedSize} B)\n`,
+  )
+  for (const row of rows)
+    console.log(
+      row.map((cell, column) => (column === 0 ? cell.padEnd(widths[0]) : cell.padStart(widths[column]))).join('   '),
+    )
+  console.log(
+    `\nleakwatch: the median of ${RUNS} runs (${shape.runs.map((run) => `${run.seconds.toFixed(2)} s`).join(', ')}), the highest peak RSS; memlab: one run.`,
+  )
   console.log(
     `Targets: ≤ ${TARGET_SECONDS_PER_600_MB} s per 600 MB and peak RSS ≤ file size: ${per600.toFixed(2)} s per 600 MB, RSS ${(leakwatch.peakRss / fileSize).toFixed(2)} of the file: ${met ? 'met' : 'missed'}.`,
   )
@@ -145,8 +204,14 @@ const results = Object.fromEntries(
       fileSize: shape.fileSize,
       nodes: shape.analysis.nodeCount,
       edges: shape.analysis.edgeCount,
-      leakwatch: { seconds: shape.leakwatch.seconds, peakRss: shape.leakwatch.peakRss, runs: shape.runs.map((run) => run.seconds) },
-      memlab: shape.memlab.skipped ? { skipped: shape.memlab.skipped } : { version: MEMLAB_VERSION, seconds: shape.memlab.seconds, peakRss: shape.memlab.peakRss },
+      leakwatch: {
+        seconds: shape.leakwatch.seconds,
+        peakRss: shape.leakwatch.peakRss,
+        runs: shape.runs.map((run) => run.seconds),
+      },
+      memlab: shape.memlab.skipped
+        ? { skipped: shape.memlab.skipped }
+        : { version: MEMLAB_VERSION, seconds: shape.memlab.seconds, peakRss: shape.memlab.peakRss },
     },
   ]),
 )

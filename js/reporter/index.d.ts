@@ -147,4 +147,4 @@ export default class LeakwatchReporter implements Reporter {
 }
 
 export { LeakwatchReporter }
-export { renderHtmlReport } from './html.js'
+export { renderHtmlReport } from './html/index.js'

@@ -86,4 +86,4 @@ export default class LeakwatchReporter {
 
 export { LeakwatchReporter }
 // For reports merged or built by hand: the same page the reporter and `leakwatch merge` write.
-export { renderHtmlReport } from './html.js'
+export { renderHtmlReport } from './html/index.js'

@@ -1,8 +1,8 @@
-// Writes a report as JSON and as HTML (html.js renders the page).
+// Writes a report as JSON and as HTML (html/ renders the page).
 
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { renderHtmlReport } from './html.js'
+import { renderHtmlReport } from './html/index.js'
 
 /** A written file as the summary names it: relative to the working directory when under it, else absolute. */
 export function displayPath(file) {

@@ -9,20 +9,24 @@
 
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { formatBytes } from '../core/bytes.js'
-import { renderChartLegend, renderHeapChart, signedBytes } from './html-chart.js'
-import { FAILURE_WORDS } from './failure-words.js'
-import { escapeHtml, jsonForScript } from './html-escape.js'
-import { REPORT_CSS } from './html-style.js'
-import { REPORT_SCHEMA, REPORT_VERSION } from './report.js'
+import { formatBytes } from '../../core/bytes.js'
+import { kindOf, LISTENER_TYPE, RETAINED_TYPE } from '../../core/kinds.js'
+import { renderChartLegend, renderHeapChart, signedBytes } from './chart.js'
+import { FAILURE_WORDS } from '../failure-words.js'
+import { escapeHtml, jsonForScript } from './escape.js'
+import { REPORT_CSS } from './style.js'
+import { REPORT_SCHEMA, REPORT_VERSION } from '../report.js'
 /** Rows of the leak table (a row per creation site of a test or file); past this the page says how many more. */
 const MAX_LEAK_ROWS = 5000
 /** Files' heap growth verdicts shown in full above the chart; the rest are tagged in the file table. */
 const MAX_HEAP_VERDICTS = 10
 
-const PAGE_SCRIPT = withFormatBytes(readFileSync(new URL('./html-page-script.js', import.meta.url), 'utf8'))
+/** The kinds that are no handle, so nothing to keep the process alive: the page says so of the others. */
+const KINDS_WITHOUT_HANDLE = [kindOf(LISTENER_TYPE), kindOf(RETAINED_TYPE)]
+
+const PAGE_SCRIPT = withFormatBytes(readFileSync(new URL('./page-script.js', import.meta.url), 'utf8'))
 if (/<\/script|<!--/i.test(PAGE_SCRIPT))
-  throw new Error('leakwatch: html-page-script.js must not contain "</script" or "<!--"')
+  throw new Error('leakwatch: page-script.js must not contain "</script" or "<!--"')
 const sha256 = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`
 const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
@@ -39,11 +43,11 @@ const CONTENT_SECURITY_POLICY = [
  * would be whatever a loader made of it.
  */
 function withFormatBytes(pageScript) {
-  const marker = "/* formatBytes: js/core/bytes.js's, put here by html.js */"
-  const bytesModule = readFileSync(new URL('../core/bytes.js', import.meta.url), 'utf8')
+  const marker = "/* formatBytes: js/core/bytes.js's, put here by html/index.js */"
+  const bytesModule = readFileSync(new URL('../../core/bytes.js', import.meta.url), 'utf8')
   const source = /^export (function formatBytes\([\s\S]*?\r?\n\})\r?\n/m.exec(bytesModule)?.[1]
   if (!pageScript.includes(marker) || source === undefined) {
-    throw new Error("leakwatch: html-page-script.js's formatBytes marker or js/core/bytes.js's formatBytes is missing")
+    throw new Error("leakwatch: page-script.js's formatBytes marker or js/core/bytes.js's formatBytes is missing")
   }
   return pageScript.replace(marker, () => source.replace(/\n(?=.)/g, '\n  '))
 }
@@ -463,7 +467,13 @@ export function renderHtmlReport(report) {
     totals.leaks > 0
       ? `leakwatch: ${count(totals.leaks, 'leak')} in ${count(totals.tests, 'test')}`
       : `leakwatch: ${count(totals.tests, 'test')}, no leaks`
-  const data = { report: normalised, order, heapMode: normalised.options?.heap ?? null, failureWords: FAILURE_WORDS }
+  const data = {
+    report: normalised,
+    order,
+    heapMode: normalised.options?.heap ?? null,
+    failureWords: FAILURE_WORDS,
+    kindsWithoutHandle: KINDS_WITHOUT_HANDLE,
+  }
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',

@@ -1,4 +1,4 @@
-import type { LeakwatchReport } from './index.js'
+import type { LeakwatchReport } from '../index.js'
 
 /**
  * The HTML report: one self-contained document (inline CSS, SVG and script; a Content-Security-Policy that forbids

@@ -3,8 +3,8 @@
 // script only handles clicks), sized by a viewBox so it scales with the page. Thousands of points stay cheap: one
 // <circle> each, coordinates rounded, no per-point script.
 
-import { formatBytes } from '../core/bytes.js'
-import { escapeHtml } from './html-escape.js'
+import { formatBytes } from '../../core/bytes.js'
+import { escapeHtml } from './escape.js'
 
 const WIDTH = 1000
 const HEIGHT = 360

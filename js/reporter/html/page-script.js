@@ -2,20 +2,22 @@
 // that test's (or file's) details. The report's data comes from the page's JSON block; every piece of it reaches the
 // page as textContent, never as markup, so a test named `<img src=x onerror=...>` is text.
 //
-// A plain browser script, not a module: html.js reads this file as text and inlines it (a function's own source, by
+// A plain browser script, not a module: index.js reads this file as text and inlines it (a function's own source, by
 // toString(), would be whatever a loader such as vitest's made of it). It must use nothing the page's
 // Content-Security-Policy forbids: no eval, no inline handlers, no fetch.
 
 /* eslint-env browser */
 ;(() => {
   'use strict'
-  const { report, order, heapMode, failureWords } = JSON.parse(document.getElementById('leakwatch-data').textContent)
+  const { report, order, heapMode, failureWords, kindsWithoutHandle } = JSON.parse(
+    document.getElementById('leakwatch-data').textContent,
+  )
   const details = document.getElementById('details')
   const chart = document.getElementById('heap-chart')
   const selectionLine = document.getElementById('selection-line')
   let selectedPoint = null
 
-  /* formatBytes: js/core/bytes.js's, put here by html.js */
+  /* formatBytes: js/core/bytes.js's, put here by html/index.js */
   const signedBytes = (bytes) => `${bytes > 0 ? '+' : ''}${formatBytes(bytes)}`
   /** What the address (`#test-12`) and the details panel's data-selected call a selection: counted from 1, as shown. */
   const selectionName = (kind, index) => `${kind}-${index + 1}`
@@ -63,7 +65,7 @@
     const item = el('li', 'leak')
     const count = group.count > 1 ? `${group.count} × ` : ''
     append(item, el('span', 'kind', `${count}${leak.kind}`), el('span', 'description', ` ${group.description}`))
-    if (leak.kind !== 'Listener' && leak.kind !== 'Retained object') {
+    if (!kindsWithoutHandle.includes(leak.kind)) {
       append(
         item,
         el('div', 'leak-line', leak.hasRef ? 'keeps the process alive' : "unref'd: does not keep the process alive"),

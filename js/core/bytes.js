@@ -5,8 +5,8 @@
 // the benches print, and what V8's DevTools shows for a heap snapshot, the view a person compares an analysis with.
 // Powers of 1024 under the labels "KB"/"MB" would be 2.4 % (kB) to 7.4 % (GB) off what the same labels mean there.
 //
-// The HTML report's page script inlines this function's source (js/reporter/html/index.js reads this file's text), so it
-// stays one self-contained function that uses nothing but the language's built-ins.
+// The HTML report's page script inlines this function's source (js/reporter/html/index.js reads this file's text),
+// so it stays one self-contained function that uses nothing but the language's built-ins.
 
 /**
  * Bytes in words: `812 B`, `3.10 MB`, `14.2 kB`, `-1.20 GB` (two decimals below 10, one from 10 up); `?` for a missing

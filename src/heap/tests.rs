@@ -2,6 +2,7 @@
 
 use super::graph::HeapGraph;
 use super::reference_patterns::ReferencePattern;
+use super::snapshot::tests::{parse, Reading};
 use super::snapshot::{parse_bytes, parse_reader, HeapSnapshot, SnapshotError, SnapshotParser};
 use super::{analyze, diff, AnalyzeOptions};
 use std::path::PathBuf;
@@ -676,22 +677,6 @@ fn joined_splits() -> usize {
     super::snapshot::JOINED_SPLITS.with(std::cell::Cell::get)
 }
 
-fn parse_with(
-    bytes: &[u8],
-    chunk: usize,
-    split_from: usize,
-) -> Result<HeapSnapshot, (u64, String)> {
-    let mut parser = SnapshotParser::new().split_from(split_from);
-    let result = bytes
-        .chunks(chunk.max(1))
-        .try_for_each(|piece| parser.push(piece))
-        .and_then(|()| parser.finish());
-    result.map_err(|error| match error {
-        SnapshotError::Parse { offset, message } => (offset, message),
-        SnapshotError::Io(error) => panic!("no IO here: {error}"),
-    })
-}
-
 fn same_columns(a: &HeapSnapshot, b: &HeapSnapshot) {
     assert_eq!(a.node_type, b.node_type);
     assert_eq!(a.node_name, b.node_name);
@@ -707,7 +692,14 @@ fn same_columns(a: &HeapSnapshot, b: &HeapSnapshot) {
 #[test]
 fn split_scan_gives_the_serial_columns_on_a_real_snapshot() {
     let bytes = app_snapshot();
-    let serial = parse_with(bytes, bytes.len(), usize::MAX).expect("parses");
+    let serial = parse(
+        bytes,
+        Reading::Chunks {
+            chunk: bytes.len(),
+            split_from: usize::MAX,
+        },
+    )
+    .expect("parses");
     for (chunk, split_from) in [
         (bytes.len(), 0),
         (bytes.len(), 4096),
@@ -715,7 +707,7 @@ fn split_scan_gives_the_serial_columns_on_a_real_snapshot() {
         (1 << 20, 300),
     ] {
         let before = joined_splits();
-        let split = parse_with(bytes, chunk, split_from).expect("parses split");
+        let split = parse(bytes, Reading::Chunks { chunk, split_from }).expect("parses split");
         same_columns(&split, &serial);
         assert!(
             joined_splits() > before,
@@ -733,13 +725,27 @@ const SMALL: &str = "{\"snapshot\":{\"meta\":{\"node_fields\":[\"type\",\"name\"
 #[test]
 fn split_scan_at_every_position_of_a_small_input() {
     let bytes = SMALL.as_bytes();
-    let serial = parse_with(bytes, bytes.len(), usize::MAX).expect("the small snapshot parses");
+    let serial = parse(
+        bytes,
+        Reading::Chunks {
+            chunk: bytes.len(),
+            split_from: usize::MAX,
+        },
+    )
+    .expect("the small snapshot parses");
     assert_eq!(serial.node_count(), 4);
     assert_eq!(serial.node_id.get(1), 123_456_789);
     assert_eq!(serial.node_self_size[2], u32::MAX);
     let before = joined_splits();
     for chunk in 1..=bytes.len() {
-        let split = parse_with(bytes, chunk, 0).expect("parses split");
+        let split = parse(
+            bytes,
+            Reading::Chunks {
+                chunk,
+                split_from: 0,
+            },
+        )
+        .expect("parses split");
         same_columns(&split, &serial);
     }
     assert!(
@@ -765,9 +771,23 @@ fn split_scan_errors_at_the_serial_offsets() {
             let mut corrupt = bytes[..at].to_vec();
             corrupt.extend_from_slice(bad);
             corrupt.extend_from_slice(&bytes[at + 1..]);
-            let serial = parse_with(&corrupt, corrupt.len(), usize::MAX).err();
+            let serial = parse(
+                &corrupt,
+                Reading::Chunks {
+                    chunk: corrupt.len(),
+                    split_from: usize::MAX,
+                },
+            )
+            .err();
             for chunk in [corrupt.len(), 7, 64] {
-                let split = parse_with(&corrupt, chunk, 0).err();
+                let split = parse(
+                    &corrupt,
+                    Reading::Chunks {
+                        chunk,
+                        split_from: 0,
+                    },
+                )
+                .err();
                 assert_eq!(
                     split,
                     serial,
@@ -793,8 +813,22 @@ fn split_scan_errors_match_on_a_real_snapshot() {
         let mut corrupt = bytes.to_vec();
         let at = (next() % corrupt.len() as u64) as usize;
         corrupt[at] = b"x,]9 \n"[(next() % 6) as usize];
-        let serial = parse_with(&corrupt, corrupt.len(), usize::MAX).err();
-        let split = parse_with(&corrupt, corrupt.len(), 0).err();
+        let serial = parse(
+            &corrupt,
+            Reading::Chunks {
+                chunk: corrupt.len(),
+                split_from: usize::MAX,
+            },
+        )
+        .err();
+        let split = parse(
+            &corrupt,
+            Reading::Chunks {
+                chunk: corrupt.len(),
+                split_from: 0,
+            },
+        )
+        .err();
         assert_eq!(split, serial, "byte {at}");
     }
 }

@@ -14,6 +14,7 @@ import { kindOf, LISTENER_TYPE, RETAINED_TYPE } from '../../core/kinds.js'
 import { renderChartLegend, renderHeapChart, signedBytes } from './chart.js'
 import { FAILURE_WORDS } from '../failure-words.js'
 import { escapeHtml, jsonForScript } from './escape.js'
+import { leakCountOf, leakGroupsOf } from './scope-leaks.js'
 import { REPORT_CSS } from './style.js'
 import { REPORT_SCHEMA, REPORT_VERSION } from '../report.js'
 /** Rows of the leak table (a row per creation site of a test or file); past this the page says how many more. */
@@ -24,7 +25,7 @@ const MAX_HEAP_VERDICTS = 10
 /** The kinds that are no handle, so nothing to keep the process alive: the page says so of the others. */
 const KINDS_WITHOUT_HANDLE = [kindOf(LISTENER_TYPE), kindOf(RETAINED_TYPE)]
 
-const PAGE_SCRIPT = withFormatBytes(readFileSync(new URL('./page-script.js', import.meta.url), 'utf8'))
+const PAGE_SCRIPT = withSharedFunctions(readFileSync(new URL('./page-script.js', import.meta.url), 'utf8'))
 if (/<\/script|<!--/i.test(PAGE_SCRIPT))
   throw new Error('leakwatch: page-script.js must not contain "</script" or "<!--"')
 const sha256 = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`
@@ -38,18 +39,22 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ')
 
 /**
- * The page script with js/core/bytes.js's formatBytes in place of its marker, so the page and the rest of leakwatch
- * write the same figure the same way. Taken from the file's text, as the page script is: a function's toString()
- * would be whatever a loader made of it.
+ * The page script with each marker (a comment "shared: <name> from <file>") replaced by that function's source, so
+ * the page and the rest of leakwatch write the same figure, and read a report, the same way. Taken from the file's
+ * text, as the page script is: a function's toString() would be whatever a loader made of it.
  */
-function withFormatBytes(pageScript) {
-  const marker = "/* formatBytes: js/core/bytes.js's, put here by html/index.js */"
-  const bytesModule = readFileSync(new URL('../../core/bytes.js', import.meta.url), 'utf8')
-  const source = /^export (function formatBytes\([\s\S]*?\r?\n\})\r?\n/m.exec(bytesModule)?.[1]
-  if (!pageScript.includes(marker) || source === undefined) {
-    throw new Error("leakwatch: page-script.js's formatBytes marker or js/core/bytes.js's formatBytes is missing")
-  }
-  return pageScript.replace(marker, () => source.replace(/\n(?=.)/g, '\n  '))
+function withSharedFunctions(pageScript) {
+  const shared = new Set()
+  const script = pageScript.replace(/\/\* shared: (\w+) from (js\/[\w/.-]+) \*\//g, (marker, name, file) => {
+    const text = readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8')
+    const source = new RegExp(`^export (function ${name}\\([\\s\\S]*?\\r?\\n\\})\\r?\\n`, 'm').exec(text)?.[1]
+    if (source === undefined) throw new Error(`leakwatch: page-script.js shares ${name} from ${file}, which has none`)
+    shared.add(name)
+    return source.replace(/\n(?=.)/g, '\n  ')
+  })
+  for (const name of ['formatBytes', 'leakCountOf', 'leakGroupsOf'])
+    if (!shared.has(name)) throw new Error(`leakwatch: page-script.js's marker for ${name} is missing`)
+  return script
 }
 
 function checkReport(report) {
@@ -75,20 +80,6 @@ function checkReport(report) {
   }
 }
 
-/** Every leak of a scope: its count, which the report keeps past the records it lists; or its records. */
-const leakCountOf = (scope) => (Number.isFinite(scope.leakCount) ? scope.leakCount : (scope.leaks?.length ?? 0))
-/**
- * A scope's creation sites as the report groups them ({ count, description, leak }); a report without groups (built
- * by hand) shows each leak as its own. The page's script reads them the same way.
- */
-function leakGroupsOf(scope) {
-  const leaks = scope.leaks ?? []
-  if (!Array.isArray(scope.leakGroups))
-    return leaks.map((leak, index) => ({ count: 1, description: leak.description, leak: index }))
-  return scope.leakGroups.filter(
-    (group) => group !== null && typeof group === 'object' && leaks[group.leak] !== undefined,
-  )
-}
 const isLeaky = (test) => Boolean(test.failedByLeaks || test.warned || leakCountOf(test) > 0)
 /** The test ran to its end: a point in the chart. */
 const ranToItsEnd = (test) => test.state !== 'skip' && test.state !== 'unfinished'

@@ -17,7 +17,7 @@
   const selectionLine = document.getElementById('selection-line')
   let selectedPoint = null
 
-  /* formatBytes: js/core/bytes.js's, put here by html/index.js */
+  /* shared: formatBytes from js/core/bytes.js */
   const signedBytes = (bytes) => `${bytes > 0 ? '+' : ''}${formatBytes(bytes)}`
   /** What the address (`#test-12`) and the details panel's data-selected call a selection: counted from 1, as shown. */
   const selectionName = (kind, index) => `${kind}-${index + 1}`
@@ -48,17 +48,8 @@
     return entries.length === 0 ? null : entries.map(([name, count]) => `${count} × ${name}`).join(', ')
   }
 
-  /** Every leak of a scope: its count, kept past the records it lists; or its records. */
-  const leakCountOf = (scope) => (Number.isFinite(scope.leakCount) ? scope.leakCount : (scope.leaks ?? []).length)
-  /** A scope's creation sites as the report groups them; without groups (a report built by hand), each leak alone. */
-  function leakGroupsOf(scope) {
-    const leaks = scope.leaks ?? []
-    if (!Array.isArray(scope.leakGroups))
-      return leaks.map((leak, index) => ({ count: 1, description: leak.description, leak: index }))
-    return scope.leakGroups.filter(
-      (group) => group !== null && typeof group === 'object' && leaks[group.leak] !== undefined,
-    )
-  }
+  /* shared: leakCountOf from js/reporter/html/scope-leaks.js */
+  /* shared: leakGroupsOf from js/reporter/html/scope-leaks.js */
 
   /** A creation site: its first leak in full, with the count and the description of them all. */
   function leakElement(leak, group) {

@@ -1122,4 +1122,4 @@ fn scan_nesting(depth: u32, in_string: bool, escape: bool, byte: u8) -> (u32, bo
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

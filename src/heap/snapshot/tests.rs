@@ -207,7 +207,7 @@ fn synthetic(
 /// How a test parses: pushes of `chunk` bytes, number runs of `split_from` bytes and more on two threads; or every
 /// byte through the state machine.
 #[derive(Clone, Copy, Debug)]
-enum Reading {
+pub(crate) enum Reading {
     Chunks { chunk: usize, split_from: usize },
     ByteByByte,
 }
@@ -217,7 +217,7 @@ fn joined_splits() -> usize {
     super::JOINED_SPLITS.with(std::cell::Cell::get)
 }
 
-fn parse(bytes: &[u8], reading: Reading) -> Result<HeapSnapshot, (u64, String)> {
+pub(crate) fn parse(bytes: &[u8], reading: Reading) -> Result<HeapSnapshot, (u64, String)> {
     let (mut parser, chunk) = match reading {
         Reading::Chunks { chunk, split_from } => {
             (SnapshotParser::new().split_from(split_from), chunk)

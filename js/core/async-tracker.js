@@ -21,6 +21,7 @@
 // a handle-heavy suite's CPU time (docs/benchmarks.md), so every Node line uses it.
 
 import { AsyncLocalStorage, createHook } from 'node:async_hooks'
+import dns from 'node:dns'
 import net from 'node:net'
 import { captureStack } from './creation-stack.js'
 import { attachRunningHop, DEFERRAL_TYPES, DeferralRecorder } from './deferrals.js'
@@ -230,18 +231,54 @@ export class AsyncResourceTracker {
         tracker.listenStacks.set(this, stackHolder)
         const outer = tracker.listenRunning
         tracker.listenRunning = stackHolder
+        let lookup = null
+        const originalLookup = dns.lookup
+        dns.lookup = (...lookupArgs) => {
+          lookup = followLookup(lookupArgs, tracker, stackHolder)
+          return originalLookup.apply(dns, lookupArgs)
+        }
         let result
         try {
           result = originalListen.apply(this, args)
         } finally {
+          dns.lookup = originalLookup
           tracker.listenRunning = outer
         }
-        // After the call: a listen() that made its handle at once is not pending, and one that failed has thrown.
-        scope.addListen(this)
+        // Only a listen() whose host is being looked up makes its handle later. One without a lookup made its handle,
+        // threw, or failed at once (EADDRINUSE is emitted a tick later): nothing of it is on its way.
+        if (lookup !== null) scope.addListen(this, lookup)
         return result
       },
     }.listen
     Object.defineProperty(listen, 'length', { value: originalListen.length })
     net.Server.prototype.listen = listen
   }
+}
+
+/**
+ * Follows the host lookup a listen() starts (Node's net calls `dns.lookup(host, callback)` inside it): the lookup is
+ * done once its callback has run, and that callback, which makes the server's handle (or emits the lookup's or the
+ * bind's error), runs with the listen() call's stack as the one that made what it makes.
+ * @param {unknown[]} lookupArgs `dns.lookup`'s arguments; the callback in them is replaced by one that follows it
+ * @returns {{ done: boolean }}
+ */
+function followLookup(lookupArgs, tracker, stackHolder) {
+  const lookup = { done: false }
+  const callbackIndex = lookupArgs.findLastIndex((arg) => typeof arg === 'function')
+  if (callbackIndex < 0) {
+    lookup.done = true
+    return lookup
+  }
+  const callback = lookupArgs[callbackIndex]
+  lookupArgs[callbackIndex] = function listenLookupDone(...results) {
+    const outer = tracker.listenRunning
+    tracker.listenRunning = stackHolder
+    try {
+      return callback.apply(this, results)
+    } finally {
+      tracker.listenRunning = outer
+      lookup.done = true
+    }
+  }
+  return lookup
 }

@@ -78,9 +78,13 @@ export class LeakScope {
     for (let scope = this; scope !== null; scope = scope.parent) if (scope.keepsThrown) scope.thrown.push({ error, by })
   }
 
-  /** Notes a listen() call made in the scope (and in the enclosing ones). */
-  addListen(server) {
-    const entry = { ref: new WeakRef(server), listeningId: server._listeningId }
+  /**
+   * Notes a listen() call made in the scope (and in the enclosing ones) whose host is being looked up.
+   * @param {import('node:net').Server} server
+   * @param {{ done: boolean }} lookup
+   */
+  addListen(server, lookup) {
+    const entry = { ref: new WeakRef(server), listeningId: server._listeningId, lookup }
     for (let scope = this; scope !== null; scope = scope.parent) scope.listened.push(entry)
   }
 
@@ -89,7 +93,8 @@ export class LeakScope {
    * after a DNS lookup, so an un-awaited call ends the test before its server exists. Worth waiting for.
    */
   hasPendingListen() {
-    for (const { ref, listeningId } of this.listened) {
+    for (const { ref, listeningId, lookup } of this.listened) {
+      if (lookup.done) continue
       const server = ref.deref()
       if (server !== undefined && isPendingListen(server, listeningId)) return true
     }
@@ -159,8 +164,8 @@ export class LeakScope {
 }
 
 /**
- * The server has no handle yet and was not closed since (close() bumps `_listeningId`, which Node's own lookup
- * callback checks the same way). A listen that failed looks the same: it costs its test the settle window, no more.
+ * The server, whose host lookup has not answered yet, has no handle and was not closed since (close() bumps
+ * `_listeningId`, which Node's own lookup callback checks the same way).
  */
 function isPendingListen(server, listeningId) {
   try {

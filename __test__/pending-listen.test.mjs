@@ -4,6 +4,7 @@
 // used to look pending until the window ran out: two seconds added to a healthy test.
 
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import net from 'node:net'
 import { after, before, test } from 'node:test'
 import { LeakTracker } from '../js/index.js'
@@ -89,4 +90,28 @@ test("an un-awaited listen(0, host) is still waited for, and reported at the lis
     await new Promise((resolve) => server.close(resolve))
     tracker.release(scope)
   }
+})
+
+test('a program that froze the dns module keeps its listen(): the lookup is then judged by the server alone', () => {
+  const script = `
+    import dns from 'node:dns'
+    import net from 'node:net'
+    import { LeakTracker } from ${JSON.stringify(new URL('../js/index.js', import.meta.url).href)}
+    Object.freeze(dns)
+    const tracker = new LeakTracker({ heap: 'off', listeners: false, settleMs: 20 })
+    tracker.start()
+    const scope = tracker.openScope('frozen dns', null, { activate: false })
+    const server = net.createServer()
+    const listening = new Promise((resolve) => server.once('listening', resolve))
+    tracker.runInScope(scope, () => server.listen(0, 'localhost'))
+    const pendingAtFirst = scope.hasPendingListen()
+    await listening
+    console.log(JSON.stringify({ pendingAtFirst, pendingAfter: scope.hasPendingListen(), port: server.address().port > 0 }))
+    server.close()
+    tracker.release(scope)
+    tracker.stop()
+  `
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+  assert.equal(result.status, 0, result.stderr)
+  assert.deepEqual(JSON.parse(result.stdout), { pendingAtFirst: true, pendingAfter: false, port: true })
 })

@@ -233,26 +233,38 @@ export class AsyncResourceTracker {
         tracker.listenRunning = stackHolder
         let lookup = null
         const originalLookup = dns.lookup
-        dns.lookup = (...lookupArgs) => {
+        const followed = replaceLookup((...lookupArgs) => {
           lookup = followLookup(lookupArgs, tracker, stackHolder)
           return originalLookup.apply(dns, lookupArgs)
-        }
+        })
         let result
         try {
           result = originalListen.apply(this, args)
         } finally {
-          dns.lookup = originalLookup
+          if (followed) replaceLookup(originalLookup)
           tracker.listenRunning = outer
         }
         // Only a listen() whose host is being looked up makes its handle later. One without a lookup made its handle,
-        // threw, or failed at once (EADDRINUSE is emitted a tick later): nothing of it is on its way.
-        if (lookup !== null) scope.addListen(this, lookup)
+        // threw, or failed at once (EADDRINUSE is emitted a tick later): nothing of it is on its way. When the lookup
+        // could not be followed (a frozen dns module), the server's state alone tells, as it can.
+        if (!followed) scope.addListen(this, null)
+        else if (lookup !== null) scope.addListen(this, lookup)
         return result
       },
     }.listen
     Object.defineProperty(listen, 'length', { value: originalListen.length })
     net.Server.prototype.listen = listen
   }
+}
+
+/** Puts `lookup` in dns.lookup's place; false when the module will not take it (frozen by the program). */
+function replaceLookup(lookup) {
+  try {
+    dns.lookup = lookup
+  } catch {
+    return false
+  }
+  return dns.lookup === lookup
 }
 
 /**

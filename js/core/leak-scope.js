@@ -81,7 +81,7 @@ export class LeakScope {
   /**
    * Notes a listen() call made in the scope (and in the enclosing ones) whose host is being looked up.
    * @param {import('node:net').Server} server
-   * @param {{ done: boolean }} lookup
+   * @param {{ done: boolean } | null} lookup null when the lookup could not be followed
    */
   addListen(server, lookup) {
     const entry = { ref: new WeakRef(server), listeningId: server._listeningId, lookup }
@@ -94,7 +94,7 @@ export class LeakScope {
    */
   hasPendingListen() {
     for (const { ref, listeningId, lookup } of this.listened) {
-      if (lookup.done) continue
+      if (lookup?.done) continue
       const server = ref.deref()
       if (server !== undefined && isPendingListen(server, listeningId)) return true
     }

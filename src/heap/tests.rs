@@ -11,7 +11,12 @@ use std::sync::OnceLock;
 
 /// Runs `script` in Node, which must write a snapshot to the path in `process.argv[1]`; returns the file's bytes.
 fn snapshot_of(name: &str, script: &str) -> Vec<u8> {
-    let dir = std::env::temp_dir().join(format!("leakwatch-heap-tests-{}", std::process::id()));
+    // A folder per snapshot: tests run on several threads, and a shared folder could be removed (by the last test
+    // out, as it seemed) while another test's node was about to write into it.
+    let dir = std::env::temp_dir().join(format!(
+        "leakwatch-heap-tests-{}-{name}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path: PathBuf = dir.join(format!("{name}.heapsnapshot"));
     let status = Command::new("node")
@@ -23,7 +28,6 @@ fn snapshot_of(name: &str, script: &str) -> Vec<u8> {
     assert!(status.success(), "the snapshot script failed");
     let bytes = std::fs::read(&path).expect("the snapshot was written");
     let _ = std::fs::remove_file(&path);
-    // Fails while another test still has its snapshot there: the last one out removes the folder.
     let _ = std::fs::remove_dir(&dir);
     bytes
 }

@@ -353,7 +353,7 @@ export class LeakTracker {
     const collect = (this.options.heap !== 'off' && fromTwoTests(owners)) || watched.length > 0
     if (collect) await collectThoroughly(this.untracked)
     const growth = this.fileHeapGrowth(fileName, collect)
-    const aliveOwners = collect ? owners.filter((entry) => entry.isAlive()) : []
+    const aliveOwners = collect ? owners.filter((entry) => entry.isAlive() && !entry.isStillClosing()) : []
     const candidates = [
       ...(fromTwoTests(aliveOwners) ? aliveOwners : []),
       ...watched.filter((entry) => entry.isAlive()),

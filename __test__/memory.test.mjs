@@ -152,6 +152,19 @@ describe('memory', () => {
     assert.doesNotMatch(file.message, /still reachable/, file.message)
   })
 
+  test("what a pending one-shot timer holds is not retained, an unref'd one's included; an unref'd interval's is", () => {
+    const pending = fileResult('held-by-pending-timer.test.js')
+    assert.equal(pending.status, 'passed', pending.message)
+    // An interval never lets go: each test's server piles up, unref'd or not.
+    const interval = fileResult('held-by-unref-interval.test.js')
+    assert.equal(interval.status, 'failed')
+    assert.match(interval.message, /file held-by-unref-interval\.test\.js left 2 objects still reachable/)
+    assert.match(interval.message, /2 × Server instance \(a server its test closed\) still reachable after GC/)
+    assert.match(interval.message, /↓ Timeout\._onTimeout/)
+    const line = lineOf('memory', 'held-by-unref-interval.test.js', '// leak:interval-holds')
+    assert.match(interval.message, new RegExp(`held-by-unref-interval\\.test\\.js:${line}:`))
+  })
+
   test('one server that every test listens on and closes is one object, not a pile-up', () => {
     assert.equal(fileResult('shared-server.test.js').status, 'passed', fileResult('shared-server.test.js').message)
   })

@@ -340,10 +340,10 @@ export class LeakTracker {
   }
 
   /**
-   * The resources still open or pending that what they hold is theirs: those the tests left open and those of
-   * `scope` (and of its file), with their owners (a socket, a server). Open and ref'd, each is a leak reported as the
-   * resource it is; a one-shot timer, ref'd or not, lets go of what it holds when it fires. An unref'd handle or
-   * interval is not among them: it holds what it holds for as long as the program runs.
+   * The resources still open or pending, whose holdings are theirs and not retained by the program: those the tests
+   * left open and those of `scope` (and of its parents), with their owners (a socket, a server). Open and ref'd, each
+   * is a leak reported as the resource it is; a one-shot timer, ref'd or not, lets go of what it holds when it fires.
+   * An unref'd handle or interval is not among them: it holds what it holds for as long as the program runs.
    * @returns {object[]}
    */
   #openHolders(scope) {

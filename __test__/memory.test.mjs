@@ -136,6 +136,36 @@ describe('memory', () => {
     assert.equal(result('held-by-test-closures.test.js', 'routes route sends').status, 'passed')
   })
 
+  test("what only a test's open connection holds (its server, a closed socket) is that test's leak, not the file's", () => {
+    for (const name of ['a request left unanswered', 'a closed socket held by an unanswered request']) {
+      for (const which of ['first', 'second']) {
+        assertLeaked('held-by-open-connection.test.js', `${name}, ${which}`, {
+          description: 'TCP socket 127.0.0.1:',
+          marker: '// leak:unanswered',
+          count: 2,
+        })
+      }
+    }
+    // The connection's socket holds its server (Socket.server), and its HTTP parser the request whose listener holds
+    // the closed socket: the open connection, reported against its test, is the leak; the file has none of its own.
+    const file = fileResult('held-by-open-connection.test.js')
+    assert.doesNotMatch(file.message, /still reachable/, file.message)
+  })
+
+  test("what a pending one-shot timer holds is not retained, an unref'd one's included; an unref'd interval's is", () => {
+    const pending = fileResult('held-by-pending-timer.test.js')
+    assert.equal(pending.status, 'passed', pending.message)
+    assertPassed('held-by-pending-timer.test.js', "watch(): an app that only a pending unref'd timer holds passes")
+    // An interval never lets go: each test's server piles up, unref'd or not.
+    const interval = fileResult('held-by-unref-interval.test.js')
+    assert.equal(interval.status, 'failed')
+    assert.match(interval.message, /file held-by-unref-interval\.test\.js left 2 objects still reachable/)
+    assert.match(interval.message, /2 × Server instance \(a server its test closed\) still reachable after GC/)
+    assert.match(interval.message, /↓ Timeout\._onTimeout/)
+    const line = lineOf('memory', 'held-by-unref-interval.test.js', '// leak:interval-holds')
+    assert.match(interval.message, new RegExp(`held-by-unref-interval\\.test\\.js:${line}:`))
+  })
+
   test('one server that every test listens on and closes is one object, not a pile-up', () => {
     assert.equal(fileResult('shared-server.test.js').status, 'passed', fileResult('shared-server.test.js').message)
   })

@@ -127,9 +127,10 @@ fn read_heap_graph(path: &str) -> Result<crate::heap::graph::HeapGraph> {
 
 /// Analyses a `.heapsnapshot` file. `optionsJson`: `{ find?: string[], ids?: number[], maxPaths?: number (3),
 /// maxReferences?: number (0), top?: number (20), retainedSizes?: boolean (true), ignoreReferences?: [{ holder:
-/// string, edge: string, holderHas?: string }] ([]) }` (`""` for defaults); the path search does not follow a
-/// reference that matches an `ignoreReferences` pattern (`*` for any run of characters), so a match reachable only
-/// through them has no path (a module's scope they alone lead to still holds its variables). Returns JSON:
+/// string, edge: string, holderHas?: string }] ([]), heldByOpen?: number[] ([]) }` (`""` for defaults); the path
+/// search does not follow a reference that matches an `ignoreReferences` pattern (`*` for any run of characters),
+/// nor any reference of the objects whose ids `heldByOpen` lists, so a match reachable only through them has no path
+/// (a module's scope they alone lead to still holds its variables). Returns JSON:
 /// `{ nodeCount, edgeCount, totalSize, reachableSize, constructors: [{ name, count, selfSize, maxRetainedSize,
 /// largest: [{ index, id, retainedSize }] }], matches: [{ query, count, reachableCount, paths: [{ root, steps:
 /// [{ holder, edgeType, edgeName, edgeLabel, isInternal }], target }], unreachable, references?: [{ edgeType,

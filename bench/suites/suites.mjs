@@ -65,4 +65,26 @@ export const SUITES = {
     install: ['--legacy-peer-deps'],
     skip: [],
   },
+  httpxy: {
+    repo: 'unjs/httpxy',
+    // main, 2026-07-15: "chore(deps): update all non-major dependencies (#159)"
+    commit: '9830603d7a69ea5f825bb8eaaad6f7e612471241',
+    runner: 'vitest',
+    testCommand: 'pnpm lint && pnpm typecheck && vitest run --coverage',
+    how: 'vitest run with its vitest.config.mjs, without lint, typecheck and coverage (they measure code, not behaviour)',
+    config: 'vitest.config.mjs',
+    install: ['--legacy-peer-deps'],
+    skip: [],
+  },
+  srvx: {
+    repo: 'h3js/srvx',
+    // main, 2026-08-20: "chore(release): v0.12.7"
+    commit: '053be62e5e9e1f1966ab8592f1254ac40ac00317',
+    runner: 'vitest',
+    testCommand: 'pnpm lint && pnpm typecheck && vitest run --coverage',
+    how: 'vitest run with its vitest.config.mjs, without lint, typecheck and coverage (they measure code, not behaviour)',
+    config: 'vitest.config.mjs',
+    install: ['--legacy-peer-deps'],
+    skip: [],
+  },
 }

@@ -296,7 +296,7 @@ export class LeakTracker {
       return []
     }
     this.snapshotTaken = true
-    const paths = await this.#retainerPaths(alive)
+    const paths = await this.#retainerPaths(alive, scope)
     return alive.flatMap((entry, index) => (paths[index] === null ? [] : [watchedLeak(entry, paths[index])]))
   }
 
@@ -307,7 +307,7 @@ export class LeakTracker {
    * @param {import('./watch-registry.js').WatchedObject[]} alive
    * @returns {Promise<Array<object | string | null>>}
    */
-  async #retainerPaths(alive) {
+  async #retainerPaths(alive, scope) {
     const paths = alive.map(() => null)
     try {
       const [{ retainerPaths }, { referencePatterns }] = await Promise.all([
@@ -323,7 +323,12 @@ export class LeakTracker {
         targets.push(target)
         slots.push(index)
       })
-      const found = await retainerPaths(targets, this.untracked, referencePatterns(this.options.ignoreReferences))
+      const found = await retainerPaths(
+        targets,
+        this.untracked,
+        referencePatterns(this.options.ignoreReferences),
+        this.#openHolders(scope),
+      )
       found.forEach((path, index) => {
         paths[slots[index]] = path
       })
@@ -332,6 +337,31 @@ export class LeakTracker {
       // Undecided: reported, with the reason the path is missing.
       return alive.map(() => `the heap snapshot could not be analysed: ${error.message}`)
     }
+  }
+
+  /**
+   * The resources still open or pending, whose holdings are theirs and not retained by the program: those the tests
+   * left open and those of `scope` (and of its parents), with their owners (a socket, a server). Open and ref'd, each
+   * is a leak reported as the resource it is; a one-shot timer, ref'd or not, lets go of what it holds when it fires.
+   * An unref'd handle or interval is not among them: it holds what it holds for as long as the program runs.
+   * @returns {object[]}
+   */
+  #openHolders(scope) {
+    const holders = new Set()
+    const add = (type, resource) => {
+      const liveness = livenessOrClosed(type, resource)
+      const pendingTimer = type === 'Timeout' && liveness !== 'closed' && resource._repeat == null
+      if (liveness !== 'ref' && !pendingTimer) return
+      holders.add(resource)
+      const owner = ownerOf(resource)
+      if (owner !== null && typeof owner === 'object') holders.add(owner)
+    }
+    for (const { type, resource } of this.asyncTracker.leftOpen.values()) add(type, resource.deref())
+    // A scope's records include its children's: its own and its parents' are all there is.
+    for (let current = scope; current; current = current.parent) {
+      for (const record of current.records) add(record.type, record.resource)
+    }
+    return [...holders]
   }
 
   /**
@@ -353,12 +383,12 @@ export class LeakTracker {
     const collect = (this.options.heap !== 'off' && fromTwoTests(owners)) || watched.length > 0
     if (collect) await collectThoroughly(this.untracked)
     const growth = this.fileHeapGrowth(fileName, collect)
-    const aliveOwners = collect ? owners.filter((entry) => entry.isAlive()) : []
+    const aliveOwners = collect ? owners.filter((entry) => entry.isAlive() && !entry.isStillClosing()) : []
     const candidates = [
       ...(fromTwoTests(aliveOwners) ? aliveOwners : []),
       ...watched.filter((entry) => entry.isAlive()),
     ]
-    const paths = candidates.length > 0 ? await this.#retainerPaths(candidates) : []
+    const paths = candidates.length > 0 ? await this.#retainerPaths(candidates, scope) : []
     const held = candidates.map((entry, index) => ({ entry, path: paths[index] })).filter(({ path }) => path !== null)
     const heldOwners = held.filter(({ entry }) => entry.what !== undefined)
     // A single object is often a module-level `let server` holding the last test's, harmless; distinct objects from

@@ -1,7 +1,8 @@
 // Why an object that should be garbage is not: the shortest path from a GC root, from one heap snapshot.
 //
-// The search skips the references of ignored-references.js and the user's `ignoreReferences`: an object reachable
-// only through them (a test runner's bookkeeping, leakwatch's own) has no path, and is not retained by the program.
+// The search skips the references of ignored-references.js and the user's `ignoreReferences`, and every reference of
+// the resources the caller says are still open: an object reachable only through them (a test runner's bookkeeping,
+// leakwatch's own, an open socket or a pending timer) has no path, and is not retained by the program.
 //
 // The objects are found in the snapshot by their heap object id, asked of V8's heap profiler through an inspector
 // session on this thread (the id space is the one `v8.getHeapSnapshot()` writes). The ids are taken before the
@@ -71,14 +72,16 @@ async function heapObjectIds(session, targets) {
 
 /**
  * The retainer path of each target, as the native side renders it in a report (see retainer-path-input.js); null
- * where there is none: the target is not retained by the program (reachable only through the ignored references, or
- * only weakly, or gone).
+ * where there is none: the target is not retained by the program (reachable only through the ignored references or
+ * through `openHolders`, or only weakly, or gone).
  * @param {object[]} targets live objects; the array is emptied, so that it does not hold them in the snapshot
  * @param {(fn: () => void) => void} [untracked] runs leakwatch's own timer creation outside every scope
  * @param {Array<{ holder: string, edge: string }>} [ignoreReferences] the references the search does not follow
+ * @param {object[]} [openHolders] resources still open or pending (and their owners): the search does not follow
+ *   their references, since what they hold they hold until they close; emptied as `targets` is
  * @returns {Promise<Array<object | null>>}
  */
-export async function retainerPaths(targets, untracked = (fn) => fn(), ignoreReferences = []) {
+export async function retainerPaths(targets, untracked = (fn) => fn(), ignoreReferences = [], openHolders = []) {
   const native = await loadNative()
   const session = new Session()
   session.connect()
@@ -87,13 +90,14 @@ export async function retainerPaths(targets, untracked = (fn) => fn(), ignoreRef
     // spans from the ids to the end of the snapshot (whose own GC moves objects).
     await post(session, 'HeapProfiler.startTrackingHeapObjects', { trackAllocations: false })
     const ids = await heapObjectIds(session, targets)
+    const heldByOpen = await heapObjectIds(session, openHolders)
     // A WeakRef deref'd in this job keeps its target until the job ends, a root the snapshot would show first.
     await nextTurn(untracked)
     const parser = new native.HeapSnapshotParser('the heap of this test run')
     await withRealNextTick(async () => {
       for await (const chunk of getHeapSnapshot()) parser.push(chunk)
     })
-    const options = { ids, maxPaths: 1, top: 0, retainedSizes: true, ignoreReferences }
+    const options = { ids, maxPaths: 1, top: 0, retainedSizes: true, ignoreReferences, heldByOpen }
     const analysis = JSON.parse(parser.finish(JSON.stringify(options)))
     return ids.map((id) => {
       const match = analysis.matches.find((candidate) => candidate.query === `@${id}`)

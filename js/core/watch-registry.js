@@ -20,6 +20,16 @@ export class WatchedObject {
   isAlive() {
     return this.ref.deref() !== undefined
   }
+
+  /**
+   * Whether a server its test closed is still closing: Node closes a server once its last connection has ended
+   * (server.close()'s callback and 'close' wait for them), and until then each open connection holds it
+   * (Socket.server). Those connections are the leak, reported as the sockets they are; the server is not retained.
+   */
+  isStillClosing() {
+    const server = this.what === 'server' ? this.ref.deref() : undefined
+    return typeof server?._connections === 'number' && server._connections > 0
+  }
 }
 
 export class WatchRegistry {

@@ -47,6 +47,9 @@ pub struct AnalyzeOptions {
     /// References the path search does not follow: a match reachable only through them gets no path and counts as
     /// unreachable. Default none.
     pub ignore_references: Vec<ReferencePattern>,
+    /// Node ids of objects whose references the path search does not follow: what only they hold gets no path. The
+    /// caller's resources that are still open or pending, whose holdings are theirs until they close. Default none.
+    pub held_by_open: Vec<u64>,
 }
 
 impl Default for AnalyzeOptions {
@@ -59,6 +62,7 @@ impl Default for AnalyzeOptions {
             top: 20,
             retained_sizes: true,
             ignore_references: Vec::new(),
+            held_by_open: Vec::new(),
         }
     }
 }
@@ -133,7 +137,13 @@ pub fn analyze(graph: &HeapGraph, options: &AnalyzeOptions) -> HeapAnalysis {
             })
         });
         let at = std::time::Instant::now();
-        let mut skipped = SkippedReferences::new(&options.ignore_references);
+        let open = options
+            .held_by_open
+            .iter()
+            .filter_map(|&id| graph.find_by_id(id))
+            .collect();
+        let mut skipped =
+            SkippedReferences::new(&options.ignore_references).with_open_holders(open);
         let paths =
             (!targets.is_empty()).then(|| ShortestPaths::search(graph, &targets, &mut skipped));
         drop(paths_done);

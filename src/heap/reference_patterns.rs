@@ -17,7 +17,7 @@ use super::graph::HeapGraph;
 use super::paths::context_slot_name;
 use serde::Deserialize;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One reference the search skips: `edge` of any node named `holder` (both with `*` wildcards) that also has a
 /// reference named `holder_has`, when given.
@@ -85,6 +85,8 @@ pub struct SkippedReferences<'a> {
     patterns: &'a [ReferencePattern],
     /// By the string index of a node's name: the patterns whose holder matches it (an empty list for none).
     holders: HashMap<u32, Vec<usize>>,
+    /// Nodes none of whose references are followed: resources still open, whose holdings are theirs.
+    open_holders: HashSet<u32>,
 }
 
 impl<'a> SkippedReferences<'a> {
@@ -92,12 +94,19 @@ impl<'a> SkippedReferences<'a> {
         Self {
             patterns,
             holders: HashMap::new(),
+            open_holders: HashSet::new(),
         }
     }
 
-    /// No pattern: the search skips nothing.
+    /// Skips every reference of `nodes` too.
+    pub fn with_open_holders(mut self, nodes: HashSet<u32>) -> Self {
+        self.open_holders = nodes;
+        self
+    }
+
+    /// No pattern and no open holder: the search skips nothing.
     pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
+        self.patterns.is_empty() && self.open_holders.is_empty()
     }
 
     /// The patterns whose holder matches `node`'s name (empty for most nodes).
@@ -114,6 +123,9 @@ impl<'a> SkippedReferences<'a> {
 
     /// Whether the search must not follow `edge`, which `holder` owns.
     pub fn skips(&mut self, graph: &HeapGraph, holder: u32, edge: u32) -> bool {
+        if self.open_holders.contains(&holder) {
+            return true;
+        }
         if self.patterns.is_empty() {
             return false;
         }

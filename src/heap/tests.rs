@@ -372,6 +372,42 @@ fn served(patterns: &[(&str, &str)]) -> super::HeapMatch {
 }
 
 #[test]
+fn the_path_search_does_not_go_through_open_holders() {
+    // The runner's hooks stand for resources still open (a pending timer's closure, an open socket): what only they
+    // hold has no path; the server the program's own array holds too is still found, through the array.
+    let graph = runner_graph();
+    let hooks = graph
+        .find_by_name("RunnerHook")
+        .into_iter()
+        .map(|node| graph.node_id(node))
+        .collect();
+    let options = AnalyzeOptions {
+        find: vec!["Served".to_owned()],
+        max_paths: 10,
+        held_by_open: hooks,
+        ..AnalyzeOptions::default()
+    };
+    let found = analyze(&graph, &options).matches.remove(0);
+    assert_eq!(found.count, 4);
+    // `plain` is held by a plain object's closure, no hook: still reachable.
+    assert_eq!(found.reachable_count, 2);
+    let mut firsts: Vec<&str> = found
+        .paths
+        .iter()
+        .map(|path| path.steps[0].edge_label.as_str())
+        .collect();
+    firsts.sort_unstable();
+    assert_eq!(firsts, ["global.entries", "global.kept"]);
+    // An id the snapshot does not have is no holder, and no error.
+    let options = AnalyzeOptions {
+        find: vec!["Served".to_owned()],
+        held_by_open: vec![u64::MAX],
+        ..AnalyzeOptions::default()
+    };
+    assert_eq!(analyze(&graph, &options).matches[0].reachable_count, 4);
+}
+
+#[test]
 fn the_path_search_skips_ignored_references() {
     assert_eq!(served(&[]).reachable_count, 4);
     // The hooks' closures are skipped: only the server the program's own array holds is retained, through it.

@@ -109,7 +109,7 @@ function installedVersions(dir) {
  * ships in a platform package instead). A copy, not a symlink: through a symlink Node would resolve leakwatch's own
  * `import 'vitest'` from this repository's node_modules, a second vitest that is not the one running the tests.
  */
-function installLeakwatch(dir) {
+export function installLeakwatch(dir) {
   const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'))
   const binaries = readdirSync(REPO_ROOT).filter(
     (file) => file.startsWith(`${manifest.napi.binaryName}.`) && file.endsWith('.node'),

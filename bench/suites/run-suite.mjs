@@ -86,9 +86,16 @@ function vitestOutcomes(report, dir) {
   return tests
 }
 
-async function runNodeTestSuite({ spec, dir, mode, launcher, timeoutMs, logFile }) {
+/**
+ * A node:test suite's test files, relative to its root, sorted: those of `testDirs` that `testFile` matches, outside
+ * node_modules and the skipped ones.
+ * @param {import('./suites.mjs').SuiteSpec} spec
+ * @param {string} dir the suite's root
+ * @returns {string[]}
+ */
+export function nodeTestFiles(spec, dir) {
   const skipped = new Set(spec.skip.map((entry) => entry.file))
-  const files = spec.testDirs
+  return spec.testDirs
     .flatMap((testDir) =>
       readdirSync(path.join(dir, testDir), { recursive: true }).map((file) =>
         path.posix.join(testDir, file.split(path.sep).join('/')),
@@ -96,6 +103,10 @@ async function runNodeTestSuite({ spec, dir, mode, launcher, timeoutMs, logFile 
     )
     .filter((file) => spec.testFile.test(file) && !file.split('/').includes('node_modules') && !skipped.has(file))
     .sort()
+}
+
+async function runNodeTestSuite({ spec, dir, mode, launcher, timeoutMs, logFile }) {
+  const files = nodeTestFiles(spec, dir)
   const concurrency = Math.max(os.availableParallelism() - 1, 1)
   const args = [`--test-concurrency=${concurrency}`, ...spec.nodeArgs]
   const started = performance.now()

@@ -1,6 +1,7 @@
 // Which leaks a user has accepted: the kinds they check, their ignore rules, and their baseline of known leaks; and
 // the library behaviour that is by design (library-behaviour.js).
 
+import { kindOf } from './kinds.js'
 import { LIBRARY_IGNORE_RULES } from './library-behaviour.js'
 
 function matches(pattern, text) {
@@ -46,4 +47,26 @@ export function unacceptedLeaks(leaks, stackOf, options, testName) {
     if (options.baseline.some((entry) => matchesBaseline(entry, leak, testName))) return false
     return true
   })
+}
+
+/**
+ * Whether the options accept an open resource or listener already, from what stays the same while it is open: its
+ * kind, its creation stacks, a listener's event, and its emitter when that is `process` or `globalThis` (whose
+ * description cannot change; a socket's names its addresses, which can). Rules and baseline entries that need more
+ * (a description, a site: the native side works them out, from the resource's state now) do not count here, so an
+ * entry accepted on sight is accepted by unacceptedLeaks once described, whenever that is.
+ * @param {object} resource as describeOpen gives it
+ * @param {import('./leak-scope.js').ResourceRecord | import('./listener-tracker.js').ListenerRecord} record
+ * @param {string} stack the creation stack text, for `createdBy` rules
+ * @param {object} options the options in force
+ * @param {string | undefined} testName the test's full name, for baseline entries naming a test
+ */
+export function acceptedOnSight(resource, record, stack, options, testName) {
+  const fixedEmitter = record.emitter === process || record.emitter === globalThis
+  const leak = {
+    kind: kindOf(record.type, record.resource),
+    event: resource.event,
+    emitter: fixedEmitter ? resource.emitter : undefined,
+  }
+  return unacceptedLeaks([leak], () => stack, options, testName).length === 0
 }

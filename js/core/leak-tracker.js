@@ -254,7 +254,13 @@ export class LeakTracker {
     // this scope's context, is the scope's.
     const isPending = () => scope.hasPendingListen()
     if (open.length > 0 || isPending())
-      open = await settleOpenResources(findOpen, options.settleMs, this.untracked, isPending)
+      open = await settleOpenResources(
+        findOpen,
+        options.settleMs,
+        this.untracked,
+        isPending,
+        this.#acceptedOnSight(scope, context),
+      )
     const warnings = scope.maxListenersRecords.length === 0 ? [] : await this.#maxListenersWarnings(scope)
     const watched = context.retained && this.watches.watches(scope) ? await this.#retainedObjects(scope) : []
     const retained = [...watched, ...context.extraResources]
@@ -278,6 +284,35 @@ export class LeakTracker {
       }),
     )
     return { leaks, text, warnings }
+  }
+
+  /**
+   * Whether the check's options accept every entry of `open` whatever becomes of it (leak-filter.js's
+   * acceptedOnSight): the settle window does not wait on for those. Decided once per record.
+   * @param {LeakScope} scope
+   * @param {CheckContext} context
+   * @returns {(open: import('./open-entries.js').OpenEntry[]) => Promise<boolean>}
+   */
+  #acceptedOnSight(scope, { options, testName }) {
+    const decided = new WeakMap()
+    return async (open) => {
+      const undecided = open.filter(({ record }) => !decided.has(record))
+      if (undecided.length > 0) {
+        const [{ describeOpen }, { acceptedOnSight }] = await Promise.all([
+          forLeaks.describeOpen(),
+          forLeaks.leakFilter(),
+        ])
+        const described = describeOpen(scope, undecided, this.asyncTracker.listenStacks)
+        const byId = new Map(described.map((resource) => [resource.asyncId, resource]))
+        for (const { record } of undecided) {
+          const resource = byId.get(record.asyncId)
+          const accepted =
+            resource !== undefined && acceptedOnSight(resource, record, creationStackText(resource), options, testName)
+          decided.set(record, accepted)
+        }
+      }
+      return open.every(({ record }) => decided.get(record))
+    }
   }
 
   /**

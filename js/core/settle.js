@@ -32,20 +32,29 @@ export function nextTurn(untracked) {
  * @param {(fn: () => void) => void} untracked runs leakwatch's own timer creation outside every scope
  * @param {() => boolean} [isPending] something is on its way (a server's handle after a lookup): worth waiting for
  *   even when nothing is open yet, and for up to PENDING_WINDOW_MS
+ * @param {(open: Array) => Promise<boolean>} [allAccepted] everything in `open` is accepted whether it closes or
+ *   not (the runner's own stream listener, a library's by-design handler, the user's ignore rules): asked once the
+ *   first two turns are over, so that waiting on for those alone, a full window per test, is spared
  * @returns {Promise<Array>} what is still open when the window closes, or nothing
  */
-export async function settleOpenResources(findOpen, windowMs, untracked, isPending = () => false) {
+export async function settleOpenResources(
+  findOpen,
+  windowMs,
+  untracked,
+  isPending = () => false,
+  allAccepted = async () => false,
+) {
   let open = findOpen()
-  const unsettled = () => open.length > 0 || isPending()
-  if (!unsettled() || windowMs === 0) return open
+  if ((open.length === 0 && !isPending()) || windowMs === 0) return open
   const started = realNow()
   const deadline = started + windowMs
   const pendingDeadline = started + Math.max(windowMs, PENDING_WINDOW_MS)
   await nextTurn(untracked)
   await nextTurn(untracked)
   open = findOpen()
+  const unsettled = async () => isPending() || (open.length > 0 && !(await allAccepted(open)))
   let backoffMs = FIRST_BACKOFF_MS
-  while (unsettled()) {
+  while (await unsettled()) {
     const remainingMs = (isPending() ? pendingDeadline : deadline) - realNow()
     if (remainingMs <= 0) break
     const delayMs = Math.min(backoffMs, remainingMs, MAX_BACKOFF_MS)

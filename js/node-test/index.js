@@ -21,6 +21,7 @@ import { workerTracker } from '../core/leak-tracker.js'
 import { ReportedResources } from '../core/reported-resources.js'
 import { bindTestApi } from '../core/test-api.js'
 import { TestFileSession } from '../core/test-file-session.js'
+import { releaseFinishedTests } from './finished-tests.js'
 
 /** node:test's own code: what it makes with no frame of the user's (a hook's abort listener) is not a leak. */
 const NODE_TEST_DIR = 'node:internal/test_runner/'
@@ -250,7 +251,10 @@ function scheduleFileCheck() {
 }
 
 async function checkFile() {
+  // Before anything awaits: this is the root `after` hook node:test runs now.
+  const hook = executionAsyncResource()
   await endUncheckedScopes(true)
+  releaseFinishedTests(hook)
   const { error } = await session.finishFile().finally(() => reported.unrefAll())
   if (error) {
     // Node 24 and later report a failing root after() hook of a file run directly (`node file.test.mjs`) but leave

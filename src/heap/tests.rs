@@ -717,6 +717,28 @@ fn joined_splits() -> usize {
     super::snapshot::JOINED_SPLITS.with(std::cell::Cell::get)
 }
 
+/// The whole input in one chunk, on one thread: the reference the split readings are compared with.
+fn parse_serially(bytes: &[u8]) -> Result<HeapSnapshot, (u64, String)> {
+    parse(
+        bytes,
+        Reading::Chunks {
+            chunk: bytes.len(),
+            split_from: usize::MAX,
+        },
+    )
+}
+
+/// In chunks of `chunk` bytes, each number section split between two threads.
+fn parse_split(bytes: &[u8], chunk: usize) -> Result<HeapSnapshot, (u64, String)> {
+    parse(
+        bytes,
+        Reading::Chunks {
+            chunk,
+            split_from: 0,
+        },
+    )
+}
+
 fn same_columns(a: &HeapSnapshot, b: &HeapSnapshot) {
     assert_eq!(a.node_type, b.node_type);
     assert_eq!(a.node_name, b.node_name);
@@ -732,14 +754,7 @@ fn same_columns(a: &HeapSnapshot, b: &HeapSnapshot) {
 #[test]
 fn split_scan_gives_the_serial_columns_on_a_real_snapshot() {
     let bytes = app_snapshot();
-    let serial = parse(
-        bytes,
-        Reading::Chunks {
-            chunk: bytes.len(),
-            split_from: usize::MAX,
-        },
-    )
-    .expect("parses");
+    let serial = parse_serially(bytes).expect("parses");
     for (chunk, split_from) in [
         (bytes.len(), 0),
         (bytes.len(), 4096),
@@ -765,27 +780,13 @@ const SMALL: &str = "{\"snapshot\":{\"meta\":{\"node_fields\":[\"type\",\"name\"
 #[test]
 fn split_scan_at_every_position_of_a_small_input() {
     let bytes = SMALL.as_bytes();
-    let serial = parse(
-        bytes,
-        Reading::Chunks {
-            chunk: bytes.len(),
-            split_from: usize::MAX,
-        },
-    )
-    .expect("the small snapshot parses");
+    let serial = parse_serially(bytes).expect("the small snapshot parses");
     assert_eq!(serial.node_count(), 4);
     assert_eq!(serial.node_id.get(1), 123_456_789);
     assert_eq!(serial.node_self_size[2], u32::MAX);
     let before = joined_splits();
     for chunk in 1..=bytes.len() {
-        let split = parse(
-            bytes,
-            Reading::Chunks {
-                chunk,
-                split_from: 0,
-            },
-        )
-        .expect("parses split");
+        let split = parse_split(bytes, chunk).expect("parses split");
         same_columns(&split, &serial);
     }
     assert!(
@@ -811,23 +812,9 @@ fn split_scan_errors_at_the_serial_offsets() {
             let mut corrupt = bytes[..at].to_vec();
             corrupt.extend_from_slice(bad);
             corrupt.extend_from_slice(&bytes[at + 1..]);
-            let serial = parse(
-                &corrupt,
-                Reading::Chunks {
-                    chunk: corrupt.len(),
-                    split_from: usize::MAX,
-                },
-            )
-            .err();
+            let serial = parse_serially(&corrupt).err();
             for chunk in [corrupt.len(), 7, 64] {
-                let split = parse(
-                    &corrupt,
-                    Reading::Chunks {
-                        chunk,
-                        split_from: 0,
-                    },
-                )
-                .err();
+                let split = parse_split(&corrupt, chunk).err();
                 assert_eq!(
                     split,
                     serial,
@@ -853,22 +840,8 @@ fn split_scan_errors_match_on_a_real_snapshot() {
         let mut corrupt = bytes.to_vec();
         let at = (next() % corrupt.len() as u64) as usize;
         corrupt[at] = b"x,]9 \n"[(next() % 6) as usize];
-        let serial = parse(
-            &corrupt,
-            Reading::Chunks {
-                chunk: corrupt.len(),
-                split_from: usize::MAX,
-            },
-        )
-        .err();
-        let split = parse(
-            &corrupt,
-            Reading::Chunks {
-                chunk: corrupt.len(),
-                split_from: 0,
-            },
-        )
-        .err();
+        let serial = parse_serially(&corrupt).err();
+        let split = parse_split(&corrupt, corrupt.len()).err();
         assert_eq!(split, serial, "byte {at}");
     }
 }
